@@ -12,7 +12,11 @@ export default defineConfig({
   sourcemap: false,
   clean: true,
   dts: false,
-  // Dependencies stay external: npm installs them, and bundling
-  // oidc-provider (and its koa stack) would gain nothing.
-  skipNodeModulesBundle: true,
+  // yaml is on the path of every check: bundled, it loads as one file
+  // instead of dozens (~40 ms less start-up). Everything else stays external
+  // and is imported lazily by the command that needs it.
+  noExternal: ['yaml'],
+  external: ['undici', 'listr2', 'jose', 'ajv', 'node-forge', 'oidc-provider', '@peculiar/x509', 'reflect-metadata'],
+  // yaml is CommonJS and requires node built-ins.
+  banner: { js: "import { createRequire as __golive_createRequire } from 'node:module'; const require = __golive_createRequire(import.meta.url);" },
 });

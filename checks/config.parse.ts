@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { defineCheck, fail, pass } from '../src/pipeline/check.js';
+import { parseConfigFile, type ParseProblem } from '../src/config/parse.js';
+
+function describe(problem: ParseProblem, shown: string): { message: string; hint: string } {
+  switch (problem.kind) {
+    case 'not-found':
+      return {
+        message: `The config file ${shown} does not exist.`,
+        hint: 'Check the path, or create a starter config with `golive init`.',
+      };
+    case 'is-directory':
+      return { message: `${shown} is a folder, not a config file.`, hint: 'Name the YAML or JSON config file itself.' };
+    case 'unreadable':
+      return {
+        message: `The config file ${shown} cannot be read (${problem.code ?? 'unknown error'}).`,
+        hint: 'Check the file permissions for the user running golive.',
+      };
+    case 'too-large':
+      return {
+        message: `${shown} is ${problem.size} bytes; a golive config is a few kilobytes.`,
+        hint: 'Name the YAML or JSON config file, not a log, bundle or binary.',
+      };
+    case 'empty':
+      return { message: `The config file ${shown} is empty.`, hint: 'Create a starter config with `golive init`.' };
+    case 'binary':
+      return {
+        message: `${shown} is a binary file, not YAML or JSON.`,
+        hint: 'Name the YAML or JSON config file (a .p12 or DER file belongs under signing or transport).',
+      };
+    case 'syntax': {
+      const at = problem.line !== undefined ? ` at line ${problem.line}, column ${problem.column}` : '';
+      return {
+        message: `${shown} is not valid ${problem.format.toUpperCase()}${at}: ${problem.reason}.`.replace(/\.\.$/, '.'),
+        hint:
+          problem.format === 'yaml'
+            ? 'Fix the syntax at that position: check indentation (spaces, not tabs) and quote values that contain ": " or start with special characters.'
+            : 'Fix the JSON at that position (a missing comma or quote, or a trailing comma), or write the config as YAML.',
+      };
+    }
+  }
+}
+
+export default defineCheck({
+  id: 'config.parse',
+  title: 'Config file parses',
+  needs: [],
+  async run(ctx) {
+    const result = await parseConfigFile(ctx.configPath);
+    if (result.ok) {
+      return pass(result.config, { format: result.config.format, sha256: result.config.sha256 });
+    }
+    const { problem } = result;
+    const shown = path.basename(ctx.configPath);
+    const evidence: Record<string, unknown> = { problem: problem.kind };
+    if ('code' in problem && problem.code) evidence.code = problem.code;
+    if (problem.kind === 'syntax' && problem.line !== undefined) {
+      evidence.location = { path: '', line: problem.line, column: problem.column };
+    }
+    return fail({ ...describe(problem, shown), evidence });
+  },
+});

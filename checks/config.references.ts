@@ -1,0 +1,126 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { defineCheck, fail, pass, warn } from '../src/pipeline/check.js';
+import { interpolate } from '../src/config/interpolate.js';
+import { formatPath } from '../src/config/parse.js';
+import { resolveConfig } from '../src/config/resolve.js';
+import type { ParsedConfig, ResolvedConfig } from '../src/config/types.js';
+
+interface FileReference {
+  field: string;
+  file: string;
+  privateKey: boolean;
+}
+
+function fileReferences(config: ResolvedConfig): FileReference[] {
+  const references: FileReference[] = [];
+  for (const role of ['signing', 'transport'] as const) {
+    const section = config[role];
+    if (!section) continue;
+    if (section.certificate) references.push({ field: `${role}.certificate`, file: section.certificate, privateKey: false });
+    references.push({ field: `${role}.privateKey`, file: section.privateKey, privateKey: true });
+  }
+  if (config.http.ca) references.push({ field: 'http.ca', file: config.http.ca, privateKey: false });
+  return references;
+}
+
+type FileProblem = { field: string; file: string; problem: string; code?: string };
+
+async function inspect(reference: FileReference): Promise<{ problem?: FileProblem; mode?: number }> {
+  const { field, file } = reference;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return { problem: { field, file, problem: 'is not a file' } };
+    await access(file, constants.R_OK);
+    return { mode: info.mode & 0o777 };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { problem: { field, file, problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`, code } };
+  }
+}
+
+function locationOf(parsed: ParsedConfig, field: string): Record<string, unknown> | undefined {
+  const where = parsed.locate(field.split('.'));
+  return where && { path: field, line: where.line, column: where.column };
+}
+
+export default defineCheck({
+  id: 'config.references',
+  title: 'Variables and files resolve',
+  needs: ['config.schema'],
+  async run(ctx, deps) {
+    const parsed = deps['config.schema'];
+    const { data, missing, secretValues, used } = interpolate(parsed.data, ctx.env);
+    const secrets = [...secretValues];
+
+    if (missing.length > 0) {
+      const names = [...new Set(missing.map(({ name }) => name))];
+      const places = missing.map(({ name, path: at }) => `\${${name}} in ${formatPath(at)}`);
+      return {
+        ...fail({
+          message: `${names.length === 1 ? 'Variable' : 'Variables'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set (${places.join('; ')}).`,
+          hint: `Export ${names.join(', ')} in the environment, or put ${names.length === 1 ? 'it' : 'them'} in a file passed with --env-file.`,
+          evidence: { missingVariables: names, location: locationOf(parsed, formatPath(missing[0]!.path)) },
+        }),
+        secrets,
+      };
+    }
+
+    const resolved = resolveConfig(data, parsed);
+    if ('badRegion' in resolved) {
+      return {
+        ...fail({
+          message: `region resolves to "${resolved.badRegion}"; it must be 0 (Default), 1 (EMEA) or 2 (APAC).`,
+          hint: 'Set region (or the variable it names) to 0, 1 or 2.',
+          evidence: { location: locationOf(parsed, 'region') },
+        }),
+        secrets,
+      };
+    }
+    for (const value of [resolved.client.secret, resolved.signing?.passphrase, resolved.transport?.passphrase]) {
+      if (value) secrets.push(value);
+    }
+
+    const references = fileReferences(resolved);
+    const inspected = await Promise.all(references.map(inspect));
+    const problems = inspected.flatMap(({ problem }) => (problem ? [problem] : []));
+    const shown = (file: string): string => path.relative(parsed.dir, file) || file;
+    if (problems.length > 0) {
+      return {
+        ...fail({
+          message: problems.map(({ field, file, problem }) => `${field} (${shown(file)}) ${problem}`).join('; ') + '.',
+          hint: `Relative paths resolve against the config's folder (${parsed.dir}); fix the path${problems.length > 1 ? 's' : ''} or the file permissions.`,
+          evidence: {
+            files: problems.map(({ field, file, code }) => ({ field, file, code })),
+            location: locationOf(parsed, problems[0]!.field),
+          },
+        }),
+        secrets,
+      };
+    }
+
+    const evidence = { variables: used, files: references.map(({ field, file }) => ({ field, file: shown(file) })) };
+    const exposed = references.flatMap((reference, index) => {
+      const mode = inspected[index]!.mode;
+      return reference.privateKey && mode !== undefined && (mode & 0o077) !== 0 && process.platform !== 'win32'
+        ? [{ ...reference, mode }]
+        : [];
+    });
+    if (exposed.length > 0) {
+      const list = exposed.map(({ field, file, mode }) => `${field} (${shown(file)}, mode ${mode.toString(8).padStart(4, '0')})`);
+      return {
+        ...warn(
+          {
+            message: `Private key file${exposed.length > 1 ? 's are' : ' is'} readable by group or others: ${list.join('; ')}.`,
+            hint: `Restrict ${exposed.length > 1 ? 'them' : 'it'} to the owner: chmod 600 ${exposed.map(({ file }) => shown(file)).join(' ')}`,
+            evidence: { ...evidence, location: locationOf(parsed, exposed[0]!.field) },
+          },
+          resolved,
+        ),
+        secrets,
+      };
+    }
+    return { ...pass(resolved, evidence), secrets };
+  },
+});

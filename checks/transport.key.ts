@@ -1,0 +1,9 @@
+import { defineCheck } from '../src/pipeline/check.js';
+import { checkKey } from './credential-checks.js';
+
+export default defineCheck({
+  id: 'transport.key',
+  title: 'Transport private key',
+  needs: ['config.references'],
+  run: (ctx, deps) => checkKey(ctx, 'transport', deps['config.references']),
+});

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { CHECKS } from '../checks/index.js';
+import type { ParsedConfig, ResolvedConfig } from './config/types.js';
+import type { RunContext, RunOptions } from './pipeline/context.js';
+import { runChecks, type RunnerEvent } from './pipeline/runner.js';
+import { Redactor } from './redact.js';
+import { buildReport, buildRun, configSummary } from './report/build.js';
+import type { Report } from './report/types.js';
+import { VERSION } from './version.js';
+
+export interface CheckRunInput {
+  configs: readonly string[];
+  options: RunOptions;
+  /** Variables for interpolation: the environment overlaid with --env-file. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Secrets known before the run (values of sensitive --env-file variables). */
+  secrets?: readonly string[];
+  now?: () => number;
+  onEvent?: (configIndex: number, event: RunnerEvent) => void;
+}
+
+export interface CheckRunResult {
+  report: Report;
+  /** The redactor that knows every secret the run met: use it for anything else printed. */
+  redactor: Redactor;
+}
+
+/** Runs every check on each config (concurrently) and builds one report. */
+export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult> {
+  const now = input.now ?? Date.now;
+  const startedAt = now();
+  const redactor = new Redactor(input.secrets);
+  const runs = await Promise.all(
+    input.configs.map(async (configPath, index) => {
+      const context: RunContext = Object.freeze({
+        configPath: path.resolve(configPath),
+        env: input.env,
+        options: Object.freeze({ ...input.options }),
+        now,
+      });
+      const { results, outputs } = await runChecks({
+        checks: CHECKS,
+        context,
+        redactor,
+        onEvent: input.onEvent && ((event) => input.onEvent!(index, event)),
+      });
+      const summary = configSummary(
+        configPath,
+        outputs.get('config.parse') as ParsedConfig | undefined,
+        outputs.get('config.references') as ResolvedConfig | undefined,
+      );
+      return buildRun(redactor.deep(summary), results, input.options.strict);
+    }),
+  );
+  const report = buildReport({
+    command: 'check',
+    version: VERSION,
+    startedAt,
+    finishedAt: now(),
+    strict: input.options.strict,
+    runs,
+  });
+  return { report: redactor.deep(report), redactor };
+}

@@ -1,0 +1,61 @@
+import { EXIT, UsageError } from './errors.js';
+import { processIo, type Io } from './io.js';
+import { closest } from '../config/schema-errors.js';
+import { Redactor } from '../redact.js';
+
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+/** Each command loads only what it needs: `check --offline` must start fast. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./commands/check.js')).checkCommand,
+  schema: async () => (await import('./commands/schema.js')).schemaCommand,
+  init: async () => (await import('./commands/init.js')).initCommand,
+  explain: async () => (await import('./commands/explain.js')).explainCommand,
+};
+
+export function registerCommand(name: string, load: () => Promise<Command>): void {
+  COMMANDS[name] = load;
+}
+
+function isParseArgsError(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const debug = argv.includes('--debug');
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      const { mainHelp, helpFor } = await import('./help.js');
+      io.stdout.write(name === 'help' && rest[0] ? helpFor(rest[0]) : mainHelp());
+      return EXIT.ready;
+    }
+    if (name === '--version' || name === '-v') {
+      const { VERSION } = await import('../version.js');
+      io.stdout.write(`${VERSION}\n`);
+      return EXIT.ready;
+    }
+    const load = COMMANDS[name];
+    if (!load) {
+      const suggestion = closest(name, Object.keys(COMMANDS));
+      throw new UsageError(`unknown command ${name}${suggestion ? `; did you mean ${suggestion}?` : ''}`);
+    }
+    return await (await load())(rest, io);
+  } catch (error) {
+    // Nothing secret is known here, but a message may quote a variable's
+    // value: the pattern-based part of redaction still applies.
+    const redactor = new Redactor();
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      const command = error instanceof UsageError ? error.command : name;
+      io.stderr.write(`golive: ${redactor.text(error.message)}\nRun "golive ${command ? `${command} ` : ''}--help" for usage.\n`);
+      return EXIT.usage;
+    }
+    const summary = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    io.stderr.write(`golive: internal error: ${redactor.text(summary)}\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr.write(`${redactor.text(error.stack)}\n`);
+    else io.stderr.write('This is a golive bug; rerun with --debug for details and report it.\n');
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,202 @@
+import type { ErrorObject } from 'ajv';
+import { formatPath } from './parse.js';
+import type { ConfigPath, ParsedConfig } from './types.js';
+
+/** One problem a person can act on. */
+export interface SchemaProblem {
+  path: string;
+  line?: number;
+  column?: number;
+  message: string;
+  /** A likely intended key or value (a typo's correction). */
+  suggestion?: string;
+  suggests?: 'key' | 'value';
+}
+
+function pointerToPath(pointer: string): ConfigPath {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest allowed word, if one is close enough to be a typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const lower = word.toLowerCase();
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (!best || distance < best.distance) best = { candidate, distance };
+  }
+  if (!best) return undefined;
+  const allowed = Math.max(1, Math.floor(Math.max(word.length, best.candidate.length) / 3));
+  return best.distance <= allowed ? best.candidate : undefined;
+}
+
+const SENSITIVE_FIELD = /secret|passphrase|password|privatekey|token/i;
+
+function shownValue(path: ConfigPath, value: unknown): string {
+  const last = String(path[path.length - 1] ?? '');
+  if (SENSITIVE_FIELD.test(last)) return '(value not shown)';
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function describePath(path: ConfigPath): string {
+  return path.length === 0 ? 'the config' : formatPath(path);
+}
+
+function valueAt(data: unknown, path: ConfigPath): unknown {
+  let node = data;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
+}
+
+function listOf(values: readonly unknown[]): string {
+  return values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))).join(', ');
+}
+
+/** Messages for the requirements the schema adds through if/then. */
+function conditionalRequirement(parent: ConfigPath, property: string, data: unknown): string | undefined {
+  const at = formatPath(parent);
+  if (at === '' && property === 'signing') {
+    return 'client.authMethod is private_key_jwt, which needs a signing section (certificate, privateKey, algorithm)';
+  }
+  if (at === 'client' && property === 'secret') {
+    const method = String(valueAt(data, ['client', 'authMethod']));
+    return `client.authMethod is ${method}, which needs client.secret (write it as \${VAR}, never inline)`;
+  }
+  if (at === '' && property === 'endpoints') return 'profile custom needs endpoints.token, endpoints.jwks and endpoints.api';
+  if (at === 'endpoints') return `profile custom needs endpoints.${property}`;
+  if (at === '' && property === 'organisationId') {
+    return 'the thredd profile needs organisationId: it is part of the JWKS URL';
+  }
+  return undefined;
+}
+
+/**
+ * Turns ajv's errors into one problem per cause: unknown keys with a
+ * suggestion, missing keys, wrong values with the allowed ones. Branch noise
+ * (`if`, `anyOf` alternatives) is folded into the problem it explains.
+ */
+export function describeSchemaErrors(errors: readonly ErrorObject[], config: ParsedConfig): SchemaProblem[] {
+  const problems = new Map<string, SchemaProblem>();
+  const missingKeys = new Map<string, string>();
+  const typos: { parent: string; suggestion: string }[] = [];
+  const add = (
+    path: ConfigPath,
+    message: string,
+    options: { key?: boolean; suggestion?: string; suggests?: 'key' | 'value' } = {},
+  ): string => {
+    const location = config.locate(path, { key: options.key });
+    const id = `${formatPath(path)}|${message}`;
+    if (problems.has(id)) return id;
+    problems.set(id, {
+      path: formatPath(path),
+      line: location?.line,
+      column: location?.column,
+      message,
+      ...(options.suggestion !== undefined && { suggestion: options.suggestion, suggests: options.suggests }),
+    });
+    return id;
+  };
+
+  // An anyOf failure explains its alternatives' failures at the same place.
+  const anyOfAt = new Set(errors.filter((error) => error.keyword === 'anyOf').map((error) => error.instancePath));
+
+  for (const error of errors) {
+    const path = pointerToPath(error.instancePath);
+    const where = describePath(path);
+    const value = valueAt(config.data, path);
+    switch (error.keyword) {
+      case 'if':
+        break;
+      case 'anyOf': {
+        const last = String(path[path.length - 1]);
+        const message =
+          last === 'region'
+            ? `region must be 0 (Default), 1 (EMEA) or 2 (APAC), or a \${VAR}; got ${shownValue(path, value)}`
+            : `${where} has an unexpected value ${shownValue(path, value)}`;
+        add(path, message);
+        break;
+      }
+      case 'additionalProperties': {
+        const key = String((error.params as { additionalProperty: string }).additionalProperty);
+        const allowed = Object.keys(((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object);
+        const suggestion = closest(key, allowed);
+        const scope = path.length === 0 ? 'at the top level' : `in ${where}`;
+        const tail = suggestion ? `; did you mean "${suggestion}"?` : allowed.length > 0 ? `; allowed keys: ${allowed.join(', ')}` : '';
+        add([...path, key], `unknown key "${key}" ${scope}${tail}`, { key: true, suggestion, suggests: 'key' });
+        if (suggestion) typos.push({ parent: formatPath(path), suggestion });
+        break;
+      }
+      case 'required': {
+        const property = (error.params as { missingProperty: string }).missingProperty;
+        const special = error.schemaPath.includes('/then') || error.schemaPath.includes('/else')
+          ? conditionalRequirement(path, property, config.data)
+          : undefined;
+        missingKeys.set(`${formatPath(path)}|${property}`, add(path, special ?? `${where} is missing the required key "${property}"`, { key: true }));
+        break;
+      }
+      case 'enum':
+      case 'const': {
+        if (anyOfAt.has(error.instancePath)) break;
+        const allowed = error.keyword === 'enum'
+          ? ((error.params as { allowedValues: unknown[] }).allowedValues ?? [])
+          : [(error.params as { allowedValue: unknown }).allowedValue];
+        const suggestion = typeof value === 'string' ? closest(value, allowed.map(String)) : undefined;
+        const tail = suggestion ? `; did you mean "${suggestion}"?` : '';
+        add(path, `${where} must be one of ${listOf(allowed)}; got ${shownValue(path, value)}${tail}`, { suggestion, suggests: 'value' });
+        break;
+      }
+      case 'type': {
+        if (anyOfAt.has(error.instancePath)) break;
+        const expected = (error.params as { type: string }).type;
+        const actual = value === null ? 'null (empty)' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : typeof value;
+        add(path, `${where} must be ${expected === 'object' ? 'a mapping of keys' : expected === 'array' ? 'a list' : `a ${expected}`}; got ${actual}`);
+        break;
+      }
+      case 'pattern': {
+        if (anyOfAt.has(error.instancePath)) break;
+        const last = String(path[path.length - 1]);
+        add(path, last === 'path' ? `${where} must start with "/"; got ${shownValue(path, value)}` : `${where} is not in the expected form; got ${shownValue(path, value)}`);
+        break;
+      }
+      case 'minLength':
+        add(path, `${where} must not be empty`);
+        break;
+      case 'minItems':
+        add(path, `${where} must list at least ${(error.params as { limit: number }).limit} item(s)`);
+        break;
+      default:
+        if (anyOfAt.has(error.instancePath)) break;
+        add(path, `${where} ${error.message ?? 'is not valid'}; got ${shownValue(path, value)}`);
+    }
+  }
+  // A misspelt key shows up twice: as an unknown key and as the required
+  // key it was meant to be. Keep the one that names the typo.
+  for (const { parent, suggestion } of typos) {
+    const id = missingKeys.get(`${parent}|${suggestion}`);
+    if (id !== undefined) problems.delete(id);
+  }
+  return [...problems.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}

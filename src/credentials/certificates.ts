@@ -1,0 +1,191 @@
+import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
+import { describeDerDamage, readKeyUsage } from './asn1.js';
+import { failure, libraryError, namingFor, readCredentialFile, type LoadOptions, type LoadResult, type Naming } from './findings.js';
+import { looksLikePem, parsePem } from './pem.js';
+import { isPkcs12, openPkcs12 } from './pkcs12.js';
+import type { CertificateFacts, LoadedCertificate } from './types.js';
+
+const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE']);
+
+const NON_CERTIFICATE_LABELS: Record<string, string> = {
+  'PRIVATE KEY': 'a private key',
+  'ENCRYPTED PRIVATE KEY': 'a private key',
+  'RSA PRIVATE KEY': 'a private key',
+  'EC PRIVATE KEY': 'a private key',
+  'OPENSSH PRIVATE KEY': 'a private key',
+  'PUBLIC KEY': 'a public key',
+  'RSA PUBLIC KEY': 'a public key',
+  'CERTIFICATE REQUEST': 'a certificate signing request',
+  'NEW CERTIFICATE REQUEST': 'a certificate signing request',
+};
+
+const EXTENDED_KEY_USAGES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+};
+
+export interface CertificateLoadOptions extends LoadOptions {
+  /** Opens the certificate file when it is a PKCS#12 bundle. */
+  passphrase?: string;
+}
+
+type Loaded = LoadResult<LoadedCertificate>;
+
+/** Node prints names one attribute per line, most general first; we show `CN=a, O=b, C=GB` (RFC 4514 order). */
+export function formatDistinguishedName(multiline: string): string {
+  return multiline
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .reverse()
+    .map((attribute) => {
+      const at = attribute.indexOf('=');
+      return at < 0 ? attribute : `${attribute.slice(0, at + 1)}${attribute.slice(at + 1).replace(/([,+"\\<>;])/g, '\\$1')}`;
+    })
+    .join(', ');
+}
+
+export function certificateFacts(certificate: X509Certificate, chain: readonly X509Certificate[] = []): CertificateFacts {
+  const keyUsage = readKeyUsage(certificate.raw);
+  const extKeyUsage = certificate.keyUsage?.map((oid) => EXTENDED_KEY_USAGES[oid] ?? oid);
+  return {
+    subject: formatDistinguishedName(certificate.subject),
+    issuer: formatDistinguishedName(certificate.issuer),
+    serialNumber: certificate.serialNumber,
+    notBefore: new Date(certificate.validFrom).toISOString(),
+    notAfter: new Date(certificate.validTo).toISOString(),
+    fingerprintSha256: certificate.fingerprint256,
+    x5tS256: createHash('sha256').update(certificate.raw).digest('base64url'),
+    ...(keyUsage ? { keyUsage } : {}),
+    ...(extKeyUsage ? { extKeyUsage } : {}),
+    chainDepth: 1 + chain.length,
+    selfSigned: certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey),
+  };
+}
+
+function certificateLoaded(certificates: X509Certificate[], repaired: string[]): Loaded {
+  const [certificate, ...chain] = certificates as [X509Certificate, ...X509Certificate[]];
+  return { ok: true, value: { certificate, chain, facts: certificateFacts(certificate, chain) }, repaired };
+}
+
+function notACertificate(naming: Naming, what: string): Loaded {
+  return failure(
+    'not-a-certificate',
+    `${naming.file} holds ${what}, not a certificate.`,
+    what === 'a certificate signing request'
+      ? 'Send the request to your CA (or upload it in the portal) and point the setting at the certificate it issues.'
+      : `Point ${naming.setting('certificate')} at the certificate (PEM "BEGIN CERTIFICATE" or DER)${what === 'a private key' ? ` and ${naming.setting('privateKey')} at this file` : ''}.`,
+    { found: what },
+  );
+}
+
+/**
+ * Loads a certificate file (PEM with an optional chain, DER, or a PKCS#12
+ * bundle). The first certificate is the one used; the rest are its chain.
+ */
+export async function loadCertificate(file: string, options: CertificateLoadOptions = {}): Promise<Loaded> {
+  const naming = namingFor(file, options);
+  const read = await readCredentialFile(file, naming, 'certificate');
+  if (!read.ok) return read;
+  if (isPkcs12(file, read.bytes)) return certificateFromPkcs12Bytes(read.bytes, options.passphrase, naming);
+  if (looksLikePem(read.bytes)) return loadPemCertificates(read.bytes.toString('utf8'), naming);
+  return loadDerCertificate(read.bytes, naming);
+}
+
+/** The certificate a PKCS#12 private key bundle carries (for configs that set no separate certificate). */
+export async function loadCertificateFromBundle(file: string, passphrase?: string, options: LoadOptions = {}): Promise<Loaded> {
+  const naming = namingFor(file, options);
+  const read = await readCredentialFile(file, naming, 'privateKey');
+  if (!read.ok) return read;
+  if (!isPkcs12(file, read.bytes)) {
+    return failure(
+      'pkcs12-no-certificate',
+      `${naming.setting('certificate')} is not set and ${naming.file} is not a PKCS#12 bundle that could carry the certificate.`,
+      `Set ${naming.setting('certificate')} to the certificate file.`,
+    );
+  }
+  return certificateFromPkcs12Bytes(read.bytes, passphrase === '' ? undefined : passphrase, naming);
+}
+
+async function certificateFromPkcs12Bytes(bytes: Buffer, passphrase: string | undefined, naming: Naming): Promise<Loaded> {
+  const opened = await openPkcs12(bytes, passphrase, naming);
+  if (!opened.ok) return opened;
+  if (opened.value.certificates.length === 0) {
+    return failure(
+      'pkcs12-no-certificate',
+      `The PKCS#12 bundle ${naming.file} holds no certificate.`,
+      `Export the bundle again with its certificate, or set ${naming.setting('certificate')} to the certificate file.`,
+    );
+  }
+  return certificateLoaded(opened.value.certificates, []);
+}
+
+function loadPemCertificates(text: string, naming: Naming): Loaded {
+  const parsed = parsePem(text);
+  if (!parsed.ok) {
+    return failure(
+      'pem-malformed',
+      `${naming.file} is not valid PEM: ${parsed.problem}.`,
+      'Replace the file with an intact copy of the certificate: a BEGIN line, the unbroken base64 body and the matching END line.',
+      { detail: parsed.problem },
+    );
+  }
+  const blocks = parsed.blocks.filter((block) => CERTIFICATE_LABELS.has(block.label));
+  if (blocks.length === 0) {
+    const labels = [...new Set(parsed.blocks.map((block) => block.label))];
+    return notACertificate(naming, labels.map((label) => NON_CERTIFICATE_LABELS[label] ?? `a "${label}" block`).join(' and '));
+  }
+  const certificates: X509Certificate[] = [];
+  for (const [index, block] of blocks.entries()) {
+    try {
+      certificates.push(new X509Certificate(block.der));
+    } catch (error) {
+      return failure(
+        'certificate-corrupt',
+        `Certificate ${index + 1} of ${blocks.length} in ${naming.file} is not a valid X.509 certificate.`,
+        'Replace the file with an intact copy of the certificate (and its chain).',
+        { ...libraryError(error), position: index + 1 },
+      );
+    }
+  }
+  return certificateLoaded(certificates, parsed.repaired);
+}
+
+function loadDerCertificate(bytes: Buffer, naming: Naming): Loaded {
+  const damage = describeDerDamage(bytes);
+  if (damage) {
+    return failure(
+      'unrecognised-format',
+      `${naming.file} is neither PEM (it has no -----BEGIN line) nor DER (${damage}).`,
+      `Point ${naming.setting('certificate')} at the certificate in PEM or DER form.`,
+      { detail: damage },
+    );
+  }
+  try {
+    return certificateLoaded([new X509Certificate(bytes)], []);
+  } catch (error) {
+    if (isDerPrivateKey(bytes)) return notACertificate(naming, 'a private key');
+    return failure(
+      'certificate-corrupt',
+      `${naming.file} is DER but not a valid X.509 certificate.`,
+      `Point ${naming.setting('certificate')} at the certificate in PEM or DER form.`,
+      libraryError(error),
+    );
+  }
+}
+
+function isDerPrivateKey(bytes: Buffer): boolean {
+  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+    try {
+      createPrivateKey({ key: bytes, format: 'der', type });
+      return true;
+    } catch {
+      // Try the next structure.
+    }
+  }
+  return false;
+}

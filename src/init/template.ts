@@ -1,0 +1,109 @@
+import type { AuthMethod, Connectivity, Environment } from '../config/types.js';
+import { THREDD } from '../profiles/thredd.js';
+
+export interface StarterConfigOptions {
+  authMethod: AuthMethod;
+  connectivity: Connectivity;
+  environment: Environment;
+}
+
+const SCHEMA_URL = 'https://golive.dev/schemas/config.schema.json';
+const LOCAL_SCHEMA = './node_modules/golive/schemas/config.schema.json';
+const COMMENT_COLUMN = 37;
+
+/** A line with its comment aligned, so the file reads as two columns. */
+function commented(text: string, comment: string): string {
+  return `${text.padEnd(COMMENT_COLUMN - 2)}  # ${comment}`;
+}
+
+/**
+ * The commented config `golive init` writes. Secrets are always `${VAR}`
+ * references: the file is meant to be committed, the values never are.
+ */
+export function starterConfig(options: StarterConfigOptions): string {
+  const { authMethod, connectivity, environment } = options;
+  // Per-environment folders keep UAT and Production keys apart: Production must use new credentials.
+  const certs = `certs/${environment}`;
+  const regions = Object.entries(THREDD.regions)
+    .map(([value, name]) => `${value} ${name}`)
+    .join(', ');
+
+  const lines = [
+    `# yaml-language-server: $schema=${SCHEMA_URL}`,
+    `# Offline, point the line above at the installed copy: $schema=${LOCAL_SCHEMA}`,
+    '#',
+    `# golive starter config: ${environment}, ${connectivity}, ${authMethod}.`,
+    '# Check it with `golive check <this file>`; `golive explain <check-id>` says what each check needs.',
+    '# Secrets stay out of this file: every ${VAR} is read from the environment (or --env-file).',
+    "# Relative paths resolve against this file's folder.",
+    ...(environment === 'production'
+      ? ['# Production needs its own client, secret and keys: review the move with `golive diff uat.yaml prod.yaml`.']
+      : []),
+    '',
+    commented('profile: thredd', 'thredd derives every endpoint; custom needs the endpoints section'),
+    commented(`environment: ${environment}`, 'uat | production: which platform these credentials are for'),
+    commented(`connectivity: ${connectivity}`, 'tls | mtls (mutual TLS with a transport certificate)'),
+    commented('region: 0', `the X-Region header: ${regions}`),
+    commented('organisationId: "${THREDD_ORG_ID}"', 'from the portal (not the client id); names your JWKS'),
+    '',
+    'client:',
+    commented('  id: "${THREDD_CLIENT_ID}"', 'a UUID or a URL ending in one, exactly as the portal shows it'),
+    commented(`  authMethod: ${authMethod}`, 'client_secret_post | client_secret_basic | private_key_jwt'),
+    ...(authMethod === 'private_key_jwt'
+      ? []
+      : [
+          commented(
+            '  secret: "${THREDD_CLIENT_SECRET}"',
+            `never the secret itself; sent ${authMethod === 'client_secret_basic' ? 'in an Authorization: Basic header' : 'in the request body'}`,
+          ),
+        ]),
+    commented('  scopes: []', 'scopes to request; optional'),
+    ...(authMethod === 'private_key_jwt'
+      ? [
+          '',
+          '# Signs the client assertion (RFC 7523). Register the certificate in the portal: the platform',
+          '# finds it in your organisation JWKS.',
+          'signing:',
+          `  certificate: ${certs}/signing.pem`,
+          commented(`  privateKey: ${certs}/signing.key`, `PEM (PKCS#1, PKCS#8, SEC1) or a .p12/.pfx bundle`),
+          commented('  # passphrase: "${SIGNING_KEY_PASSPHRASE}"', 'uncomment for an encrypted key or a bundle'),
+          commented('  algorithm: PS256', 'RS256 | PS256 for RSA keys, ES256 for P-256 keys'),
+          commented('  # kid: ""', 'the KID shown in the portal; default: the kid the JWKS'),
+          commented('', 'registers this key under (kids are opaque, never derived)'),
+          commented('  # audience: ""', 'assertion aud; default: the token endpoint URL'),
+        ]
+      : []),
+    ...(connectivity === 'mtls'
+      ? [
+          '',
+          '# The client certificate for mutual TLS to the token and API hosts. Its extended key usage',
+          '# must allow TLS client authentication.',
+          'transport:',
+          `  certificate: ${certs}/transport.pem`,
+          `  privateKey: ${certs}/transport.key`,
+          commented('  # passphrase: "${TRANSPORT_KEY_PASSPHRASE}"', 'uncomment for an encrypted key or a bundle'),
+        ]
+      : []),
+    '',
+    `# The thredd profile derives the endpoints for ${environment} + ${connectivity}:`,
+    '# endpoints:',
+    `#   token: ${THREDD.tokenEndpoint}`,
+    `#   jwks: ${THREDD.jwksTemplate}`,
+    `#   api: ${THREDD.apiHosts[environment][connectivity]}`,
+    '# Override them only for a test platform: a host from the other environment fails the check.',
+    '',
+    '# The API call that proves the token works (these are the defaults):',
+    '# probe:',
+    `#   method: ${THREDD.probe.method}`,
+    `#   path: ${THREDD.probe.path}`,
+    `#   expectStatus: [${THREDD.probe.expectStatus.join(', ')}]`,
+    '',
+    'http:',
+    commented('  timeoutMs: 10000', 'per network step'),
+    commented('  # ca: certs/corporate-proxy-ca.pem', 'extra trust anchors (PEM), e.g. a TLS-intercepting'),
+    commented('', "proxy's CA; never turn certificate verification off instead"),
+    '',
+    commented('expiryWarningDays: 30', 'warn when a certificate expires within this many days'),
+  ];
+  return lines.join('\n') + '\n';
+}

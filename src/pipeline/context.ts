@@ -1,0 +1,35 @@
+/** Options a user sets for one run. */
+export interface RunOptions {
+  offline: boolean;
+  /** Per network step, milliseconds. */
+  timeoutMs: number;
+  strict: boolean;
+  debug: boolean;
+  /** Check ids or prefixes to run (with their needs); empty runs all. */
+  only: string[];
+  /** Check ids or prefixes not to run. */
+  skip: string[];
+}
+
+/**
+ * Built once per config and read-only: checks get everything about the
+ * outside world from here (environment, clock), so tests control it.
+ */
+export interface RunContext {
+  /** The config file as the user named it. */
+  configPath: string;
+  /** Variables for `${VAR}` interpolation: the process environment overlaid with --env-file. */
+  env: Readonly<Record<string, string | undefined>>;
+  options: Readonly<RunOptions>;
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const DEFAULT_OPTIONS: RunOptions = {
+  offline: false,
+  timeoutMs: 10_000,
+  strict: false,
+  debug: false,
+  only: [],
+  skip: [],
+};

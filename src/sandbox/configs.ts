@@ -1,0 +1,92 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Material, ClientKey } from './material.js';
+import { writeSecretFile } from './material.js';
+
+export const SECRET_VARIABLE = 'THREDD_CLIENT_SECRET';
+export const ENV_FILE_NAME = 'sandbox.env';
+
+export interface SandboxEndpoints {
+  token: string;
+  tokenMtls: string;
+  jwks: string;
+  api: string;
+  apiMtls: string;
+}
+
+interface ConfigSpec {
+  name: string;
+  client: ClientKey;
+  signing?: { certificate: string; privateKey: string; kid: string; algorithm: string };
+}
+
+function configSpecs(material: Material): ConfigSpec[] {
+  const rsa = { certificate: 'certs/signing.pem', privateKey: 'certs/signing.key', kid: material.kids.signing, algorithm: 'PS256' };
+  const ec = {
+    certificate: 'certs/signing-es256.pem',
+    privateKey: 'certs/signing-es256.key',
+    kid: material.kids.signingEs256,
+    algorithm: 'ES256',
+  };
+  return [
+    { name: 'client_secret_post-tls', client: 'client_secret_post-tls' },
+    { name: 'client_secret_basic-tls', client: 'client_secret_basic-tls' },
+    { name: 'private_key_jwt-tls', client: 'private_key_jwt-tls', signing: rsa },
+    { name: 'private_key_jwt-es256-tls', client: 'private_key_jwt-tls', signing: ec },
+    { name: 'client_secret_post-mtls', client: 'client_secret_post-mtls' },
+    { name: 'client_secret_basic-mtls', client: 'client_secret_basic-mtls' },
+    { name: 'private_key_jwt-mtls', client: 'private_key_jwt-mtls', signing: rsa },
+  ];
+}
+
+function configDocument(spec: ConfigSpec, material: Material, endpoints: SandboxEndpoints): Record<string, unknown> {
+  const [authMethod, connectivity] = spec.client.split('-') as [string, 'tls' | 'mtls'];
+  const mutual = connectivity === 'mtls';
+  return {
+    profile: 'custom',
+    environment: 'uat',
+    connectivity,
+    region: 0,
+    organisationId: material.organisationId,
+    client: {
+      id: material.clients[spec.client],
+      authMethod,
+      ...(spec.signing ? {} : { secret: `\${${SECRET_VARIABLE}}` }),
+    },
+    ...(spec.signing ? { signing: spec.signing } : {}),
+    ...(mutual ? { transport: { certificate: 'certs/transport.pem', privateKey: 'certs/transport.key' } } : {}),
+    endpoints: {
+      token: mutual ? endpoints.tokenMtls : endpoints.token,
+      jwks: endpoints.jwks.replace(material.organisationId, '{organisationId}'),
+      api: mutual ? endpoints.apiMtls : endpoints.api,
+    },
+    probe: { method: 'GET', path: '/core/api/v1/products', expectStatus: [200] },
+    http: { ca: 'ca.pem' },
+  };
+}
+
+/**
+ * Writes one ready config per auth method and connectivity, and the env file
+ * holding the client secret they reference. Ports change on every start, so
+ * these are rewritten each time; their paths stay the same.
+ */
+export async function writeConfigs(
+  dir: string,
+  material: Material,
+  endpoints: SandboxEndpoints,
+): Promise<{ configs: Record<string, string>; envFile: string }> {
+  const configs: Record<string, string> = {};
+  await Promise.all(
+    configSpecs(material).map(async (spec) => {
+      const file = join(dir, `${spec.name}.yaml`);
+      const header = `# golive sandbox: ${spec.name}. Run: golive check --env-file ${ENV_FILE_NAME} ${spec.name}.yaml\n`;
+      await writeFile(file, header + stringify(configDocument(spec, material, endpoints), { lineWidth: 0 }));
+      configs[spec.name] = file;
+    }),
+  );
+  const envFile = join(dir, ENV_FILE_NAME);
+  await writeSecretFile(envFile, `# Secrets for the golive sandbox configs. Not for real credentials.\n${SECRET_VARIABLE}=${material.clientSecret}\n`);
+  const ordered = Object.fromEntries(configSpecs(material).map((spec) => [spec.name, configs[spec.name]!]));
+  return { configs: ordered, envFile };
+}

@@ -1,0 +1,73 @@
+/**
+ * The sandbox's fault switches. Each one makes the local platform misbehave
+ * in one way a real integration can meet, so users can see golive diagnose
+ * it and golive's tests can prove each check against a real server.
+ */
+export type FaultName =
+  | 'expired-signing-certificate'
+  | 'key-not-in-jwks'
+  | 'kid-mismatch'
+  | 'audience-mismatch'
+  | 'jwks-500'
+  | 'jwks-html'
+  | 'jwks-hang'
+  | 'jwks-huge'
+  | 'clock-offset'
+  | 'required-region'
+  | 'token-garbage'
+  | 'untrusted-server-certificate'
+  | 'hostname-mismatch'
+  | 'mtls-cert-not-requested'
+  | 'mtls-cert-required';
+
+/** How far ahead the sandbox clock runs under `clock-offset`: beyond the 5-minute assertion lifetime. */
+export const CLOCK_OFFSET_SECONDS = 600;
+/** The only X-Region the API accepts under `required-region` (the configs send 0). */
+export const REQUIRED_REGION = 1;
+/** The assertion audience the token endpoint insists on under `audience-mismatch`, as Thredd's docs write it. */
+export const DOCUMENTED_AUDIENCE = 'www.threddid.com/oauth2/token';
+/** Body size of the `jwks-huge` answer: above golive's default 1 MiB JWKS limit. */
+export const HUGE_JWKS_BYTES = 3 * 1024 * 1024;
+
+export const FAULTS: Record<FaultName, string> = {
+  'expired-signing-certificate':
+    'certs/signing.pem and its JWKS x5c become an expired certificate for the same key; private_key_jwt tokens are refused',
+  'key-not-in-jwks':
+    "the organisation JWKS publishes an unrelated signing key instead of the client's; private_key_jwt tokens are refused",
+  'kid-mismatch':
+    'the JWKS registers the signing keys under new kids, not the kid the configs name; private_key_jwt tokens are refused',
+  'audience-mismatch': `the token endpoint accepts only the assertion aud "${DOCUMENTED_AUDIENCE}", not the token URL`,
+  'jwks-500': 'the JWKS host answers 500 with a JSON error body',
+  'jwks-html': 'the JWKS host answers 200 with an HTML page',
+  'jwks-hang': 'the JWKS host accepts the request and never answers',
+  'jwks-huge': `the JWKS host answers 200 with a ${HUGE_JWKS_BYTES / 1024 / 1024} MiB JSON body`,
+  'clock-offset': `the servers' clock runs ${CLOCK_OFFSET_SECONDS / 60} minutes ahead: Date headers, and assertions judged by that clock`,
+  'required-region': `the API accepts only X-Region ${REQUIRED_REGION} (EMEA) and answers 403 to the configs' region 0`,
+  'token-garbage': 'the token endpoint answers 200 application/json with a body that is not JSON',
+  'untrusted-server-certificate': 'every HTTPS listener presents a certificate from a CA outside ca.pem',
+  'hostname-mismatch': 'every HTTPS listener presents a sandbox-CA certificate for sandbox.invalid only, not 127.0.0.1/localhost',
+  'mtls-cert-not-requested':
+    'the mTLS listeners do not ask for a client certificate: tokens cannot be bound and the mTLS API refuses them',
+  'mtls-cert-required': 'the TLS listeners (token and API) demand a client certificate, as an mTLS-only host does',
+};
+
+export function isFaultName(name: string): name is FaultName {
+  return Object.hasOwn(FAULTS, name);
+}
+
+/** Validates fault names from the command line; the error lists the known ones. */
+export function parseFaults(names: readonly string[]): FaultName[] {
+  const unknown = names.filter((name) => !isFaultName(name));
+  if (unknown.length > 0) {
+    throw new UnknownFaultError(unknown);
+  }
+  return [...new Set(names as FaultName[])];
+}
+
+export class UnknownFaultError extends Error {
+  readonly code = 'SANDBOX_UNKNOWN_FAULT';
+  constructor(readonly names: string[]) {
+    super(`unknown sandbox fault ${names.map((n) => `"${n}"`).join(', ')}; known: ${Object.keys(FAULTS).join(', ')}`);
+    this.name = 'UnknownFaultError';
+  }
+}

@@ -1,0 +1,198 @@
+import { writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import type { Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { createApiHost } from './api-host.js';
+import { createAuthServer, loadOidcProvider, TOKEN_PATH, type AuthServer } from './auth-server.js';
+import { ENV_FILE_NAME, writeConfigs, type SandboxEndpoints } from './configs.js';
+import { FAULTS, parseFaults, type FaultName } from './faults.js';
+import { applyTlsFaults, closeServer, HOST, httpsOptions, listen } from './http.js';
+import { createJwksHost } from './jwks-host.js';
+import { loadOrCreateMaterial, writeMaterialFiles, type Material, type MaterialFiles } from './material.js';
+
+export { FAULTS, UnknownFaultError, isFaultName, parseFaults, type FaultName } from './faults.js';
+export { CA_SUBJECT } from './material.js';
+export type { SandboxEndpoints } from './configs.js';
+
+export interface SandboxOptions {
+  /** Folder for generated material and configs; default a fresh temp dir. Reused when it already holds material. */
+  dir?: string;
+  faults?: FaultName[];
+  /** No server-error lines on stderr. */
+  quiet?: boolean;
+}
+
+export interface Sandbox {
+  dir: string;
+  organisationId: string;
+  endpoints: SandboxEndpoints;
+  /** Config name (e.g. `private_key_jwt-mtls`) to absolute config path. */
+  configs: Record<string, string>;
+  envFile: string;
+  caFile: string;
+  /** The sandbox CA, to issue extra certificates in tests (e.g. a client certificate the JWKS does not know). */
+  ca: { cert: string; key: string };
+  /** The client ids, by `<authMethod>-<connectivity>`. */
+  clients: Material['clients'];
+  /** The kids the organisation JWKS registers the signing keys under (without faults). */
+  kids: { signing: string; signingEs256: string; transport: string };
+  /** Paths of the demo organisation's credentials. */
+  files: MaterialFiles;
+  faults(): FaultName[];
+  /** Replaces the active faults on the running sandbox. */
+  setFaults(faults: FaultName[]): void;
+  close(): Promise<void>;
+}
+
+/** Starts the local platform on 127.0.0.1: token, JWKS and API hosts, with configs written for them. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const active = new Set<FaultName>(parseFaults(options.faults ?? []));
+  const faults = { has: (fault: FaultName) => active.has(fault) };
+  const log = options.quiet ? () => undefined : (line: string) => void process.stderr.write(`${line}\n`);
+
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'golive-sandbox-')));
+  const [material] = await Promise.all([loadOrCreateMaterial(dir), loadOidcProvider()]);
+  const files = await writeMaterialFiles(dir, material);
+
+  let auth: AuthServer | undefined;
+  const tokenHandler = (req: Parameters<AuthServer['handle']>[0], res: Parameters<AuthServer['handle']>[1]) => {
+    if (auth) auth.handle(req, res);
+    else res.writeHead(503).end();
+  };
+  const tokenTls = createHttpsServer(httpsOptions(material, false), tokenHandler);
+  const tokenMtls = createHttpsServer(httpsOptions(material, true), tokenHandler);
+  const jwksHost = createJwksHost(material, faults);
+  const servers: Array<HttpServer | HttpsServer> = [tokenTls, tokenMtls, jwksHost];
+  const close = async () => {
+    await Promise.all(servers.map(closeServer));
+  };
+
+  try {
+    const [tokenPort, tokenMtlsPort, jwksPort] = await Promise.all([listen(tokenTls), listen(tokenMtls), listen(jwksHost)]);
+    const issuer = `https://${HOST}:${tokenPort}`;
+    const resource = `${issuer}/core/api`;
+    const { d: _private, ...providerPublicKey } = material.providerKey;
+    const apiOptions = {
+      material,
+      faults,
+      tokenKeys: { keys: [{ ...providerPublicKey, use: 'sig', alg: 'ES256' }] },
+      issuer,
+      resource,
+    };
+    const apiTls = createApiHost({ ...apiOptions, mutual: false });
+    const apiMtls = createApiHost({ ...apiOptions, mutual: true });
+    servers.push(apiTls, apiMtls);
+    const [apiPort, apiMtlsPort] = await Promise.all([listen(apiTls), listen(apiMtls)]);
+
+    const endpoints: SandboxEndpoints = {
+      token: `${issuer}${TOKEN_PATH}`,
+      tokenMtls: `https://${HOST}:${tokenMtlsPort}${TOKEN_PATH}`,
+      jwks: `http://${HOST}:${jwksPort}/${material.organisationId}/jwks.json`,
+      api: `https://${HOST}:${apiPort}`,
+      apiMtls: `https://${HOST}:${apiMtlsPort}`,
+    };
+    auth = await createAuthServer({ material, faults, issuer, resource, jwksUri: endpoints.jwks, log });
+    const { configs, envFile } = await writeConfigs(dir, material, endpoints);
+
+    const tlsServers: Array<[HttpsServer, boolean]> = [
+      [tokenTls, false],
+      [tokenMtls, true],
+      [apiTls, false],
+      [apiMtls, true],
+    ];
+    const applyFaults = () => {
+      for (const [server, mutual] of tlsServers) applyTlsFaults(server, material, faults, mutual);
+      // Users' configs point at certs/signing.pem: the expired-certificate fault swaps the file itself.
+      writeFileSync(files.signingCert, active.has('expired-signing-certificate') ? material.signingExpired : material.signing.cert);
+      auth?.forgetClientKeys();
+    };
+    applyFaults();
+
+    return {
+      dir,
+      organisationId: material.organisationId,
+      endpoints,
+      configs,
+      envFile,
+      caFile: files.caFile,
+      ca: material.ca,
+      clients: material.clients,
+      kids: { signing: material.kids.signing, signingEs256: material.kids.signingEs256, transport: material.kids.transport },
+      files,
+      faults: () => [...active],
+      setFaults(next) {
+        const parsed = parseFaults(next);
+        active.clear();
+        for (const fault of parsed) active.add(fault);
+        applyFaults();
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export interface SandboxCommandOptions {
+  dir?: string;
+  faults: string[];
+  out: NodeJS.WritableStream;
+  /** Stops the sandbox like SIGINT does (for the demo and tests). */
+  signal?: AbortSignal;
+}
+
+/** `golive sandbox`: runs until SIGINT/SIGTERM, then shuts every listener down. */
+export async function runSandboxCommand(options: SandboxCommandOptions): Promise<void> {
+  const faults = parseFaults(options.faults);
+  const started = performance.now();
+  const sandbox = await startSandbox({ ...(options.dir ? { dir: options.dir } : {}), faults });
+  const { out } = options;
+  const ms = Math.round(performance.now() - started);
+  const rel = (file: string) => relative(process.cwd(), file) || file;
+  const lines = [
+    `golive sandbox: a local Thredd-like platform on ${HOST} (started in ${ms} ms)`,
+    '',
+    `  token endpoint (TLS)   ${sandbox.endpoints.token}`,
+    `  token endpoint (mTLS)  ${sandbox.endpoints.tokenMtls}`,
+    `  organisation JWKS      ${sandbox.endpoints.jwks}`,
+    `  API (TLS)              ${sandbox.endpoints.api}`,
+    `  API (mTLS)             ${sandbox.endpoints.apiMtls}`,
+    '',
+    `  folder                 ${sandbox.dir}`,
+    `  CA certificate         ${rel(sandbox.caFile)}`,
+    `  secrets                ${rel(sandbox.envFile)}`,
+    '',
+    'Configs:',
+    ...Object.entries(sandbox.configs).map(([name, file]) => `  ${name.padEnd(26)} ${rel(file)}`),
+    '',
+    faults.length > 0
+      ? `Faults: ${faults.map((f) => `${f} (${FAULTS[f]})`).join('; ')}`
+      : 'Faults: none (add with --fault NAME; golive sandbox --help lists them)',
+    '',
+    'Try:',
+    `  golive check --env-file ${rel(sandbox.envFile)} ${rel(sandbox.configs['private_key_jwt-tls']!)}`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  out.write(lines.join('\n'));
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      options.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
+  });
+  await sandbox.close();
+  out.write('golive sandbox stopped.\n');
+}
+
+export { ENV_FILE_NAME };

@@ -1,0 +1,251 @@
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, X509Certificate, type JsonWebKey } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createCa, issueCertificate, type Issued } from './pki.js';
+
+/**
+ * Everything the sandbox generates once and reuses: CA, server certificates,
+ * the demo organisation's credentials, client ids and secret. Generating RSA
+ * keys is the slow part of start-up, so a folder that already holds material
+ * is reused as is.
+ */
+export const CA_SUBJECT = 'CN=Thredd Sandbox Issuing CA, O=golive sandbox';
+const MATERIAL_VERSION = 1;
+const DAY_MS = 86_400_000;
+
+export type ClientKey =
+  | 'client_secret_post-tls'
+  | 'client_secret_basic-tls'
+  | 'private_key_jwt-tls'
+  | 'client_secret_post-mtls'
+  | 'client_secret_basic-mtls'
+  | 'private_key_jwt-mtls';
+
+export const CLIENT_KEYS: readonly ClientKey[] = [
+  'client_secret_post-tls',
+  'client_secret_basic-tls',
+  'private_key_jwt-tls',
+  'client_secret_post-mtls',
+  'client_secret_basic-mtls',
+  'private_key_jwt-mtls',
+];
+
+export interface CertAndKey {
+  cert: string;
+  key: string;
+}
+
+export interface Material {
+  version: number;
+  organisationId: string;
+  clientSecret: string;
+  clients: Record<ClientKey, string>;
+  /** Opaque kids under which the JWKS registers each key; `*Renamed` serve the kid-mismatch fault. */
+  kids: {
+    signing: string;
+    signingEs256: string;
+    transport: string;
+    decoy: string;
+    signingRenamed: string;
+    signingEs256Renamed: string;
+  };
+  ca: CertAndKey;
+  server: CertAndKey;
+  serverHostnameMismatch: CertAndKey;
+  serverUntrusted: CertAndKey;
+  signing: CertAndKey;
+  signingExpired: string;
+  signingEs256: CertAndKey;
+  transport: CertAndKey;
+  decoy: CertAndKey;
+  /** The authorization server's access-token signing key (private JWK). */
+  providerKey: JsonWebKey & { kid: string };
+}
+
+/** Paths of the user-facing files written into the sandbox folder. */
+export interface MaterialFiles {
+  caFile: string;
+  signingCert: string;
+  signingKey: string;
+  signingEs256Cert: string;
+  signingEs256Key: string;
+  transportCert: string;
+  transportKey: string;
+}
+
+function internalFile(dir: string): string {
+  return join(dir, '.sandbox', 'material.json');
+}
+
+function pair(issued: Issued): CertAndKey {
+  return { cert: issued.certPem, key: issued.keyPem };
+}
+
+function opaqueKid(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+async function generateMaterial(): Promise<Material> {
+  const ca = await createCa(CA_SUBJECT);
+  const rogueCa = await createCa('CN=Unknown Issuing CA, O=Somewhere Else');
+  const now = Date.now();
+  const serverTemplate = {
+    key: { kind: 'ec' as const },
+    keyUsage: ['digitalSignature' as const],
+    extKeyUsage: ['serverAuth' as const],
+  };
+  const [server, serverHostnameMismatch, serverUntrusted, signing, signingEs256, transport, decoy] = await Promise.all([
+    issueCertificate({
+      ...serverTemplate,
+      subject: 'CN=127.0.0.1, O=golive sandbox',
+      issuer: ca,
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+    }),
+    issueCertificate({ ...serverTemplate, subject: 'CN=sandbox.invalid, O=golive sandbox', issuer: ca, dnsNames: ['sandbox.invalid'] }),
+    issueCertificate({
+      ...serverTemplate,
+      subject: 'CN=127.0.0.1, O=Somewhere Else',
+      issuer: rogueCa,
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+    }),
+    issueCertificate({
+      subject: 'CN=golive sandbox signing, O=Sandbox Demo Organisation',
+      issuer: ca,
+      key: { kind: 'rsa', bits: 2048 },
+      keyUsage: ['digitalSignature'],
+    }),
+    issueCertificate({
+      subject: 'CN=golive sandbox signing ES256, O=Sandbox Demo Organisation',
+      issuer: ca,
+      key: { kind: 'ec', curve: 'P-256' },
+      keyUsage: ['digitalSignature'],
+    }),
+    issueCertificate({
+      subject: 'CN=golive sandbox transport, O=Sandbox Demo Organisation',
+      issuer: ca,
+      key: { kind: 'rsa', bits: 2048 },
+      keyUsage: ['digitalSignature', 'keyEncipherment'],
+      extKeyUsage: ['clientAuth'],
+    }),
+    issueCertificate({
+      subject: 'CN=another signing key, O=Sandbox Demo Organisation',
+      issuer: ca,
+      key: { kind: 'rsa', bits: 2048 },
+      keyUsage: ['digitalSignature'],
+    }),
+  ]);
+  const signingExpired = await issueCertificate({
+    subject: 'CN=golive sandbox signing, O=Sandbox Demo Organisation',
+    issuer: ca,
+    keys: signing.keys,
+    keyUsage: ['digitalSignature'],
+    notBefore: new Date(now - 400 * DAY_MS),
+    notAfter: new Date(now - 35 * DAY_MS),
+  });
+  const providerJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+  const clients = Object.fromEntries(CLIENT_KEYS.map((key) => [key, randomUUID()])) as Record<ClientKey, string>;
+  return {
+    version: MATERIAL_VERSION,
+    organisationId: randomUUID(),
+    clientSecret: randomBytes(32).toString('base64url'),
+    clients,
+    kids: {
+      signing: opaqueKid(),
+      signingEs256: opaqueKid(),
+      transport: opaqueKid(),
+      decoy: opaqueKid(),
+      signingRenamed: opaqueKid(),
+      signingEs256Renamed: opaqueKid(),
+    },
+    ca: pair(ca),
+    server: pair(server),
+    serverHostnameMismatch: pair(serverHostnameMismatch),
+    serverUntrusted: pair(serverUntrusted),
+    signing: pair(signing),
+    signingExpired: signingExpired.certPem,
+    signingEs256: pair(signingEs256),
+    transport: pair(transport),
+    decoy: pair(decoy),
+    providerKey: { ...providerJwk, kid: opaqueKid() },
+  };
+}
+
+function isMaterial(value: unknown): value is Material {
+  return typeof value === 'object' && value !== null && (value as { version?: unknown }).version === MATERIAL_VERSION;
+}
+
+/** Reads the material kept in `dir`, or generates and keeps it there. */
+export async function loadOrCreateMaterial(dir: string): Promise<Material> {
+  const file = internalFile(dir);
+  const existing = await readFile(file, 'utf8').then(
+    (text) => JSON.parse(text) as unknown,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    },
+  );
+  if (isMaterial(existing)) return existing;
+  const material = await generateMaterial();
+  await mkdir(join(dir, '.sandbox'), { recursive: true, mode: 0o700 });
+  await writeSecretFile(file, JSON.stringify(material, null, 2));
+  return material;
+}
+
+export async function writeSecretFile(file: string, content: string): Promise<void> {
+  await writeFile(file, content, { mode: 0o600 });
+  // writeFile keeps the mode of an existing file; a reused folder may hold one made looser by hand.
+  await chmod(file, 0o600);
+}
+
+/** Writes the certificates and keys users point their configs at. */
+export async function writeMaterialFiles(dir: string, material: Material): Promise<MaterialFiles> {
+  const certs = join(dir, 'certs');
+  await mkdir(certs, { recursive: true });
+  const files: MaterialFiles = {
+    caFile: join(dir, 'ca.pem'),
+    signingCert: join(certs, 'signing.pem'),
+    signingKey: join(certs, 'signing.key'),
+    signingEs256Cert: join(certs, 'signing-es256.pem'),
+    signingEs256Key: join(certs, 'signing-es256.key'),
+    transportCert: join(certs, 'transport.pem'),
+    transportKey: join(certs, 'transport.key'),
+  };
+  await Promise.all([
+    writeFile(files.caFile, material.ca.cert),
+    writeFile(files.signingCert, material.signing.cert),
+    writeSecretFile(files.signingKey, material.signing.key),
+    writeFile(files.signingEs256Cert, material.signingEs256.cert),
+    writeSecretFile(files.signingEs256Key, material.signingEs256.key),
+    writeFile(files.transportCert, material.transport.cert),
+    writeSecretFile(files.transportKey, material.transport.key),
+  ]);
+  return files;
+}
+
+function derOf(certPem: string): Buffer {
+  return new X509Certificate(certPem).raw;
+}
+
+/** RFC 7515 `x5t#S256`: base64url SHA-256 of the certificate DER. */
+export function certificateThumbprint(cert: string | Buffer): string {
+  const der = typeof cert === 'string' ? derOf(cert) : cert;
+  return createHash('sha256').update(der).digest('base64url');
+}
+
+export interface PublishedJwk {
+  kty: string;
+  kid: string;
+  use: 'sig' | 'tls';
+  x5c: string[];
+  'x5t#S256': string;
+  [member: string]: unknown;
+}
+
+/** A JWK shaped like Thredd's: opaque kid, use, leaf x5c, x5t#S256, key members, no alg. */
+export function publishedJwk(certPem: string, kid: string, use: 'sig' | 'tls'): PublishedJwk {
+  const der = derOf(certPem);
+  const { kty, ...members } = createPublicKey(certPem).export({ format: 'jwk' });
+  return { kty: kty ?? 'RSA', kid, use, x5c: [der.toString('base64')], 'x5t#S256': certificateThumbprint(der), ...members };
+}

@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import configParse from '../../checks/config.parse.js';
+import { contextFor, tempDir, writeConfig } from '../support/config-files.js';
+
+const dir = tempDir();
+
+describe('config.parse', () => {
+  it('passes on valid YAML and reports its sha256', async () => {
+    const file = writeConfig(dir, 'environment: uat\n');
+    const result = await configParse.run(contextFor(file), {} as never);
+    expect(result.status).toBe('pass');
+    expect(result.evidence).toMatchObject({ format: 'yaml', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('passes on valid JSON', async () => {
+    const file = writeConfig(dir, '{"environment": "uat"}', { name: 'c.json' });
+    const result = await configParse.run(contextFor(file), {} as never);
+    expect(result.status).toBe('pass');
+    expect(result.evidence).toMatchObject({ format: 'json' });
+  });
+
+  const failures: { name: string; file: () => string; message: RegExp; hint: RegExp; line?: number; column?: number }[] = [
+    {
+      name: 'a missing file',
+      file: () => path.join(dir, 'nope.yaml'),
+      message: /nope\.yaml does not exist/,
+      hint: /golive init/,
+    },
+    {
+      name: 'a folder',
+      file: () => {
+        const folder = path.join(dir, 'folder.yaml');
+        mkdirSync(folder, { recursive: true });
+        return folder;
+      },
+      message: /is a folder/,
+      hint: /YAML or JSON config file/,
+    },
+    { name: 'an empty file', file: () => writeConfig(dir, '  \n'), message: /is empty/, hint: /golive init/ },
+    { name: 'a binary file', file: () => writeConfig(dir, 'abc\u0000def'), message: /binary file/, hint: /\.p12/ },
+    {
+      name: 'bad YAML indentation',
+      file: () => writeConfig(dir, 'client:\n  id: a\n    authMethod: x\n'),
+      message: /not valid YAML at line 2, column 7: Nested mappings/,
+      hint: /indentation/,
+      line: 2,
+    },
+    {
+      name: 'a duplicate key',
+      file: () => writeConfig(dir, 'environment: uat\nenvironment: production\n'),
+      message: /not valid YAML at line 2, column 1: Map keys must be unique/,
+      hint: /indentation/,
+      line: 2,
+      column: 1,
+    },
+    {
+      name: 'a JSON syntax error',
+      file: () => writeConfig(dir, '{\n  "environment": "uat",\n}\n', { name: 'c.json' }),
+      message: /not valid JSON at line 3, column 1/,
+      hint: /trailing comma/,
+      line: 3,
+      column: 1,
+    },
+  ];
+
+  it.each(failures)('fails on $name', async ({ file, message, hint, line, column }) => {
+    const result = await configParse.run(contextFor(file()), {} as never);
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(message);
+    expect(result.hint).toMatch(hint);
+    if (line !== undefined) expect(result.evidence?.location).toMatchObject({ line, ...(column && { column }) });
+  });
+
+  it('never quotes the file content in a syntax error (it may hold a secret)', async () => {
+    const file = writeConfig(dir, 'client:\n  secret: s3cr3t-canary: oops\n');
+    const result = await configParse.run(contextFor(file), {} as never);
+    expect(result.status).toBe('fail');
+    expect(JSON.stringify(result)).not.toContain('s3cr3t-canary');
+  });
+});

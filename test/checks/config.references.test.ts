@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { ResolvedConfig } from '../../src/config/types.js';
+import {
+  runConfigChecks,
+  SIGNING_FILES,
+  tempDir,
+  VALID_ENV,
+  VALID_JWT_CONFIG,
+  writeConfig,
+} from '../support/config-files.js';
+
+const dir = tempDir();
+
+describe('config.references', () => {
+  it('passes, interpolates variables and resolves paths against the config folder', async () => {
+    const file = writeConfig(dir, VALID_JWT_CONFIG, { files: SIGNING_FILES });
+    const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
+    expect(result.status).toBe('pass');
+    const resolved = result.output as ResolvedConfig;
+    expect(resolved.client.id).toBe(VALID_ENV.THREDD_CLIENT_ID);
+    expect(resolved.signing?.privateKey).toBe(file.replace('golive.yaml', 'certs/signing.key'));
+    expect(resolved.endpoints).toEqual({
+      token: 'https://threddid.com/oauth2/token',
+      jwks: 'http://jwks.threddid.com/org-123/jwks.json',
+      api: 'https://uat-api.thredd.com',
+    });
+    expect(result.evidence).toMatchObject({ variables: ['THREDD_ORG_ID', 'THREDD_CLIENT_ID'] });
+  });
+
+  it('supports ${VAR:-default}', async () => {
+    const text = VALID_JWT_CONFIG.replace('"${THREDD_ORG_ID}"', '"${ORG:-fallback-org}"');
+    const file = writeConfig(dir, text, { files: SIGNING_FILES });
+    const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
+    expect((result.output as ResolvedConfig).organisationId).toBe('fallback-org');
+  });
+
+  it('fails naming every missing variable and where it is used, never a value', async () => {
+    const file = writeConfig(dir, VALID_JWT_CONFIG, { files: SIGNING_FILES });
+    const result = (await runConfigChecks(file, {}))['config.references']!;
+    expect(result.status).toBe('fail');
+    expect(result.message).toBe(
+      'Variables THREDD_ORG_ID, THREDD_CLIENT_ID are not set (${THREDD_ORG_ID} in organisationId; ${THREDD_CLIENT_ID} in client.id).',
+    );
+    expect(result.hint).toMatch(/Export THREDD_ORG_ID, THREDD_CLIENT_ID .* --env-file/);
+    expect(result.evidence).toMatchObject({ missingVariables: ['THREDD_ORG_ID', 'THREDD_CLIENT_ID'], location: { line: 5 } });
+  });
+
+  it('fails when a referenced file does not exist, naming the field and the path', async () => {
+    const file = writeConfig(dir, VALID_JWT_CONFIG, { files: { 'certs/signing.pem': 'x' } });
+    const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
+    expect(result.status).toBe('fail');
+    expect(result.message).toBe('signing.privateKey (certs/signing.key) does not exist.');
+    expect(result.hint).toMatch(/Relative paths resolve against the config's folder/);
+    expect(result.evidence?.location).toMatchObject({ path: 'signing.privateKey', line: 11 });
+  });
+
+  it('fails when a referenced path is a folder', async () => {
+    const file = writeConfig(dir, VALID_JWT_CONFIG.replace('certs/signing.pem', 'certs'), { files: SIGNING_FILES });
+    const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
+    expect(result.status).toBe('fail');
+    expect(result.message).toBe('signing.certificate (certs) is not a file.');
+  });
+
+  it('fails when region resolves to something other than 0, 1 or 2', async () => {
+    const file = writeConfig(dir, VALID_JWT_CONFIG.replace('region: 0', 'region: "${REGION}"'), { files: SIGNING_FILES });
+    const result = (await runConfigChecks(file, { ...VALID_ENV, REGION: '9' }))['config.references']!;
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/region resolves to "9"/);
+    expect(result.hint).toMatch(/0, 1 or 2/);
+  });
+
+  it('warns when a private key file is readable by group or others', async () => {
+    const file = writeConfig(dir, VALID_JWT_CONFIG, {
+      files: { 'certs/signing.pem': 'x', 'certs/signing.key': { content: 'k', mode: 0o644 } },
+    });
+    const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
+    expect(result.status).toBe('warn');
+    expect(result.message).toBe('Private key file is readable by group or others: signing.privateKey (certs/signing.key, mode 0644).');
+    expect(result.hint).toBe('Restrict it to the owner: chmod 600 certs/signing.key');
+    expect(result.output).toBeDefined();
+  });
+
+  it('declares interpolated secrets so every output can redact them', async () => {
+    const text = `${VALID_JWT_CONFIG.split('signing:')[0]!.replace('private_key_jwt', 'client_secret_post')}  secret: "\${THREDD_CLIENT_SECRET}"\n`;
+    const file = writeConfig(dir, text);
+    const result = (await runConfigChecks(file, { ...VALID_ENV, THREDD_CLIENT_SECRET: 'canary-secret-value' }))['config.references']!;
+    expect(result.status).toBe('pass');
+    expect(result.secrets).toContain('canary-secret-value');
+    expect(JSON.stringify(result.evidence)).not.toContain('canary-secret-value');
+  });
+});

@@ -1,0 +1,151 @@
+import { X509Certificate, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import * as fc from 'fast-check';
+import { calculateJwkThumbprint } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPrivateKey } from '../../src/credentials/keys.js';
+import type { KeyFormat } from '../../src/credentials/types.js';
+import { REPAIRS } from '../../src/credentials/pem.js';
+import { credentialsDir, issue, pemBody, pkcs12Of, pkcs12WithoutKey, writeCredential, type Issued } from '../support/credentials.js';
+
+const dir = credentialsDir();
+const PASSPHRASE = 'correct horse battery staple';
+let rsa: Issued;
+let rsaKey: KeyObject;
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+const ed = generateKeyPairSync('ed25519').privateKey;
+
+beforeAll(async () => {
+  rsa = await issue({ key: { kind: 'rsa' } });
+  rsaKey = rsa.privateKey;
+});
+
+const load = (name: string, content: string | Buffer, passphrase?: string) =>
+  loadPrivateKey(writeCredential(dir, name, content), passphrase, { displayName: name, section: 'signing' });
+
+describe('loadPrivateKey reads every supported format', () => {
+  const cases: [string, () => string | Buffer, KeyFormat, string, string | undefined][] = [
+    ['pkcs8.pem', () => rsaKey.export({ type: 'pkcs8', format: 'pem' }), 'pkcs8-pem', 'rsa', undefined],
+    ['pkcs1.pem', () => rsaKey.export({ type: 'pkcs1', format: 'pem' }), 'pkcs1-pem', 'rsa', undefined],
+    ['sec1.pem', () => ec.export({ type: 'sec1', format: 'pem' }), 'sec1-pem', 'ec', undefined],
+    ['ed25519.pem', () => ed.export({ type: 'pkcs8', format: 'pem' }), 'pkcs8-pem', 'ed25519', undefined],
+    ['enc-pkcs8.pem', () => rsaKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSPHRASE }), 'encrypted-pkcs8-pem', 'rsa', PASSPHRASE],
+    ['enc-pkcs1.pem', () => rsaKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSPHRASE }), 'encrypted-pkcs1-pem', 'rsa', PASSPHRASE],
+    ['enc-sec1.pem', () => ec.export({ type: 'sec1', format: 'pem', cipher: 'aes-128-cbc', passphrase: PASSPHRASE }), 'encrypted-sec1-pem', 'ec', PASSPHRASE],
+    ['pkcs8.der', () => rsaKey.export({ type: 'pkcs8', format: 'der' }), 'der', 'rsa', undefined],
+    ['pkcs1.der', () => rsaKey.export({ type: 'pkcs1', format: 'der' }), 'der', 'rsa', undefined],
+    ['sec1.der', () => ec.export({ type: 'sec1', format: 'der' }), 'der', 'ec', undefined],
+    ['enc-pkcs8.der', () => ec.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: PASSPHRASE }), 'der', 'ec', PASSPHRASE],
+    ['bundle.p12', () => pkcs12Of(rsa, PASSPHRASE), 'pkcs12', 'rsa', PASSPHRASE],
+    ['no-password.pfx', () => pkcs12Of(rsa, ''), 'pkcs12', 'rsa', undefined],
+    ['bundle-without-extension', () => pkcs12Of(rsa, PASSPHRASE), 'pkcs12', 'rsa', PASSPHRASE],
+  ];
+  it.each(cases)('%s', async (name, content, format, type, passphrase) => {
+    const result = await load(name, content(), passphrase);
+    if (!result.ok) throw new Error(result.finding.message);
+    const { facts, publicJwk } = result.value;
+    expect(facts).toMatchObject({ format, type });
+    expect(facts.repaired).toBeUndefined();
+    if (type === 'rsa') expect(facts.bits).toBe(2048);
+    if (type === 'ec') expect(facts.curve).toBe('P-256');
+    expect(facts.thumbprint).toBe(await calculateJwkThumbprint(publicJwk as Parameters<typeof calculateJwkThumbprint>[0]));
+  });
+
+  it('gives the certificates of a PKCS#12 bundle, the key\'s own first', async () => {
+    const ca = await issue({ subject: 'CN=Example Issuing CA', isCa: true });
+    const result = await load('chain.p12', pkcs12Of(rsa, PASSPHRASE, [ca.certPem]), PASSPHRASE);
+    expect(result.ok && result.value.bundledCertificates?.map((c) => c.fingerprint256)).toEqual([
+      new X509Certificate(rsa.certPem).fingerprint256,
+      new X509Certificate(ca.certPem).fingerprint256,
+    ]);
+  });
+
+  it('describes an RSA-PSS key by its modulus', async () => {
+    const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey;
+    const result = await load('pss.pem', pss.export({ type: 'pkcs8', format: 'pem' }));
+    expect(result.ok && result.value.facts).toMatchObject({ type: 'rsa-pss', bits: 2048 });
+    const { n, e } = createPublicKey(pss).export({ format: 'jwk' } as never) as unknown as { n?: string; e?: string };
+    expect(n).toBeUndefined();
+    expect(e).toBeUndefined();
+    expect(result.ok && result.value.publicJwk.kty).toBe('RSA');
+  });
+
+  it('repairs a key pasted with literal \\n and reports it', async () => {
+    const result = await load('pasted.pem', (rsaKey.export({ type: 'pkcs8', format: 'pem' }) as string).replace(/\n/g, '\\n'));
+    expect(result.ok && result.value.facts.repaired).toEqual([REPAIRS.literalNewlines]);
+    expect(result.ok && result.repaired).toEqual([REPAIRS.literalNewlines]);
+  });
+});
+
+describe('loadPrivateKey explains each failure', () => {
+  const encPkcs8 = () => rsaKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSPHRASE });
+  const encPkcs1 = () => rsaKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSPHRASE });
+  const encDer = () => rsaKey.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: PASSPHRASE });
+  const pkcs8 = () => rsaKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const cases: [string, string, () => string | Buffer, string | undefined, RegExp, RegExp, Record<string, unknown>?][] = [
+    ['empty file', 'empty.pem', () => '\n', undefined, /^empty\.pem is empty\.$/, /Copy the private key/],
+    ['certificate in the key file', 'cert-as-key.pem', () => rsa.certPem, undefined, /holds a certificate, not a private key/, /signing\.privateKey at the private key the certificate was issued for/],
+    ['DER certificate in the key file', 'cert-as-key.der', () => new X509Certificate(rsa.certPem).raw, undefined, /holds a certificate, not a private key/, /signing\.privateKey/],
+    ['public key', 'public.pem', () => createPublicKey(rsaKey).export({ type: 'spki', format: 'pem' }), undefined, /holds a public key, not a private key/, /signing\.privateKey/],
+    ['DER public key', 'public.der', () => createPublicKey(rsaKey).export({ type: 'spki', format: 'der' }), undefined, /holds a public key/, /signing\.privateKey/],
+    ['certificate request', 'request.pem', () => pkcs8().replace(/PRIVATE KEY/g, 'CERTIFICATE REQUEST'), undefined, /holds a certificate signing request, not a private key/, /signing\.privateKey/],
+    ['OpenSSH key', 'id_rsa', () => '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n', undefined, /is an OpenSSH private key/, /ssh-keygen -p -m PKCS8 -f id_rsa/],
+    ['two keys', 'two.pem', () => pkcs8() + ec.export({ type: 'pkcs8', format: 'pem' }), undefined, /holds 2 private keys/, /Keep only the key/],
+    ['truncated PEM', 'truncated.pem', () => pkcs8().slice(0, 400), undefined, /^truncated\.pem is not valid PEM: the '-----BEGIN PRIVATE KEY-----' line has no matching END line/, /intact copy/, { problem: 'pem-malformed' }],
+    ['encrypted PKCS#8 without passphrase', 'enc.pem', encPkcs8, undefined, /^enc\.pem is encrypted \(encrypted PKCS#8\) and signing\.passphrase is not set\.$/, /Set signing\.passphrase/, { problem: 'passphrase-missing' }],
+    ['legacy encrypted PKCS#1 without passphrase', 'enc1.pem', encPkcs1, undefined, /is encrypted \(legacy encrypted PKCS#1 RSA\)/, /Set signing\.passphrase/],
+    ['encrypted DER without passphrase', 'enc.der', encDer, undefined, /is encrypted \(encrypted PKCS#8 DER\)/, /Set signing\.passphrase/],
+    ['empty passphrase counts as none', 'enc-empty.pem', encPkcs8, '', /signing\.passphrase is not set/, /Set signing\.passphrase/],
+    ['encrypted PKCS#8, wrong passphrase', 'enc-wrong.pem', encPkcs8, 'wrong', /^The passphrase in signing\.passphrase does not decrypt enc-wrong\.pem \(encrypted PKCS#8\)\.$/, /passphrase the key was encrypted with/, { problem: 'passphrase-wrong', code: 'ERR_OSSL_BAD_DECRYPT' }],
+    ['legacy PKCS#1, wrong passphrase', 'enc1-wrong.pem', encPkcs1, 'wrong', /does not decrypt enc1-wrong\.pem \(legacy encrypted PKCS#1 RSA\)/, /signing\.passphrase/, { code: 'ERR_OSSL_BAD_DECRYPT' }],
+    ['encrypted DER, wrong passphrase', 'enc-wrong.der', encDer, 'wrong', /does not decrypt enc-wrong\.der/, /signing\.passphrase/],
+    ['PKCS#12 without password', 'locked.p12', () => pkcs12Of(rsa, PASSPHRASE), undefined, /^locked\.p12 is a password-protected PKCS#12 bundle and signing\.passphrase is not set\.$/, /export password/, { problem: 'pkcs12-password-missing' }],
+    ['PKCS#12 with a wrong password', 'wrong.p12', () => pkcs12Of(rsa, PASSPHRASE), 'wrong', /^The password in signing\.passphrase does not open the PKCS#12 bundle wrong\.p12\.$/, /export password of wrong\.p12/, { problem: 'pkcs12-password-wrong' }],
+    ['PKCS#12 without a key', 'certs-only.p12', () => pkcs12WithoutKey(rsa, PASSPHRASE), PASSPHRASE, /holds 1 certificate\(s\) but no private key/, /including the private key/],
+    ['corrupt PKCS#12', 'corrupt.p12', () => Buffer.from('30030201', 'hex'), undefined, /could not be read as a PKCS#12 bundle/, /Export the bundle again/, { problem: 'pkcs12-corrupt' }],
+    ['base64 without armour', 'bare.txt', () => pemBody(pkcs8()), undefined, /holds base64 text without the -----BEGIN and -----END lines/, /-----BEGIN PRIVATE KEY-----/],
+    ['random text', 'notes.txt', () => 'hello: world\n', undefined, /is neither PEM \(it has no -----BEGIN line\) nor DER/, /PEM, DER or PKCS#12/],
+    ['DER that is no key', 'seq.der', () => Buffer.from('3003020101', 'hex'), undefined, /is DER but not a private key/, /signing\.privateKey/, { problem: 'key-corrupt' }],
+    ['unsupported curve', 'brainpool.pem', () => generateKeyPairSync('ec', { namedCurve: 'brainpoolP256r1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }), undefined, /holds a ec \(brainpoolP256r1\) key/, /EC P-256/, { problem: 'key-unsupported' }],
+  ];
+  it.each(cases)('%s', async (_name, file, content, passphrase, message, hint, evidence) => {
+    const result = await load(file, content(), passphrase);
+    if (result.ok) throw new Error('loaded');
+    expect(result.finding.message).toMatch(message);
+    expect(result.finding.hint).toMatch(hint);
+    if (evidence) expect({ problem: result.finding.problem, ...result.finding.evidence }).toMatchObject(evidence);
+    expect(JSON.stringify(result.finding)).not.toContain(PASSPHRASE);
+    expect(JSON.stringify(result.finding)).not.toContain(pemBody(pkcs8()).slice(100, 140));
+  });
+
+  it('says when the file is missing or a folder', async () => {
+    const missing = await loadPrivateKey(path.join(dir, 'nope.pem'), undefined, { displayName: 'certs/nope.pem', section: 'transport' });
+    expect(!missing.ok && missing.finding).toMatchObject({ message: 'certs/nope.pem does not exist.', evidence: { code: 'ENOENT' } });
+    expect(!missing.ok && missing.finding.hint).toMatch(/Check transport\.privateKey/);
+    mkdirSync(path.join(dir, 'folder.pem'));
+    const folder = await loadPrivateKey(path.join(dir, 'folder.pem'));
+    expect(!folder.ok && folder.finding.message).toBe('folder.pem is a folder, not a file.');
+  });
+});
+
+describe('loadPrivateKey never throws', () => {
+  it('returns a finding for random bytes and mangled PEM', async () => {
+    const pem = rsaKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+    const mangled = fc
+      .array(fc.tuple(fc.nat(pem.length), fc.nat(8), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 4 })
+      .map((edits) => edits.reduce((text, [at, cut, insert]) => text.slice(0, at) + insert + text.slice(at + cut), pem));
+    const content = fc.oneof(fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes)), mangled);
+    const name = fc.constantFrom('key.pem', 'key.der', 'key.p12');
+    await fc.assert(
+      fc.asyncProperty(content, name, fc.option(fc.constantFrom('pw', PASSPHRASE), { nil: undefined }), async (bytes, file, passphrase) => {
+        const result = await load(`fuzz/${file}`, bytes, passphrase);
+        if (!result.ok) {
+          expect(result.finding.message.length).toBeGreaterThan(0);
+          expect(result.finding.hint.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

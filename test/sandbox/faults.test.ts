@@ -1,0 +1,192 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CLOCK_OFFSET_SECONDS,
+  DOCUMENTED_AUDIENCE,
+  HUGE_JWKS_BYTES,
+  REQUIRED_REGION,
+} from '../../src/sandbox/faults.js';
+import { FAULTS, startSandbox, type FaultName, type Sandbox } from '../../src/sandbox/index.js';
+import { call, expectThreddError, probe, requestToken, tokenFor, transportCredentials } from './client.js';
+
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ quiet: true });
+});
+afterAll(() => sandbox?.close());
+afterEach(() => sandbox.setFaults([]));
+
+const x5tS256 = (pem: string) => Buffer.from(new X509Certificate(pem).raw).toString('base64');
+
+async function jwksKeys(): Promise<Array<Record<string, any>>> {
+  const answer = await call(sandbox, sandbox.endpoints.jwks);
+  expect(answer.status).toBe(200);
+  return answer.json.keys;
+}
+
+async function signingPublished(): Promise<boolean> {
+  const signing = x5tS256(await readFile(sandbox.files.signingCert, 'utf8'));
+  return (await jwksKeys()).some((key) => key.x5c?.[0] === signing);
+}
+
+const tested = new Set<FaultName>();
+function faultTest(fault: FaultName, run: () => Promise<void>, timeout?: number) {
+  tested.add(fault);
+  it(`${fault}: ${FAULTS[fault]}`, async () => {
+    sandbox.setFaults([fault]);
+    await run();
+  }, timeout);
+}
+
+describe('fault switches', () => {
+  faultTest('expired-signing-certificate', async () => {
+    const onDisk = new X509Certificate(await readFile(sandbox.files.signingCert, 'utf8'));
+    expect(Date.parse(onDisk.validTo)).toBeLessThan(Date.now());
+    expect(await signingPublished()).toBe(true);
+    const answer = await requestToken(sandbox, { method: 'private_key_jwt', mtls: false });
+    expect(answer.json.error).toBe('invalid_client');
+    sandbox.setFaults([]);
+    const restored = new X509Certificate(await readFile(sandbox.files.signingCert, 'utf8'));
+    expect(Date.parse(restored.validTo)).toBeGreaterThan(Date.now());
+    expect((await requestToken(sandbox, { method: 'private_key_jwt', mtls: false })).status).toBe(200);
+  });
+
+  faultTest('key-not-in-jwks', async () => {
+    const keys = await jwksKeys();
+    expect(await signingPublished()).toBe(false);
+    expect(keys.some((key) => key.use === 'sig')).toBe(true);
+    expect((await requestToken(sandbox, { method: 'private_key_jwt', mtls: false })).json.error).toBe('invalid_client');
+    expect((await requestToken(sandbox, { method: 'client_secret_post', mtls: false })).status).toBe(200);
+    sandbox.setFaults([]);
+    expect((await requestToken(sandbox, { method: 'private_key_jwt', mtls: false })).status).toBe(200);
+  });
+
+  faultTest('kid-mismatch', async () => {
+    const keys = await jwksKeys();
+    expect(await signingPublished()).toBe(true);
+    expect(keys.map((key) => key.kid)).not.toContain(sandbox.kids.signing);
+    expect((await requestToken(sandbox, { method: 'private_key_jwt', mtls: false })).json.error).toBe('invalid_client');
+    const registered = keys.find((key) => key.kty === 'RSA' && key.use === 'sig')!.kid as string;
+    expect((await requestToken(sandbox, { method: 'private_key_jwt', mtls: false, kid: registered })).status).toBe(200);
+  });
+
+  faultTest('audience-mismatch', async () => {
+    const tokenUrl = await requestToken(sandbox, { method: 'private_key_jwt', mtls: false });
+    expect(tokenUrl.status).toBe(401);
+    expect(tokenUrl.json.error).toBe('invalid_client');
+    expect((await requestToken(sandbox, { method: 'private_key_jwt', mtls: false, aud: DOCUMENTED_AUDIENCE })).status).toBe(200);
+  });
+
+  faultTest('jwks-500', async () => {
+    const answer = await call(sandbox, sandbox.endpoints.jwks);
+    expect(answer.status).toBe(500);
+    expect((await requestToken(sandbox, { method: 'private_key_jwt', mtls: false })).json.error).toBe('invalid_client');
+  });
+
+  faultTest('jwks-html', async () => {
+    const answer = await call(sandbox, sandbox.endpoints.jwks);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^text\/html/);
+    expect(answer.json).toBeUndefined();
+  });
+
+  faultTest('jwks-hang', async () => {
+    await expect(call(sandbox, sandbox.endpoints.jwks, { timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'UND_ERR_HEADERS_TIMEOUT',
+    });
+  });
+
+  faultTest('jwks-huge', async () => {
+    const answer = await call(sandbox, sandbox.endpoints.jwks);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/application\/json/);
+    expect(answer.text.length).toBeGreaterThanOrEqual(HUGE_JWKS_BYTES);
+    expect(Array.isArray(answer.json.keys)).toBe(true);
+  });
+
+  faultTest('clock-offset', async () => {
+    const transport = await transportCredentials(sandbox);
+    for (const answer of [
+      await call(sandbox, sandbox.endpoints.jwks),
+      await requestToken(sandbox, { method: 'client_secret_post', mtls: false }),
+      await probe(sandbox, { mtls: true, region: '0', clientCert: transport }),
+    ]) {
+      const skew = (Date.parse(answer.headers.date as string) - Date.now()) / 1000;
+      expect(Math.abs(skew - CLOCK_OFFSET_SECONDS)).toBeLessThan(5);
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await requestToken(sandbox, { method: 'private_key_jwt', mtls: false, exp: now + 240 });
+    expect(assertion.json.error).toBe('invalid_client');
+  });
+
+  faultTest('required-region', async () => {
+    const token = await tokenFor(sandbox, { method: 'client_secret_basic', mtls: false });
+    const refused = await probe(sandbox, { mtls: false, region: '0', token });
+    expectThreddError(refused, 403);
+    expect(refused.json.errors['X-Region'][0]).toContain(String(REQUIRED_REGION));
+    expect((await probe(sandbox, { mtls: false, region: String(REQUIRED_REGION), token })).status).toBe(200);
+  });
+
+  faultTest('token-garbage', async () => {
+    for (const mtls of [false, true]) {
+      const answer = await requestToken(sandbox, { method: 'client_secret_post', mtls });
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-type']).toMatch(/application\/json/);
+      expect(answer.json).toBeUndefined();
+    }
+  });
+
+  faultTest('untrusted-server-certificate', async () => {
+    for (const url of [sandbox.endpoints.token, sandbox.endpoints.api]) {
+      await expect(call(sandbox, url)).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    }
+    await expect(call(sandbox, sandbox.endpoints.apiMtls, { clientCert: await transportCredentials(sandbox) })).rejects.toMatchObject({
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
+  });
+
+  faultTest('hostname-mismatch', async () => {
+    for (const url of [sandbox.endpoints.token, sandbox.endpoints.api]) {
+      await expect(call(sandbox, url)).rejects.toMatchObject({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    }
+  });
+
+  faultTest('mtls-cert-not-requested', async () => {
+    sandbox.setFaults([]);
+    const bound = await tokenFor(sandbox, { method: 'client_secret_post', mtls: true });
+    sandbox.setFaults(['mtls-cert-not-requested']);
+    const token = await requestToken(sandbox, { method: 'client_secret_post', mtls: true });
+    expect(token.status).toBe(400);
+    expect(token.json.error).toBe('invalid_grant');
+    const api = await probe(sandbox, { mtls: true, region: '0', token: bound, clientCert: await transportCredentials(sandbox) });
+    expectThreddError(api, 401);
+  });
+
+  faultTest('mtls-cert-required', async () => {
+    await expect(requestToken(sandbox, { method: 'client_secret_post', mtls: false })).rejects.toThrow();
+    await expect(probe(sandbox, { mtls: false, region: '0' })).rejects.toThrow();
+    const withCert = await requestToken(sandbox, {
+      method: 'client_secret_post',
+      mtls: false,
+      clientCert: await transportCredentials(sandbox),
+    });
+    expect(withCert.status).toBe(200);
+  });
+
+  it('every fault in FAULTS has a test above', () => {
+    expect([...tested].sort()).toEqual(Object.keys(FAULTS).sort());
+  });
+
+  it('faults given at start-up are active, and setFaults rejects unknown names', async () => {
+    const other = await startSandbox({ faults: ['jwks-500', 'required-region'], quiet: true });
+    try {
+      expect(other.faults().sort()).toEqual(['jwks-500', 'required-region']);
+      expect((await call(other, other.endpoints.jwks)).status).toBe(500);
+      expect(() => other.setFaults(['bogus' as FaultName])).toThrow(/unknown sandbox fault "bogus"/);
+    } finally {
+      await other.close();
+    }
+  });
+});
