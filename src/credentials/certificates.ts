@@ -36,12 +36,15 @@ export interface CertificateLoadOptions extends LoadOptions {
 
 type Loaded = LoadResult<LoadedCertificate>;
 
-/** Node prints names one attribute per line, most general first; we show `CN=a, O=b, C=GB` (RFC 4514 order). */
+/**
+ * Node prints a name one attribute per line; we join them as `CN=a, O=b`,
+ * kept in certificate order as `openssl x509 -subject` prints it, so a user
+ * can compare the two.
+ */
 export function formatDistinguishedName(multiline: string): string {
   return multiline
     .split('\n')
     .filter((line) => line.length > 0)
-    .reverse()
     .map((attribute) => {
       const at = attribute.indexOf('=');
       return at < 0 ? attribute : `${attribute.slice(0, at + 1)}${attribute.slice(at + 1).replace(/([,+"\\<>;])/g, '\\$1')}`;

@@ -29,7 +29,7 @@ export function describeRun(run: RunReport): string {
     c.authMethod && `auth ${c.authMethod}`,
     c.region !== undefined && `region ${c.region}`,
     c.profile && c.profile !== 'thredd' && `profile ${c.profile}`,
-  ].filter((fact): fact is string => typeof fact === 'string');
+  ].filter((fact): fact is string => Boolean(fact));
   return facts.length > 0 ? facts.join(', ') : 'config not loaded';
 }
 
@@ -43,6 +43,21 @@ export function isInternalError(check: CheckReport): boolean {
   return check.status === 'fail' && check.internalError === true;
 }
 
+function isNotApplicable(check: CheckReport): boolean {
+  return check.message?.startsWith('not applicable') === true;
+}
+
+/** The reason group of a skipped check, e.g. "--offline" or "not implemented yet". */
+function skipReason(check: CheckReport): string {
+  const message = check.message ?? 'skipped';
+  if (message.startsWith('--offline')) return '--offline';
+  if (message.startsWith('not implemented yet')) return 'not implemented yet';
+  if (message.startsWith('not selected by --only')) return 'not selected by --only';
+  if (message.startsWith('skipped by --skip')) return '--skip';
+  if (message.startsWith('needs ')) return 'a check they need did not run';
+  return message;
+}
+
 /** Whether a check counts against the run: a failure, or a warning under --strict. */
 export function isBlocking(check: CheckReport, strict: boolean): boolean {
   return check.status === 'fail' || (strict && check.status === 'warn');
@@ -53,8 +68,12 @@ export function verdict(report: Report): string {
   const { fail, warn } = report.summary;
   const internal = report.runs.flatMap((run) => run.checks).filter(isInternalError).length;
   if (report.status === 'pass') {
-    if (warn === 0) return 'Ready for go-live';
-    return `Ready for go-live, with ${warn} ${warn === 1 ? 'warning' : 'warnings'} to fix soon`;
+    const warnings = warn === 0 ? '' : `, with ${warn} ${warn === 1 ? 'warning' : 'warnings'} to fix soon`;
+    // Only a run in which every applicable check ran can say "ready".
+    const unproven = report.runs.flatMap((run) => run.checks).filter((check) => check.status === 'skip' && !isNotApplicable(check));
+    if (unproven.length === 0) return `Ready for go-live${warnings}`;
+    const reasons = [...new Set(unproven.map(skipReason))].join('; ');
+    return `No problems found${warnings}, but ${unproven.length} ${unproven.length === 1 ? 'check' : 'checks'} did not run (${reasons}): not yet proven ready for go-live`;
   }
   const failed = `${fail} ${fail === 1 ? 'check' : 'checks'} failed`;
   const warned = `${warn} ${warn === 1 ? 'warning' : 'warnings'} under --strict`;
@@ -159,7 +178,10 @@ export function evidenceFacts(check: CheckReport, configPath: string): string[] 
   const evidence = check.evidence ?? {};
   const facts: string[] = [];
   const location = locationOf(check);
-  if (location) facts.push(neutraliseControls(`at ${configPath}:${location.line}:${location.column} (${location.path})`).replace(/\n/g, ' '));
+  if (location) {
+    const where = `at ${configPath}:${location.line}:${location.column}${location.path ? ` (${location.path})` : ''}`;
+    facts.push(neutraliseControls(where).replace(/\n/g, ' '));
+  }
   const entries = Object.entries(evidence).filter(([key, value]) => value !== undefined && !(key === 'location' && location));
   for (const [key, value] of entries.slice(0, MAX_FACTS)) {
     const line = truncate(formatValue(value).replace(/\s*[\r\n]+\s*/g, ' '), MAX_VALUE_LENGTH);

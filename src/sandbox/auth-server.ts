@@ -158,6 +158,11 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
   };
 
   provider.on('error', (error) => log(`sandbox token endpoint error: ${String(error)}`));
+  // Token errors tell the client little (as on the real platform); the sandbox operator sees why.
+  provider.on('grant.error', (_ctx, error) => {
+    const { error: code, error_description: description, error_detail: detail } = error as Record<string, unknown>;
+    log(`sandbox token request refused: ${String(code)}: ${String(detail ?? description)}`);
+  });
   provider.on('server_error', (_ctx, error) => log(`sandbox token endpoint error: ${String(error)}`));
 
   const keyClients: ClientInstance[] = [];

@@ -20,6 +20,11 @@ export interface SandboxOptions {
   /** Folder for generated material and configs; default a fresh temp dir. Reused when it already holds material. */
   dir?: string;
   faults?: FaultName[];
+  /**
+   * A fresh folder copies the material (keys, ids, secret) cached per user in the temp dir,
+   * so start-up skips RSA key generation; false generates new material. Default true.
+   */
+  reuseCachedMaterial?: boolean;
   /** No server-error lines on stderr. */
   quiet?: boolean;
 }
@@ -53,7 +58,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const log = options.quiet ? () => undefined : (line: string) => void process.stderr.write(`${line}\n`);
 
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'golive-sandbox-')));
-  const [material] = await Promise.all([loadOrCreateMaterial(dir), loadOidcProvider()]);
+  const [material] = await Promise.all([loadOrCreateMaterial(dir, { useCache: options.reuseCachedMaterial ?? true }), loadOidcProvider()]);
   const files = await writeMaterialFiles(dir, material);
 
   let auth: AuthServer | undefined;

@@ -1,7 +1,8 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, X509Certificate, type JsonWebKey } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCa, issueCertificate, type Issued } from './pki.js';
+import type { Issued } from './pki.js';
 
 /**
  * Everything the sandbox generates once and reuses: CA, server certificates,
@@ -73,10 +74,6 @@ export interface MaterialFiles {
   transportKey: string;
 }
 
-function internalFile(dir: string): string {
-  return join(dir, '.sandbox', 'material.json');
-}
-
 function pair(issued: Issued): CertAndKey {
   return { cert: issued.certPem, key: issued.keyPem };
 }
@@ -86,6 +83,8 @@ function opaqueKid(): string {
 }
 
 async function generateMaterial(): Promise<Material> {
+  // @peculiar/x509 takes a fifth of the start-up budget to load: only load it to generate.
+  const { createCa, issueCertificate } = await import('./pki.js');
   const ca = await createCa(CA_SUBJECT);
   const rogueCa = await createCa('CN=Unknown Issuing CA, O=Somewhere Else');
   const now = Date.now();
@@ -176,20 +175,52 @@ function isMaterial(value: unknown): value is Material {
   return typeof value === 'object' && value !== null && (value as { version?: unknown }).version === MATERIAL_VERSION;
 }
 
-/** Reads the material kept in `dir`, or generates and keeps it there. */
-export async function loadOrCreateMaterial(dir: string): Promise<Material> {
-  const file = internalFile(dir);
-  const existing = await readFile(file, 'utf8').then(
+async function readMaterial(file: string): Promise<Material | undefined> {
+  const value = await readFile(file, 'utf8').then(
     (text) => JSON.parse(text) as unknown,
     (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     },
   );
-  if (isMaterial(existing)) return existing;
-  const material = await generateMaterial();
-  await mkdir(join(dir, '.sandbox'), { recursive: true, mode: 0o700 });
-  await writeSecretFile(file, JSON.stringify(material, null, 2));
+  return isMaterial(value) ? value : undefined;
+}
+
+async function keepMaterial(dir: string, material: Material): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeSecretFile(join(dir, 'material.json'), JSON.stringify(material, null, 2));
+}
+
+/**
+ * A per-user cache of generated material, so a sandbox in a fresh folder (the
+ * default) starts without generating RSA keys. Ignored unless it is ours.
+ */
+function materialCacheDir(): string {
+  return join(tmpdir(), `golive-sandbox-material-${process.getuid?.() ?? 'user'}-v${MATERIAL_VERSION}`);
+}
+
+async function isOwnPrivateDir(dir: string): Promise<boolean> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) return false;
+  const uid = process.getuid?.();
+  return (uid === undefined || info.uid === uid) && (info.mode & 0o077) === 0;
+}
+
+/**
+ * Reads the material kept in `dir`; else copies the per-user cached material
+ * there (`useCache`); else generates it and keeps it in both places.
+ */
+export async function loadOrCreateMaterial(dir: string, options: { useCache?: boolean } = {}): Promise<Material> {
+  const own = join(dir, '.sandbox');
+  const existing = await readMaterial(join(own, 'material.json'));
+  if (existing) return existing;
+  const cache = materialCacheDir();
+  const useCache = options.useCache ?? true;
+  const cached = useCache && (await isOwnPrivateDir(cache)) ? await readMaterial(join(cache, 'material.json')) : undefined;
+  const material = cached ?? (await generateMaterial());
+  await keepMaterial(own, material);
+  // Best effort: a cache that cannot be written only costs the next fresh folder its speed.
+  if (useCache && !cached) await keepMaterial(cache, material).catch(() => undefined);
   return material;
 }
 

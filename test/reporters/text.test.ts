@@ -76,3 +76,27 @@ describe('pretty reporter', () => {
     expect(output.match(/not applicable: tls connectivity/g)).toHaveLength(1);
   });
 });
+
+describe('verdict when checks did not run', () => {
+  it('does not call an offline run ready for go-live', async () => {
+    const { check, report, run } = await import('../support/report-fixtures.js');
+    const offline = report([
+      run({ path: 'uat.yaml' }, [
+        check('jwks.fetch', 'skip', { message: '--offline: network checks not run' }),
+        check('token.request', 'skip', { message: 'needs network.token-endpoint, which was skipped' }),
+        check('transport.key', 'skip', { message: 'not applicable: TLS connectivity presents no client certificate' }),
+      ]),
+    ]);
+    const text = plain(offline, { color: false });
+    expect(text).toMatch(
+      /No problems found, but 2 checks did not run \(--offline; a check they need did not run\): not yet proven ready for go-live/,
+    );
+    expect(text).not.toMatch(/Ready for go-live/);
+  });
+
+  it('still calls a run ready when only not-applicable checks were skipped', async () => {
+    const { check, report, run } = await import('../support/report-fixtures.js');
+    const tls = report([run({ path: 'uat.yaml' }, [check('transport.key', 'skip', { message: 'not applicable: tls' })])]);
+    expect(plain(tls, { color: false })).toMatch(/Ready for go-live/);
+  });
+});

@@ -1,0 +1,94 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import check from '../../checks/signing.key.js';
+import { credentialsDir, issue, pemBody, pkcs12Of, writeCredential, type Issued } from '../support/credentials.js';
+import { resolvedConfig, runContext, type ResolvedOverrides } from '../support/resolved-config.js';
+
+const dir = credentialsDir();
+const PASSPHRASE = 'signing-passphrase-123';
+let rsa: Issued;
+
+beforeAll(async () => {
+  rsa = await issue({ key: { kind: 'rsa' } });
+  const ec256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const ed = generateKeyPairSync('ed25519').privateKey;
+  const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+  const pss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey;
+  const files: Record<string, string | Buffer> = {
+    'certs/rsa.key': rsa.keyPem,
+    'certs/ec256.key': ec256.export({ type: 'sec1', format: 'pem' }),
+    'certs/ed25519.key': ed.export({ type: 'pkcs8', format: 'pem' }),
+    'certs/weak.key': weak.export({ type: 'pkcs1', format: 'pem' }),
+    'certs/pss.key': pss.export({ type: 'pkcs8', format: 'pem' }),
+    'certs/encrypted.key': rsa.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSPHRASE }),
+    'certs/signing.p12': pkcs12Of(rsa, PASSPHRASE),
+    'certs/signing.pem': rsa.certPem,
+    'certs/pasted.key': rsa.keyPem.replace(/\n/g, '\\n'),
+    'certs/broken.key': rsa.keyPem.slice(0, 300),
+  };
+  for (const [name, content] of Object.entries(files)) writeCredential(dir, name, content);
+});
+
+interface Scenario {
+  name: string;
+  config: ResolvedOverrides;
+  status: 'pass' | 'warn' | 'fail' | 'skip';
+  message?: RegExp;
+  hint?: RegExp;
+  evidence?: Record<string, unknown>;
+}
+
+const signing = (privateKey: string, extra: ResolvedOverrides['signing'] = {}): ResolvedOverrides => ({
+  signing: { privateKey, certificate: 'certs/signing.pem', ...extra },
+});
+
+const scenarios: Scenario[] = [
+  { name: 'RSA key for PS256', config: signing('certs/rsa.key'), status: 'pass', evidence: { file: 'certs/rsa.key', type: 'rsa', bits: 2048, format: 'pkcs8-pem' } },
+  { name: 'RSA key for RS256', config: signing('certs/rsa.key', { algorithm: 'RS256' }), status: 'pass' },
+  { name: 'SEC1 P-256 key for ES256', config: signing('certs/ec256.key', { algorithm: 'ES256' }), status: 'pass', evidence: { type: 'ec', curve: 'P-256', format: 'sec1-pem' } },
+  { name: 'Ed25519 key for EdDSA', config: signing('certs/ed25519.key', { algorithm: 'EdDSA' }), status: 'pass', evidence: { type: 'ed25519' } },
+  { name: 'encrypted key with its passphrase', config: signing('certs/encrypted.key', { passphrase: PASSPHRASE }), status: 'pass', evidence: { format: 'encrypted-pkcs8-pem' } },
+  { name: 'PKCS#12 bundle with its password', config: signing('certs/signing.p12', { passphrase: PASSPHRASE }), status: 'pass', evidence: { format: 'pkcs12' } },
+  {
+    name: 'a secret client',
+    config: { authMethod: 'client_secret_post' },
+    status: 'skip',
+    message: /^not applicable: client_secret_post clients do not sign$/,
+  },
+  { name: 'private_key_jwt without a signing section', config: {}, status: 'fail', message: /no signing section/, hint: /Add signing\.privateKey/ },
+  { name: 'a missing file', config: signing('certs/nope.key'), status: 'fail', message: /^certs\/nope\.key does not exist\.$/, hint: /Check signing\.privateKey/, evidence: { code: 'ENOENT', problem: 'file-unreadable' } },
+  { name: 'a certificate in the key file', config: signing('certs/signing.pem'), status: 'fail', message: /^certs\/signing\.pem holds a certificate, not a private key\.$/, hint: /signing\.privateKey at the private key the certificate was issued for/ },
+  { name: 'truncated PEM', config: signing('certs/broken.key'), status: 'fail', message: /^certs\/broken\.key is not valid PEM: .*no matching END line/, hint: /intact copy/, evidence: { problem: 'pem-malformed' } },
+  { name: 'an encrypted key without passphrase', config: signing('certs/encrypted.key'), status: 'fail', message: /^certs\/encrypted\.key is encrypted .* signing\.passphrase is not set\.$/, hint: /^Set signing\.passphrase/ },
+  { name: 'a wrong passphrase', config: signing('certs/encrypted.key', { passphrase: 'nope' }), status: 'fail', message: /does not decrypt certs\/encrypted\.key/, hint: /passphrase the key was encrypted with/, evidence: { code: 'ERR_OSSL_BAD_DECRYPT', problem: 'passphrase-wrong' } },
+  { name: 'a PKCS#12 bundle without password', config: signing('certs/signing.p12'), status: 'fail', message: /password-protected PKCS#12 bundle and signing\.passphrase is not set/, hint: /export password/ },
+  { name: 'a PKCS#12 bundle with a wrong password', config: signing('certs/signing.p12', { passphrase: 'nope' }), status: 'fail', message: /does not open the PKCS#12 bundle certs\/signing\.p12/, hint: /export password/ },
+  { name: 'a 1024-bit RSA key', config: signing('certs/weak.key'), status: 'fail', message: /^certs\/weak\.key is a 1024-bit RSA key; at least 2048 bits are required\.$/, hint: /rsa_keygen_bits:2048/, evidence: { bits: 1024 } },
+  { name: 'ES256 with an RSA key', config: signing('certs/rsa.key', { algorithm: 'ES256' }), status: 'fail', message: /^signing\.algorithm ES256 needs an EC P-256 key, but certs\/rsa\.key is a 2048-bit RSA key\.$/, hint: /Set signing\.algorithm to RS256 or RS384 or RS512 or PS256/ },
+  { name: 'ES384 with a P-256 key', config: signing('certs/ec256.key', { algorithm: 'ES384' }), status: 'fail', message: /ES384 needs an EC P-384 key, but certs\/ec256\.key is an EC P-256 key/, hint: /Set signing\.algorithm to ES256/ },
+  { name: 'PS256 with an EC key', config: signing('certs/ec256.key', { algorithm: 'PS256' }), status: 'fail', message: /PS256 needs an RSA key/, hint: /ES256/ },
+  { name: 'EdDSA with an RSA key', config: signing('certs/rsa.key', { algorithm: 'EdDSA' }), status: 'fail', message: /EdDSA needs an Ed25519 or Ed448 key/ },
+  { name: 'RS256 with an RSA-PSS-only key', config: signing('certs/pss.key', { algorithm: 'RS256' }), status: 'fail', message: /RS256 needs an RSA key, but certs\/pss\.key is a 2048-bit RSA-PSS key/, hint: /PS256/ },
+  { name: 'an unknown algorithm', config: signing('certs/rsa.key', { algorithm: 'HS256' }), status: 'fail', message: /^signing\.algorithm "HS256" is not an asymmetric JWS algorithm golive knows/, hint: /RS256 or RS384/, evidence: { algorithm: 'HS256' } },
+  { name: 'a key pasted with literal \\n', config: signing('certs/pasted.key'), status: 'warn', message: /^certs\/pasted\.key is not clean PEM .*replaced literal \\n sequences with line breaks/, hint: /Rewrite the file as plain PEM/, evidence: { repaired: ['replaced literal \\n sequences with line breaks'] } },
+];
+
+describe('signing.key', () => {
+  it.each(scenarios)('$name', async ({ config, status, message, hint, evidence }) => {
+    const result = await check.run(runContext(), { 'config.references': resolvedConfig(dir, config) });
+    expect(result.status, result.message).toBe(status);
+    if (message) expect(result.message).toMatch(message);
+    if (hint) expect(result.hint).toMatch(hint);
+    if (evidence) expect(result.evidence).toMatchObject(evidence);
+    if (status === 'pass' || status === 'warn') {
+      expect(result.output?.facts.thumbprint).toMatch(/^[\w-]{43}$/);
+      expect(result.evidence?.thumbprint).toBe(result.output?.facts.thumbprint);
+    } else {
+      expect(result.output).toBeUndefined();
+    }
+    if (status === 'skip') expect(result.notApplicable).toBe(true);
+    const reported = JSON.stringify({ ...result, output: undefined });
+    expect(reported).not.toContain(PASSPHRASE);
+    expect(reported).not.toContain(pemBody(rsa.keyPem).slice(200, 240));
+  });
+});
