@@ -37,6 +37,10 @@ function algorithmsFor(facts: KeyFacts): string[] {
   return Object.keys(JWS_ALGORITHMS).filter((alg) => JWS_ALGORITHMS[alg]!.fits(facts));
 }
 
+function oneOf(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : (names[0] ?? '');
+}
+
 function describeKey(facts: KeyFacts): string {
   if (facts.bits !== undefined) return `a ${facts.bits}-bit ${facts.type === 'rsa-pss' ? 'RSA-PSS' : 'RSA'} key`;
   if (facts.curve !== undefined) return `an EC ${facts.curve} key`;
@@ -111,14 +115,14 @@ export async function checkKey(_ctx: RunContext, role: CredentialRole, resolved:
     if (!rule) {
       return fail({
         message: `signing.algorithm "${algorithm}" is not an asymmetric JWS algorithm golive knows (${Object.keys(JWS_ALGORITHMS).join(', ')}).`,
-        hint: `Set signing.algorithm to the algorithm registered for the client; for ${describeKey(facts)} that is ${fitting.join(' or ')}.`,
+        hint: `Set signing.algorithm to the algorithm registered for the client; for ${describeKey(facts)} that is ${oneOf(fitting)}.`,
         evidence: { ...evidence, algorithm },
       });
     }
     if (!rule.fits(facts)) {
       return fail({
         message: `signing.algorithm ${algorithm} needs ${rule.needs}, but ${file} is ${describeKey(facts)}.`,
-        hint: `Set signing.algorithm to ${fitting.length > 0 ? fitting.join(' or ') : 'an algorithm this key supports'}, or use ${rule.needs} for ${algorithm}.`,
+        hint: `Set signing.algorithm to ${fitting.length > 0 ? oneOf(fitting) : 'an algorithm this key supports'}, or use ${rule.needs} for ${algorithm}.`,
         evidence: { ...evidence, algorithm },
       });
     }

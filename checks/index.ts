@@ -10,6 +10,15 @@ import signingKeypair from './signing.keypair.js';
 import transportKey from './transport.key.js';
 import transportCertificate from './transport.certificate.js';
 import transportKeypair from './transport.keypair.js';
+import jwksFetch from './jwks.fetch.js';
+import jwksSigningKey from './jwks.signing-key.js';
+import jwksTransportKey from './jwks.transport-key.js';
+import networkTokenEndpoint from './network.token-endpoint.js';
+import networkApiEndpoint from './network.api-endpoint.js';
+import clockSkew from './clock.skew.js';
+import probeCall from './probe.call.js';
+import tokenRequest from './token.request.js';
+import tokenResponse from './token.response.js';
 import { pendingCheck } from './pending.js';
 
 /** The ordered registry: report order, and every check after the checks it needs. */
@@ -24,15 +33,15 @@ export const CHECKS: readonly Check[] = [
   transportKey,
   transportCertificate,
   transportKeypair,
-  pendingCheck('jwks.fetch', 'Organisation JWKS answers', ['config.consistency']),
-  pendingCheck('jwks.signing-key', 'Signing key registered in JWKS', ['jwks.fetch', 'signing.keypair']),
-  pendingCheck('jwks.transport-key', 'Transport certificate registered in JWKS', ['jwks.fetch', 'transport.keypair']),
-  pendingCheck('network.token-endpoint', 'Token host reachable over TLS', ['config.consistency']),
-  pendingCheck('network.api-endpoint', 'API host reachable over TLS', ['config.consistency']),
-  pendingCheck('clock.skew', 'Local clock agrees with the server', ['network.token-endpoint']),
-  pendingCheck('token.request', 'Token issued', ['network.token-endpoint', 'signing.keypair']),
-  pendingCheck('token.response', 'Token response is sound', ['token.request']),
-  pendingCheck('probe.call', 'Probe API call answers', ['token.request', 'network.api-endpoint']),
+  jwksFetch,
+  jwksSigningKey,
+  jwksTransportKey,
+  networkTokenEndpoint,
+  networkApiEndpoint,
+  clockSkew,
+  tokenRequest,
+  tokenResponse,
+  probeCall,
 ] as Check[];
 
 export function checkById(id: string): Check | undefined {

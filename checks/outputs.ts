@@ -1,10 +1,10 @@
 import type { ParsedConfig, ResolvedConfig } from '../src/config/types.js';
 import type { KeyPair, LoadedCertificate, LoadedKey } from '../src/credentials/types.js';
+import type { CheckedToken, ClockSkew, FetchedJwks, IssuedToken, ReachableEndpoint, RegisteredKey } from '../src/online/types.js';
 
 /**
  * What each check hands to the checks that need it. `undefined` in a type
  * means the check may not apply to a config (and then gives nothing).
- * Online checks get real output types when they are implemented.
  */
 export interface CheckOutputs {
   'config.parse': ParsedConfig;
@@ -17,13 +17,13 @@ export interface CheckOutputs {
   'transport.key': LoadedKey | undefined;
   'transport.certificate': LoadedCertificate | undefined;
   'transport.keypair': KeyPair | undefined;
-  'jwks.fetch': unknown;
-  'jwks.signing-key': unknown;
-  'jwks.transport-key': unknown;
-  'network.token-endpoint': unknown;
-  'network.api-endpoint': unknown;
-  'clock.skew': unknown;
-  'token.request': unknown;
-  'token.response': unknown;
-  'probe.call': unknown;
+  'jwks.fetch': FetchedJwks;
+  'jwks.signing-key': RegisteredKey | undefined;
+  'jwks.transport-key': RegisteredKey | undefined;
+  'network.token-endpoint': ReachableEndpoint;
+  'network.api-endpoint': ReachableEndpoint;
+  'clock.skew': ClockSkew;
+  'token.request': IssuedToken;
+  'token.response': CheckedToken;
+  'probe.call': { status: number };
 }

@@ -3,9 +3,12 @@ import { CHECKS } from '../checks/index.js';
 import type { ParsedConfig, ResolvedConfig } from './config/types.js';
 import type { RunContext, RunOptions } from './pipeline/context.js';
 import { runChecks, type RunnerEvent } from './pipeline/runner.js';
+import { createHttpSession } from './net/http.js';
+import type { DnsLookup } from './net/probe.js';
 import { Redactor } from './redact.js';
 import { buildReport, buildRun, configSummary } from './report/build.js';
 import type { Report } from './report/types.js';
+import type { ClockSkew } from './online/types.js';
 import { VERSION } from './version.js';
 
 export interface CheckRunInput {
@@ -16,6 +19,8 @@ export interface CheckRunInput {
   /** Secrets known before the run (values of sensitive --env-file variables). */
   secrets?: readonly string[];
   now?: () => number;
+  /** Host name resolution for the network checks (tests inject one; default: the system resolver). */
+  lookup?: DnsLookup;
   onEvent?: (configIndex: number, event: RunnerEvent) => void;
 }
 
@@ -30,26 +35,30 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
   const now = input.now ?? Date.now;
   const startedAt = now();
   const redactor = new Redactor(input.secrets);
-  const runs = await Promise.all(
+  const settled = await Promise.all(
     input.configs.map(async (configPath, index) => {
+      const http = createHttpSession(input.env);
       const context: RunContext = Object.freeze({
         configPath: path.resolve(configPath),
         env: input.env,
         options: Object.freeze({ ...input.options }),
         now,
+        http,
+        lookup: input.lookup,
       });
       const { results, outputs } = await runChecks({
         checks: CHECKS,
         context,
         redactor,
         onEvent: input.onEvent && ((event) => input.onEvent!(index, event)),
-      });
+      }).finally(() => http.close());
       const summary = configSummary(
         configPath,
         outputs.get('config.parse') as ParsedConfig | undefined,
         outputs.get('config.references') as ResolvedConfig | undefined,
       );
-      return buildRun(redactor.deep(summary), results, input.options.strict);
+      const skew = outputs.get('clock.skew') as ClockSkew | undefined;
+      return { run: buildRun(redactor.deep(summary), results, input.options.strict), skewMs: skew?.skewMs };
     }),
   );
   const report = buildReport({
@@ -58,7 +67,8 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
     startedAt,
     finishedAt: now(),
     strict: input.options.strict,
-    runs,
+    runs: settled.map(({ run }) => run),
+    clockSkewMs: settled.find(({ skewMs }) => skewMs !== undefined)?.skewMs ?? null,
   });
   return { report: redactor.deep(report), redactor };
 }

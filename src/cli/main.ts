@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
   init: async () => (await import('./commands/init.js')).initCommand,
   explain: async () => (await import('./commands/explain.js')).explainCommand,
+  sandbox: async () => (await import('./commands/sandbox.js')).sandboxCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>): void {

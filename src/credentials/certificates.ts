@@ -66,11 +66,26 @@ export function certificateFacts(certificate: X509Certificate, chain: readonly X
     ...(keyUsage ? { keyUsage } : {}),
     ...(extKeyUsage ? { extKeyUsage } : {}),
     chainDepth: 1 + chain.length,
-    selfSigned: certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey),
+    // Not checkIssued: OpenSSL refuses it when keyUsage lacks keyCertSign, as end-entity certificates do.
+    selfSigned: certificate.subject === certificate.issuer && certificate.verify(certificate.publicKey),
   };
 }
 
-function certificateLoaded(certificates: X509Certificate[], repaired: string[]): Loaded {
+function hasReadableValidity(certificate: X509Certificate): boolean {
+  return !Number.isNaN(Date.parse(certificate.validFrom)) && !Number.isNaN(Date.parse(certificate.validTo));
+}
+
+function certificateLoaded(certificates: X509Certificate[], repaired: string[], naming: Naming): Loaded {
+  const unreadable = certificates.findIndex((certificate) => !hasReadableValidity(certificate));
+  if (unreadable !== -1) {
+    const { validFrom, validTo } = certificates[unreadable]!;
+    return failure(
+      'certificate-corrupt',
+      `Certificate ${unreadable + 1} of ${certificates.length} in ${naming.file} has an unreadable validity period (${validFrom} to ${validTo}).`,
+      'Replace the file with an intact copy of the certificate (and its chain).',
+      { position: unreadable + 1, validFrom, validTo },
+    );
+  }
   const [certificate, ...chain] = certificates as [X509Certificate, ...X509Certificate[]];
   return { ok: true, value: { certificate, chain, facts: certificateFacts(certificate, chain) }, repaired };
 }
@@ -124,7 +139,7 @@ async function certificateFromPkcs12Bytes(bytes: Buffer, passphrase: string | un
       `Export the bundle again with its certificate, or set ${naming.setting('certificate')} to the certificate file.`,
     );
   }
-  return certificateLoaded(opened.value.certificates, []);
+  return certificateLoaded(opened.value.certificates, [], naming);
 }
 
 function loadPemCertificates(text: string, naming: Naming): Loaded {
@@ -155,7 +170,7 @@ function loadPemCertificates(text: string, naming: Naming): Loaded {
       );
     }
   }
-  return certificateLoaded(certificates, parsed.repaired);
+  return certificateLoaded(certificates, parsed.repaired, naming);
 }
 
 function loadDerCertificate(bytes: Buffer, naming: Naming): Loaded {
@@ -169,7 +184,7 @@ function loadDerCertificate(bytes: Buffer, naming: Naming): Loaded {
     );
   }
   try {
-    return certificateLoaded([new X509Certificate(bytes)], []);
+    return certificateLoaded([new X509Certificate(bytes)], [], naming);
   } catch (error) {
     if (isDerPrivateKey(bytes)) return notACertificate(naming, 'a private key');
     return failure(

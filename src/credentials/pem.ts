@@ -120,6 +120,14 @@ export function parsePem(raw: string): PemParse {
     if (ends.length > 0) return { ok: false, problem: `the file has an '-----END ${ends[0]![1]}-----' line but no BEGIN line` };
     return { ok: false, problem: 'the file has no -----BEGIN line' };
   }
+  const orphanEnd = ends.find((end, index) => {
+    const begin = begins[index];
+    return !begin || begin.index > end.index;
+  });
+  if (orphanEnd && ends.length !== begins.length) {
+    const line = text.slice(0, orphanEnd.index).split('\n').length;
+    return { ok: false, problem: `the '-----END ${orphanEnd[1]}-----' line on line ${line} has no BEGIN line before it` };
+  }
   const blocks: PemBlock[] = [];
   let lostLineBreaks = false;
   for (const [index, begin] of begins.entries()) {

@@ -15,6 +15,9 @@ export interface RunOptions {
  * Built once per config and read-only: checks get everything about the
  * outside world from here (environment, clock), so tests control it.
  */
+import type { HttpSession } from '../net/http.js';
+import type { DnsLookup } from '../net/probe.js';
+
 export interface RunContext {
   /** The config file as the user named it. */
   configPath: string;
@@ -23,6 +26,10 @@ export interface RunContext {
   options: Readonly<RunOptions>;
   /** Milliseconds since the epoch. */
   now(): number;
+  /** HTTP for the online checks: one session per run, closed when it ends. */
+  http: HttpSession;
+  /** Host name resolution for the network checks (default: the system resolver). */
+  lookup?: DnsLookup;
 }
 
 export const DEFAULT_OPTIONS: RunOptions = {

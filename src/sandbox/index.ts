@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,14 @@ import { createJwksHost } from './jwks-host.js';
 import { loadOrCreateMaterial, writeMaterialFiles, type Material, type MaterialFiles } from './material.js';
 
 export { FAULTS, UnknownFaultError, isFaultName, parseFaults, type FaultName } from './faults.js';
-export { CA_SUBJECT } from './material.js';
+export { CA_SUBJECT, type ClientKey, type MaterialFiles } from './material.js';
 export type { SandboxEndpoints } from './configs.js';
 
 export interface SandboxOptions {
-  /** Folder for generated material and configs; default a fresh temp dir. Reused when it already holds material. */
+  /**
+   * Folder for generated material and configs, reused when it already holds material.
+   * Default: a fresh temp dir, removed again by close().
+   */
   dir?: string;
   faults?: FaultName[];
   /**
@@ -72,6 +75,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const servers: Array<HttpServer | HttpsServer> = [tokenTls, tokenMtls, jwksHost];
   const close = async () => {
     await Promise.all(servers.map(closeServer));
+    // A folder the sandbox made for itself only holds configs naming ports now closed.
+    if (options.dir === undefined) await rm(dir, { recursive: true, force: true });
   };
 
   try {
@@ -156,7 +161,10 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
   const sandbox = await startSandbox({ ...(options.dir ? { dir: options.dir } : {}), faults });
   const { out } = options;
   const ms = Math.round(performance.now() - started);
-  const rel = (file: string) => relative(process.cwd(), file) || file;
+  const rel = (file: string) => {
+    const short = relative(process.cwd(), file);
+    return short && !short.startsWith('..') ? short : file;
+  };
   const lines = [
     `golive sandbox: a local Thredd-like platform on ${HOST} (started in ${ms} ms)`,
     '',
@@ -173,9 +181,9 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
     'Configs:',
     ...Object.entries(sandbox.configs).map(([name, file]) => `  ${name.padEnd(26)} ${rel(file)}`),
     '',
-    faults.length > 0
-      ? `Faults: ${faults.map((f) => `${f} (${FAULTS[f]})`).join('; ')}`
-      : 'Faults: none (add with --fault NAME; golive sandbox --help lists them)',
+    ...(faults.length > 0
+      ? ['Faults:', ...faults.map((fault) => `  ${fault}: ${FAULTS[fault]}`)]
+      : ['Faults: none (add with --fault NAME; golive sandbox --help lists them)']),
     '',
     'Try:',
     `  golive check --env-file ${rel(sandbox.envFile)} ${rel(sandbox.configs['private_key_jwt-tls']!)}`,

@@ -39,6 +39,7 @@ describe('parsePem', () => {
   it.each([
     ['no BEGIN line', body, /no -----BEGIN line/],
     ['an END line only', `${body}\n-----END PRIVATE KEY-----\n`, /'-----END PRIVATE KEY-----' line but no BEGIN line/],
+    ['a damaged first BEGIN line', `${pem.slice(1)}${pem}`, /the '-----END PRIVATE KEY-----' line on line \d+ has no BEGIN line before it/],
     ['no END line', pem.split('-----END')[0]!, /'-----BEGIN PRIVATE KEY-----' line has no matching END line: the file is truncated/],
     ['mismatched labels', pem.replace('END PRIVATE KEY', 'END RSA PRIVATE KEY'), /block ends with '-----END RSA PRIVATE KEY-----'/],
     ['an empty body', '-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n', /has no base64 body/],

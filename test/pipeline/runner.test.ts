@@ -5,7 +5,7 @@ import { runChecks, type RunnerEvent } from '../../src/pipeline/runner.js';
 import { Redactor } from '../../src/redact.js';
 
 // The runner is generic over check ids; these tests borrow real ids for a synthetic graph.
-function check(id: string, needs: string[], run: Check['run'], online = false): Check {
+function check(id: string, needs: string[], run: (...args: never[]) => unknown, online = false): Check {
   return defineCheck({ id: id as never, title: `Title of ${id}`, needs: needs as never[], run: run as never, online }) as Check;
 }
 
@@ -15,7 +15,7 @@ async function run(checks: Check[], options: Partial<RunOptions> = {}, redactor 
   const events: RunnerEvent[] = [];
   const result = await runChecks({
     checks,
-    context: { configPath: 'x.yaml', env: {}, options: { ...DEFAULT_OPTIONS, ...options }, now: () => 0 },
+    context: { configPath: 'x.yaml', env: {}, options: { ...DEFAULT_OPTIONS, ...options }, now: () => 0, http: {} as never },
     redactor,
     onEvent: (event) => events.push(event),
   });

@@ -9,6 +9,7 @@ import configConsistency from '../../checks/config.consistency.js';
 import type { CheckOutcome } from '../../src/pipeline/check.js';
 import { DEFAULT_OPTIONS, type RunContext } from '../../src/pipeline/context.js';
 import type { ParsedConfig, ResolvedConfig } from '../../src/config/types.js';
+import { createHttpSession } from '../../src/net/http.js';
 
 /** A temporary folder removed after the test file. */
 export function tempDir(prefix = 'golive-test-'): string {
@@ -40,7 +41,7 @@ export function writeConfig(
 }
 
 export function contextFor(configPath: string, env: Record<string, string> = {}, now = Date.now()): RunContext {
-  return { configPath, env, options: { ...DEFAULT_OPTIONS, offline: true }, now: () => now };
+  return { configPath, env, options: { ...DEFAULT_OPTIONS, offline: true }, now: () => now, http: createHttpSession(env) };
 }
 
 /** Runs the config checks in order, stopping at the first that does not pass or warn. */

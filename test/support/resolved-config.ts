@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ResolvedConfig, SigningConfig, CredentialFiles } from '../../src/config/types.js';
+import type { HttpSession } from '../../src/net/http.js';
 import { DEFAULT_OPTIONS, type RunContext } from '../../src/pipeline/context.js';
 import { threddEndpoints } from '../../src/profiles/thredd.js';
 
@@ -60,7 +61,14 @@ export function resolvedConfig(dir: string, overrides: ResolvedOverrides = {}): 
   };
 }
 
-/** A run context with a fixed clock. */
+/** Credential checks are offline: any use of HTTP in them is a bug the test should show. */
+const noHttp = new Proxy({} as HttpSession, {
+  get(_target, property) {
+    throw new Error(`an offline check used ctx.http.${String(property)}`);
+  },
+});
+
+/** An offline run context with a fixed clock. */
 export function runContext(now = Date.now()): RunContext {
-  return { configPath: 'golive.yaml', env: {}, options: { ...DEFAULT_OPTIONS, offline: true }, now: () => now };
+  return { configPath: 'golive.yaml', env: {}, options: { ...DEFAULT_OPTIONS, offline: true }, now: () => now, http: noHttp };
 }

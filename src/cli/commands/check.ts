@@ -7,12 +7,13 @@ import { parseEnvFile, SECRET_NAME } from '../../config/interpolate.js';
 import { closest } from '../../config/schema-errors.js';
 import { DEFAULT_OPTIONS, type RunOptions } from '../../pipeline/context.js';
 import { exitCodeFor } from '../../report/build.js';
+import type { Report } from '../../report/types.js';
 import { reporters, type ReporterName } from '../../reporters/index.js';
 import { UsageError } from '../errors.js';
 import { isInteractive, writeFileAtomic, type Io } from '../io.js';
 
 const FORMATS = ['pretty', 'plain', 'json', 'junit', 'markdown', 'github'] as const satisfies readonly ReporterName[];
-type Format = (typeof FORMATS)[number];
+export type Format = (typeof FORMATS)[number];
 
 /** Artifact flags and the reporter each one writes. */
 const ARTIFACTS = { json: 'json', junit: 'junit', markdown: 'markdown' } as const satisfies Record<string, ReporterName>;
@@ -69,6 +70,35 @@ async function loadEnvFiles(files: readonly string[], io: Io): Promise<Record<st
   return merged;
 }
 
+export interface RenderedRun {
+  configs: readonly string[];
+  options: RunOptions;
+  env: Record<string, string | undefined>;
+  secrets: readonly string[];
+  format: Format;
+  interactive: boolean;
+}
+
+/** Runs the checks with the live task list (on a terminal), writes the artifacts, prints the report. */
+export async function runAndRender(run: RenderedRun, io: Io, artifacts: Partial<Record<keyof typeof ARTIFACTS, string>> = {}): Promise<Report> {
+  const live = run.format === 'pretty' && run.interactive ? await import('../tasklist.js') : undefined;
+  const view = live?.startTaskList(run.configs, io);
+  const { report, redactor } = await checkConfigs({
+    configs: run.configs.map((config) => path.resolve(io.cwd, config)),
+    options: run.options,
+    env: run.env,
+    secrets: run.secrets,
+    onEvent: view?.onEvent,
+  });
+  for (const [index, entry] of report.runs.entries()) entry.config.path = run.configs[index]!;
+  await view?.done();
+  for (const [flag, file] of Object.entries(artifacts) as [keyof typeof ARTIFACTS, string][]) {
+    await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(reporters[ARTIFACTS[flag]](report, { color: false })));
+  }
+  io.stdout.write(redactor.text(reporters[run.format](report, { color: run.format === 'pretty' && run.interactive })));
+  return report;
+}
+
 export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: CHECK_OPTIONS, allowPositionals: true, strict: true });
   if (values.help) {
@@ -93,22 +123,11 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const secrets = Object.entries(fromFiles).flatMap(([name, value]) => (SECRET_NAME.test(name) ? [value] : []));
   const configs = positionals.length > 0 ? positionals : ['golive.yaml'];
 
-  const live = format === 'pretty' && interactive ? await import('../tasklist.js') : undefined;
-  const view = live?.startTaskList(configs, io);
-  const { report, redactor } = await checkConfigs({
-    configs: configs.map((config) => path.resolve(io.cwd, config)),
-    options,
-    env: { ...io.env, ...fromFiles },
-    secrets,
-    onEvent: view?.onEvent,
-  });
-  for (const [index, run] of report.runs.entries()) run.config.path = configs[index]!;
-  await view?.done();
-
-  for (const [flag, reporter] of Object.entries(ARTIFACTS) as [keyof typeof ARTIFACTS, ReporterName][]) {
+  const artifacts: Partial<Record<keyof typeof ARTIFACTS, string>> = {};
+  for (const flag of Object.keys(ARTIFACTS) as (keyof typeof ARTIFACTS)[]) {
     const file = values[flag];
-    if (file) await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(reporters[reporter](report, { color: false })));
+    if (file) artifacts[flag] = file;
   }
-  io.stdout.write(redactor.text(reporters[format](report, { color: format === 'pretty' && interactive })));
+  const report = await runAndRender({ configs, options, env: { ...io.env, ...fromFiles }, secrets, format, interactive }, io, artifacts);
   return exitCodeFor(report);
 }

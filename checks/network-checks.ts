@@ -1,0 +1,122 @@
+import { fail, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import type { RunContext } from '../src/pipeline/context.js';
+import type { ResolvedConfig } from '../src/config/types.js';
+import { probeEndpoint, type ProbeResult } from '../src/net/probe.js';
+import { describeProxy, proxyFor } from '../src/net/proxy.js';
+import { connectionMaterial } from '../src/net/transport-material.js';
+import type { ReachableEndpoint } from '../src/online/types.js';
+
+export type EndpointRole = 'token' | 'api';
+
+const NAMES: Record<EndpointRole, string> = { token: 'token host', api: 'API host' };
+
+function evidenceOf(probe: ProbeResult, config: ResolvedConfig): Evidence {
+  return {
+    url: probe.url,
+    host: probe.host,
+    port: probe.port,
+    sni: probe.servername ?? null,
+    ...(probe.addresses && { addresses: probe.addresses }),
+    ...(probe.proxy && { proxy: probe.proxy }),
+    clientCertificate: config.connectivity === 'mtls',
+    timings: probe.timings,
+    ...(probe.tls && { tlsVersion: probe.tls.protocol, cipher: probe.tls.cipher, serverCertificate: probe.tls.serverCertificate }),
+    ...(probe.http && { httpStatus: probe.http.status, serverDate: probe.http.date ?? null }),
+    ...(probe.failure && { layer: probe.failure.layer, code: probe.failure.code, step: probe.failure.step }),
+    ...(probe.failure?.alert !== undefined && { tlsAlert: probe.failure.alert }),
+    ...(probe.untrustedCertificate && { presentedCertificate: probe.untrustedCertificate }),
+  };
+}
+
+function diagnose(role: EndpointRole, probe: ProbeResult, config: ResolvedConfig, ctx: RunContext, problem?: string): { message: string; hint: string } {
+  const failure = probe.failure!;
+  const where = `${NAMES[role]} ${probe.host}:${probe.port}`;
+  const field = `endpoints.${role}`;
+  const proxyNote = probe.proxy ? ` A proxy is set (HTTPS_PROXY ${probe.proxy}).` : '';
+  const presented = probe.untrustedCertificate;
+  switch (failure.layer) {
+    case 'dns':
+      return {
+        message: `DNS: ${probe.host} does not resolve (${failure.code}); the ${NAMES[role]} cannot be reached.`,
+        hint: `Check the spelling of ${field}, and that this machine's DNS (or VPN) can resolve the platform's hosts.`,
+      };
+    case 'tcp':
+    case 'timeout':
+      return {
+        message: `TCP: ${where}: ${failure.reason} (${failure.code}${failure.layer === 'timeout' ? ` after ${ctx.options.timeoutMs} ms` : ''}).`,
+        hint: `Check that outbound HTTPS to ${probe.host}:${probe.port} is allowed by your firewall (your egress IP may need allow-listing).${proxyNote || ' If you must go through a proxy, set HTTPS_PROXY.'}`,
+      };
+    case 'proxy':
+      return {
+        message: `Proxy: the proxy ${probe.proxy ?? ''} refused the tunnel to ${where} (${failure.code}).`,
+        hint: 'Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to the platform hosts.',
+      };
+    case 'tls-trust': {
+      const cert = presented ? ` The server presented "${presented.subject}" issued by "${presented.issuer}" (SHA-256 ${presented.fingerprintSha256}).` : '';
+      return {
+        message: `TLS: ${where}: ${failure.reason} (${failure.code}).${cert}`,
+        hint: probe.proxy || ctx.env.HTTPS_PROXY || ctx.env.https_proxy
+          ? `A TLS-intercepting proxy is the likely cause: add its CA certificate (PEM) to http.ca. Never turn certificate verification off.`
+          : `If this issuer is one you trust (a corporate proxy, a test platform), add its CA certificate (PEM) to http.ca. Never turn certificate verification off.`,
+      };
+    }
+    case 'tls-expired':
+      return {
+        message: `TLS: ${where}: ${failure.reason} (${failure.code})${presented ? `; it is valid from ${presented.validFrom} to ${presented.validTo}` : ''}.`,
+        hint: 'Check this machine\'s clock; if it is right, the server certificate is the platform\'s to renew: report it to Thredd support with this report.',
+      };
+    case 'tls-hostname': {
+      const names = presented?.subjectAltNames.join(', ') || 'none';
+      return {
+        message: `TLS: ${where}: the certificate does not name ${probe.host}; it names ${names}.`,
+        hint: `Check ${field}: use the host name the platform documents (the certificate is for ${names}), not an IP address or an alias.`,
+      };
+    }
+    case 'tls-client-certificate':
+      return {
+        message: `mTLS: ${where} refused the client certificate: ${failure.reason.replace(/^the TLS handshake failed: /, '')}.${problem ? ` Note: ${problem}.` : ''}`,
+        hint:
+          config.connectivity === 'mtls'
+            ? 'Check that transport.certificate is the certificate registered for mTLS, issued by a CA the platform trusts, not expired, and sent with its intermediates.'
+            : `This host requires a client certificate: set connectivity: mtls and add the transport section, or use the TLS host for ${field}.`,
+      };
+    default:
+      return {
+        message: `TLS: ${where}: ${failure.reason} (${failure.code}).`,
+        hint: `Check that ${field} is an https URL of the platform${proxyNote}`,
+      };
+  }
+}
+
+/** network.token-endpoint and network.api-endpoint: DNS, TCP, TLS and HTTP to one host, the failing layer named. */
+export async function checkEndpoint(ctx: RunContext, role: EndpointRole, config: ResolvedConfig): Promise<CheckOutcome<ReachableEndpoint>> {
+  const url = config.endpoints[role];
+  const { material, problem } = await connectionMaterial(config);
+  const proxy = proxyFor(new URL(url), ctx.env);
+  const probe = await probeEndpoint(url, { timeoutMs: ctx.options.timeoutMs, material, proxy, lookup: ctx.lookup });
+  const evidence = evidenceOf(probe, config);
+  if (probe.failure) return fail({ ...diagnose(role, probe, config, ctx, problem), evidence });
+  const output: ReachableEndpoint = { config, url, probe, material };
+  if (problem) {
+    return warn(
+      {
+        message: `${NAMES[role]} ${probe.host} accepted the connection, but without a client certificate: ${problem}.`,
+        hint: 'Fix the transport credentials first; mTLS calls will fail without them.',
+        evidence,
+      },
+      output,
+    );
+  }
+  if (probe.tls?.protocol && ['TLSv1', 'TLSv1.1', 'SSLv3'].includes(probe.tls.protocol)) {
+    return warn(
+      {
+        message: `${NAMES[role]} ${probe.host} negotiated ${probe.tls.protocol}, which is obsolete.`,
+        hint: 'Check for a middlebox downgrading the connection; the platform offers TLS 1.2 and later.',
+        evidence,
+      },
+      output,
+    );
+  }
+  const via = probe.proxy ? ` via proxy ${describeProxy(probe.proxy)}` : '';
+  return pass(output, evidence, `${probe.host}:${probe.port} answered over ${probe.tls?.protocol ?? 'TLS'}${via} (HTTP ${probe.http?.status}).`);
+}

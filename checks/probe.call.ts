@@ -1,0 +1,127 @@
+import { defineCheck, fail, pass, warn, type Evidence } from '../src/pipeline/check.js';
+import { HttpFailure, type HttpResponse } from '../src/net/http.js';
+import { parseThreddError, summariseErrors, TRACE_HEADERS, type ThreddError } from '../src/online/thredd-errors.js';
+import { THREDD } from '../src/profiles/thredd.js';
+import type { ResolvedConfig } from '../src/config/types.js';
+
+/** Probe answers are small JSON documents; more is read only as far as this. */
+const MAX_PROBE_BYTES = 262_144;
+
+function explainStatus(status: number, config: ResolvedConfig, error: ThreddError | undefined, response: HttpResponse): { message: string; hint: string } {
+  const call = `${config.probe.method} ${config.probe.path}`;
+  const detail = summariseErrors(error) ?? response.headers['www-authenticate'] ?? error?.title;
+  const said = detail ? ` The API said: ${detail}` : '';
+  const mtls = config.connectivity === 'mtls';
+  if (status === 401) {
+    return {
+      message: `${call} answered 401: the API rejected the access token.${said}`,
+      hint: mtls
+        ? 'On mTLS the token must be requested and used with the same transport certificate (it is bound to it): check that endpoints.token is the mTLS token endpoint and that the API call presents transport.certificate.'
+        : 'Check that the token is for this API (audience/resource) and environment: a UAT token does not work on Production. Rerun: a token that expired between the calls is refused too.',
+    };
+  }
+  if (status === 403) {
+    const region = /region/i.test(detail ?? '');
+    const connections = /connection/i.test(detail ?? '');
+    return {
+      message: `${call} answered 403: the token was accepted but the call is not allowed.${said}`,
+      hint: region
+        ? `The client is provisioned for another region: set region to the one shown above (sent: X-Region ${config.region}, ${THREDD.regions[config.region]}).`
+        : connections
+          ? `The platform allows at most ${THREDD.maxConnectionsPerIp} concurrent connections per client IP: reduce your client's concurrency.`
+          : 'Check that the client has the scopes and product (PMID) access this endpoint needs, and that X-Region is the region the client is provisioned in; support can tell with the traceId.',
+    };
+  }
+  if (status === 404) {
+    return {
+      message: `${call} answered 404 on ${config.endpoints.api}.${said}`,
+      hint: `Check probe.path and endpoints.api: the path must exist on this API and the host must be the ${mtls ? 'mTLS' : 'TLS'} host of ${config.environment}.`,
+    };
+  }
+  if (status === 400) {
+    return {
+      message: `${call} answered 400: the API refused the request.${said}`,
+      hint: `Check the headers golive sent (X-Region ${config.region}, Content-Type application/json) and probe.path against the API reference.`,
+    };
+  }
+  if (status >= 300 && status < 400) {
+    return {
+      message: `${call} answered ${status}, a redirect to ${response.headers.location ?? '(no Location)'}; golive does not follow redirects with a token.`,
+      hint: 'Point endpoints.api at the final API base URL, so the token is never sent to a host that only redirects.',
+    };
+  }
+  if (status >= 500) {
+    return {
+      message: `${call} answered ${status}: the platform failed to handle it.${said}`,
+      hint: `This is on the platform's side: send this report (with the traceId ${error?.traceId ?? 'from the evidence'}) to Thredd support, or retry later.`,
+    };
+  }
+  return {
+    message: `${call} answered ${status}; expected ${config.probe.expectStatus.join(' or ')}.${said}`,
+    hint: 'Check probe.expectStatus and probe.path; `golive explain probe.call` lists what each status means.',
+  };
+}
+
+export default defineCheck({
+  id: 'probe.call',
+  title: 'Probe API call answers',
+  needs: ['token.request', 'network.api-endpoint'],
+  online: true,
+  async run(ctx, deps) {
+    const token = deps['token.request'];
+    const { config } = deps['network.api-endpoint'];
+    const url = `${config.endpoints.api}${config.probe.path}`;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token.accessToken}`,
+      'x-region': String(config.region),
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'user-agent': 'golive',
+    };
+    const sent = { method: config.probe.method, url, headers: ['Authorization: Bearer [token]', `X-Region: ${config.region}`, 'Content-Type: application/json'] };
+    let response: HttpResponse;
+    try {
+      // The token's own TLS material: a certificate-bound token goes out with the certificate it is bound to.
+      response = await ctx.http.request({
+        url,
+        method: config.probe.method,
+        headers,
+        timeoutMs: ctx.options.timeoutMs,
+        material: token.material,
+        maxBytes: MAX_PROBE_BYTES,
+      });
+    } catch (error) {
+      if (!(error instanceof HttpFailure)) throw error;
+      return fail({
+        message: `${config.probe.method} ${config.probe.path} got no answer from ${new URL(url).host}: ${error.failure.reason} (${error.failure.code}).`,
+        hint: 'network.api-endpoint reached this host moments ago: retry, and if it persists send this report to support.',
+        evidence: { request: sent, layer: error.failure.layer, code: error.failure.code, elapsedMs: error.elapsedMs },
+      });
+    }
+    const error = parseThreddError(response.body, response.headers['content-type']);
+    const evidence: Evidence = {
+      request: sent,
+      status: response.status,
+      serverDate: response.headers.date ?? null,
+      timings: response.timings,
+      ...(error?.traceId && { traceId: error.traceId }),
+      ...Object.fromEntries(TRACE_HEADERS.flatMap((name) => (response.headers[name] ? [[name, response.headers[name]]] : []))),
+      ...(error && response.status >= 400 && { error }),
+      ...(response.headers['www-authenticate'] && { wwwAuthenticate: response.headers['www-authenticate'] }),
+    };
+    if (config.probe.expectStatus.includes(response.status)) {
+      if (response.truncated) {
+        return warn(
+          {
+            message: `${config.probe.method} ${config.probe.path} answered ${response.status}, with a body over ${MAX_PROBE_BYTES} bytes (not read further).`,
+            hint: 'Nothing to fix for go-live; pick a smaller probe endpoint to keep the check fast.',
+            evidence,
+          },
+          { status: response.status },
+        );
+      }
+      return pass({ status: response.status }, evidence, `${config.probe.method} ${config.probe.path} answered ${response.status}`);
+    }
+    return fail({ ...explainStatus(response.status, config, error, response), evidence });
+  },
+});

@@ -1,0 +1,294 @@
+import { defineCheck, fail, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import type { RunContext } from '../src/pipeline/context.js';
+import type { ResolvedConfig } from '../src/config/types.js';
+import type { KeyPair } from '../src/credentials/types.js';
+import { HttpFailure, type HttpResponse } from '../src/net/http.js';
+import type { IssuedToken, ReachableEndpoint } from '../src/online/types.js';
+import { parseThreddError, TRACE_HEADERS } from '../src/online/thredd-errors.js';
+import { buildClientAssertion, selfCheckAssertion, type BuiltAssertion } from '../src/oauth/assertion.js';
+import { buildTokenRequest, describeAuthMethod, type ClientCredentials } from '../src/oauth/client-auth.js';
+import { explainTokenError } from '../src/oauth/explain.js';
+import { isoFromEpochSeconds } from '../src/oauth/jwt.js';
+import { parseTokenAnswer, type TokenAnswer } from '../src/oauth/token-response.js';
+
+/** Token responses are small JSON documents; more is not read. */
+const MAX_TOKEN_RESPONSE_BYTES = 262_144;
+
+type Prepared =
+  | { ok: true; credentials: ClientCredentials; assertion?: BuiltAssertion; evidence: Evidence }
+  | { ok: false; outcome: CheckOutcome<never> };
+
+/** The decoded assertion as the report shows it: header and claims, never the JWS or its signature. */
+function assertionEvidence(built: BuiltAssertion, config: ResolvedConfig): Evidence {
+  return {
+    header: built.header,
+    claims: built.claims,
+    issuedAt: isoFromEpochSeconds(built.claims.iat),
+    expiresAt: isoFromEpochSeconds(built.claims.exp),
+    lifetimeSeconds: built.claims.exp - built.claims.iat,
+    kidSource: config.signing?.kid ? 'signing.kid' : 'none: signing.kid is unset, so no kid is sent',
+    audienceSource: config.signing?.audience ? 'signing.audience' : 'the token endpoint URL',
+  };
+}
+
+async function prepareCredentials(ctx: RunContext, config: ResolvedConfig, keyPair: KeyPair | undefined, url: string): Promise<Prepared> {
+  const { client } = config;
+  if (client.authMethod !== 'private_key_jwt') {
+    if (!client.secret) {
+      return {
+        ok: false,
+        outcome: fail({
+          message: `client.secret is empty, so a ${client.authMethod} client cannot authenticate.`,
+          hint: 'Set the variable client.secret names (e.g. THREDD_CLIENT_SECRET) to the secret the portal shows for this client.',
+          evidence: { authMethod: client.authMethod },
+        }),
+      };
+    }
+    const secret = client.secret;
+    return {
+      ok: true,
+      credentials: { method: client.authMethod, clientId: client.id, secret },
+      evidence: { secret: { length: secret.length, surroundingWhitespace: secret !== secret.trim() } },
+    };
+  }
+  if (!keyPair || !config.signing) {
+    return {
+      ok: false,
+      outcome: fail({
+        message: 'private_key_jwt needs a signing key and certificate, and none was loaded.',
+        hint: 'Add the signing section (certificate, privateKey, algorithm) to the config; see signing.keypair in this report.',
+        evidence: { authMethod: client.authMethod },
+      }),
+    };
+  }
+  const { signing } = config;
+  const audience = signing.audience || url;
+  const kid = signing.kid || undefined;
+  const now = ctx.now();
+  const built = await buildClientAssertion({ clientId: client.id, audience, algorithm: signing.algorithm, kid, privateKey: keyPair.key.privateKey, now });
+  if (!built.ok) {
+    return {
+      ok: false,
+      outcome: fail({
+        message: `golive could not sign the client assertion with ${signing.algorithm} and the signing key: ${built.reason} (${built.code}).`,
+        hint: 'Set signing.algorithm to one that fits the key type (RS256/PS256 for RSA, ES256 for P-256); see signing.key in this report.',
+        evidence: { authMethod: client.authMethod, algorithm: signing.algorithm, code: built.code },
+      }),
+    };
+  }
+  const problems = await selfCheckAssertion(built.value.assertion, {
+    clientId: client.id,
+    audience,
+    algorithm: signing.algorithm,
+    kid,
+    publicKey: keyPair.certificate.certificate.publicKey,
+    now,
+  });
+  const assertion = assertionEvidence(built.value, config);
+  if (problems.length > 0) {
+    return {
+      ok: false,
+      outcome: {
+        ...fail({
+          message: `The client assertion golive built fails its own check, so it was not sent: ${problems.map((problem) => problem.detail).join('; ')}.`,
+          hint: 'If the signature does not verify, signing.certificate is not the certificate of signing.privateKey (see signing.keypair); otherwise this is a golive bug: report it with this report.',
+          evidence: { authMethod: client.authMethod, assertion, selfCheck: problems },
+        }),
+        secrets: [built.value.assertion],
+      },
+    };
+  }
+  return {
+    ok: true,
+    credentials: { method: 'private_key_jwt', clientId: client.id, assertion: built.value.assertion },
+    assertion: built.value,
+    evidence: { assertion: { ...assertion, selfCheck: 'passed: signature verifies with the signing certificate; iss = sub = client id; aud; jti; lifetime' } },
+  };
+}
+
+function networkFailure(error: HttpFailure, url: string, ctx: RunContext, evidence: Evidence): CheckOutcome<never> {
+  const { failure } = error;
+  const timedOut = failure.layer === 'timeout';
+  return fail({
+    message: timedOut
+      ? `The token request to ${url} got no answer within ${ctx.options.timeoutMs} ms (${failure.code}).`
+      : `The token request to ${url} failed at the ${failure.layer} layer: ${failure.reason} (${failure.code}).`,
+    hint: timedOut
+      ? 'The token host is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.'
+      : failure.layer === 'tls-client-certificate'
+        ? 'The token host refused the client certificate on the token request: check transport.certificate (see network.token-endpoint).'
+        : 'The connection worked for network.token-endpoint but failed for the token request: retry, and check proxies and firewalls between this machine and the token host.',
+    evidence: { ...evidence, layer: failure.layer, code: failure.code, ...(failure.alert !== undefined && { tlsAlert: failure.alert }), elapsedMs: error.elapsedMs },
+  });
+}
+
+function responseEvidence(response: HttpResponse, ctx: RunContext): Evidence {
+  const date = response.headers.date;
+  const server = date ? Date.parse(date) : Number.NaN;
+  const thredd = parseThreddError(response.body, response.headers['content-type']);
+  const traceHeaders = Object.fromEntries(TRACE_HEADERS.flatMap((name) => (response.headers[name] ? [[name, response.headers[name]]] : [])));
+  return {
+    status: response.status,
+    ...(response.headers['content-type'] && { contentType: response.headers['content-type'] }),
+    bytes: response.bytesRead,
+    timings: response.timings,
+    serverDate: date ?? null,
+    ...(!Number.isNaN(server) && { clockSkewMs: ctx.now() - server }),
+    ...(Object.keys(traceHeaders).length > 0 && { requestIds: traceHeaders }),
+    ...(thredd?.traceId && { traceId: thredd.traceId }),
+    ...(response.headers['www-authenticate'] && { wwwAuthenticate: response.headers['www-authenticate'] }),
+  };
+}
+
+function explainAnswer(answer: Exclude<TokenAnswer, { kind: 'token' }>, url: string, response: HttpResponse): { message: string; hint: string } {
+  const status = answer.status;
+  if (answer.kind === 'not-json') {
+    const what = `${answer.contentType ?? 'no content type'}, ${answer.bytes} bytes${answer.preview ? `, starting "${answer.preview}"` : ''}`;
+    if (answer.formEncoded) {
+      return {
+        message: `The token endpoint answered ${status} with a form-encoded body instead of JSON (${answer.contentType ?? 'no content type'}).`,
+        hint: 'RFC 6749 token responses are JSON: check that endpoints.token is the platform\'s OAuth2 token endpoint.',
+      };
+    }
+    if (status >= 200 && status < 300) {
+      return {
+        message: `The token endpoint answered ${status} but the body is not JSON (${what}): something other than the authorization server answered.`,
+        hint: 'A proxy or gateway in between most likely answered in its place: check endpoints.token and any proxy (HTTPS_PROXY); if it persists, send this report to Thredd support.',
+      };
+    }
+    if (status >= 300 && status < 400) {
+      return {
+        message: `The token endpoint answered ${status}, a redirect to ${response.headers.location ?? '(no Location)'}; golive does not send credentials on to a redirect target.`,
+        hint: 'Set endpoints.token to the final token endpoint URL.',
+      };
+    }
+    return status >= 500
+      ? {
+          message: `The token endpoint answered ${status} (${what}): the platform failed to handle the request.`,
+          hint: 'This is on the platform\'s side: retry later, and if it persists send this report (with its request id) to Thredd support.',
+        }
+      : {
+          message: `The token endpoint answered ${status} without an OAuth error body (${what}).`,
+          hint: `Check endpoints.token (${url}): a ${status} with a non-JSON body usually comes from a wrong path or host, or a proxy.`,
+        };
+  }
+  if (answer.kind === 'no-access-token') {
+    return {
+      message: `The token endpoint answered ${status} with JSON, but ${answer.reason} (members: ${answer.memberNames.join(', ') || 'none'}).`,
+      hint: 'Check that endpoints.token is the platform\'s OAuth2 token endpoint and that nothing in between rewrites the response.',
+    };
+  }
+  // http-error: JSON without an OAuth `error`.
+  return status >= 500
+    ? {
+        message: `The token endpoint answered ${status}: the platform failed to handle the request.`,
+        hint: 'This is on the platform\'s side: retry later, and if it persists send this report (with its traceId) to Thredd support.',
+      }
+    : {
+        message: `The token endpoint answered ${status} with JSON that is not an OAuth error (no "error" member).`,
+        hint: `Check endpoints.token (${url}): it must be the OAuth2 token endpoint, not an API path.`,
+      };
+}
+
+export default defineCheck({
+  id: 'token.request',
+  title: 'Token issued',
+  needs: ['network.token-endpoint', 'signing.keypair'],
+  online: true,
+  async run(ctx, deps) {
+    const endpoint: ReachableEndpoint = deps['network.token-endpoint'];
+    const { config } = endpoint;
+    const url = config.endpoints.token;
+    const prepared = await prepareCredentials(ctx, config, deps['signing.keypair'], url);
+    if (!prepared.ok) return prepared.outcome;
+    const { credentials, assertion } = prepared;
+    const secrets = assertion ? [assertion.assertion] : [];
+    const request = buildTokenRequest(credentials, config.client.scopes);
+    const clientCertificateSent = endpoint.material.clientCertificate !== undefined;
+    const sentEvidence: Evidence = {
+      method: 'POST',
+      url,
+      authMethod: config.client.authMethod,
+      clientId: config.client.id,
+      connectivity: config.connectivity,
+      clientCertificate: clientCertificateSent,
+      grantType: 'client_credentials',
+      ...(config.client.scopes.length > 0 && { requestedScopes: config.client.scopes }),
+      sent: request.sent,
+      ...prepared.evidence,
+    };
+
+    let response: HttpResponse;
+    try {
+      response = await ctx.http.request({
+        url,
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        timeoutMs: ctx.options.timeoutMs,
+        material: endpoint.material,
+        maxBytes: MAX_TOKEN_RESPONSE_BYTES,
+      });
+    } catch (error) {
+      if (!(error instanceof HttpFailure)) throw error;
+      return { ...networkFailure(error, url, ctx, sentEvidence), secrets };
+    }
+
+    const evidence: Evidence = { ...sentEvidence, ...responseEvidence(response, ctx) };
+    const answer = parseTokenAnswer(response.status, response.headers['content-type'], response.body);
+    if (answer.kind === 'oauth-error') {
+      const explained = explainTokenError({
+        error: answer.error,
+        ...(answer.description !== undefined && { description: answer.description }),
+        authMethod: config.client.authMethod,
+        connectivity: config.connectivity,
+        clientId: config.client.id,
+        tokenUrl: url,
+        scopes: config.client.scopes,
+        ...(credentials.method !== 'private_key_jwt' && { secret: { length: credentials.secret.length, surroundingWhitespace: credentials.secret !== credentials.secret.trim() } }),
+        ...(assertion && { assertion: { header: assertion.header, claims: assertion.claims } }),
+        ...(typeof evidence.clockSkewMs === 'number' && { clockSkewMs: evidence.clockSkewMs }),
+        clientCertificateSent,
+      });
+      return {
+        ...fail({
+          message: explained.message,
+          hint: explained.hint,
+          evidence: {
+            ...evidence,
+            oauthError: { error: answer.error, error_description: answer.description ?? null, ...(answer.uri && { error_uri: answer.uri }) },
+            ...(explained.findings && { causesConsidered: explained.findings.map(({ cause, verdict, detail }) => ({ cause, verdict, detail })) }),
+          },
+        }),
+        secrets,
+      };
+    }
+    if (answer.kind !== 'token') {
+      const body = answer.kind === 'http-error' ? { body: answer.members } : answer.kind === 'no-access-token' ? { members: answer.memberNames } : {};
+      return { ...fail({ ...explainAnswer(answer, url, response), evidence: { ...evidence, ...body } }), secrets };
+    }
+
+    const token: IssuedToken = {
+      accessToken: answer.accessToken,
+      ...(typeof answer.tokenType === 'string' && { tokenType: answer.tokenType }),
+      ...(answer.expiresIn !== undefined && { expiresIn: answer.expiresIn }),
+      ...(typeof answer.scope === 'string' && { scope: answer.scope }),
+      requestedScopes: [...config.client.scopes],
+      response: answer.members,
+      material: endpoint.material,
+      ...(response.headers.date && { serverDate: response.headers.date }),
+    };
+    const passEvidence: Evidence = {
+      ...evidence,
+      tokenType: answer.tokenType ?? null,
+      expiresIn: answer.expiresIn ?? null,
+      scope: answer.scope ?? null,
+      responseMembers: Object.keys(answer.members),
+      accessToken: { length: answer.accessToken.length },
+    };
+    return {
+      ...pass(token, passEvidence, `${describeAuthMethod(config.client.authMethod)} over ${config.connectivity === 'mtls' ? 'mTLS' : 'TLS'}: HTTP ${response.status}, token issued in ${Math.round(response.timings.totalMs)} ms`),
+      secrets: [answer.accessToken, ...secrets],
+    };
+  },
+});

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueCertificate, loadIssuer } from '../../src/sandbox/pki.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import {
+  configVariant,
+  runOnline,
+  sandboxEnv,
+  startConnectProxy,
+  startPlainHttpServer,
+  startSilentServer,
+  startTlsServer,
+  type Listening,
+} from '../support/online.js';
+
+let sandbox: Sandbox;
+const servers: Listening[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ quiet: true });
+});
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  await sandbox?.close();
+});
+
+async function serve<T extends Listening>(started: Promise<T>): Promise<T> {
+  const server = await started;
+  servers.push(server);
+  return server;
+}
+
+/** A config whose token endpoint is `token` (other endpoints stay the sandbox's). */
+function withToken(token: string, base = 'client_secret_post-tls'): string {
+  return configVariant(sandbox.configs[base]!, { endpoints: { token } });
+}
+
+async function tokenEndpoint(config: string, env = sandboxEnv(sandbox), options = {}, extra = {}) {
+  return (await runOnline(config, env, { only: ['network.token-endpoint'], ...options }, extra))['network.token-endpoint']!;
+}
+
+describe('network.token-endpoint', () => {
+  it.each(['client_secret_post-tls', 'private_key_jwt-tls', 'client_secret_basic-mtls', 'private_key_jwt-mtls'])(
+    'passes on the sandbox (%s), with TLS facts in the evidence',
+    async (name) => {
+      const result = await tokenEndpoint(sandbox.configs[name]!);
+      expect(result.status).toBe('pass');
+      expect(result.evidence).toMatchObject({
+        host: '127.0.0.1',
+        tlsVersion: expect.stringMatching(/^TLSv1\.[23]$/),
+        serverCertificate: { issuer: expect.stringMatching(/Thredd Sandbox Issuing CA/), fingerprintSha256: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) },
+        httpStatus: expect.any(Number),
+        serverDate: expect.any(String),
+        clientCertificate: name.endsWith('mtls'),
+      });
+    },
+  );
+
+  it('fails at DNS when the host does not resolve, naming the host', async () => {
+    const lookup = async (host: string) => {
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    };
+    const result = await tokenEndpoint(withToken('https://threddid.invalid/oauth2/token'), sandboxEnv(sandbox), {}, { lookup });
+    expect(result.status).toBe('fail');
+    expect(result.message).toBe('DNS: threddid.invalid does not resolve (ENOTFOUND); the token host cannot be reached.');
+    expect(result.hint).toMatch(/spelling of endpoints\.token/);
+    expect(result.evidence).toMatchObject({ layer: 'dns', code: 'ENOTFOUND', step: 'dns' });
+  });
+
+  it('fails at TCP when nothing listens, and says so', async () => {
+    const closed = await startSilentServer();
+    await closed.close();
+    const result = await tokenEndpoint(withToken(`https://127.0.0.1:${closed.port}/oauth2/token`));
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(new RegExp(`^TCP: token host 127\\.0\\.0\\.1:${closed.port}: the connection was refused .*\\(ECONNREFUSED\\)`));
+    expect(result.hint).toMatch(/firewall/);
+    expect(result.evidence).toMatchObject({ layer: 'tcp', code: 'ECONNREFUSED' });
+  });
+
+  it('fails within the timeout when the server never completes the handshake', async () => {
+    const silent = await serve(startSilentServer());
+    const started = performance.now();
+    const result = await tokenEndpoint(withToken(`${silent.url}/oauth2/token`), sandboxEnv(sandbox), { timeoutMs: 500 });
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/timed out|did not answer in time/);
+    expect(result.evidence).toMatchObject({ layer: 'timeout', step: 'tls' });
+  });
+
+  it('fails when the port speaks plain http, not TLS', async () => {
+    const plain = await serve(startPlainHttpServer());
+    const result = await tokenEndpoint(withToken(`${plain.url}/oauth2/token`));
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/did not answer with TLS \(is it plain http on this port\?\)/);
+    expect(result.evidence).toMatchObject({ layer: 'tls', code: 'ERR_SSL_WRONG_VERSION_NUMBER' });
+  });
+
+  it('fails on an untrusted server certificate, naming its issuer and fingerprint, never suggesting to disable verification', async () => {
+    sandbox.setFaults(['untrusted-server-certificate']);
+    try {
+      const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!);
+      expect(result.status).toBe('fail');
+      expect(result.message).toMatch(/^TLS: token host 127\.0\.0\.1:\d+: the server certificate is not trusted/);
+      expect(result.message).toMatch(/issued by "[^"]+" \(SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\)/);
+      expect(result.hint).toMatch(/add its CA certificate \(PEM\) to http\.ca\. Never turn certificate verification off/);
+      expect(result.evidence).toMatchObject({ layer: 'tls-trust', presentedCertificate: { fingerprintSha256: expect.any(String) } });
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it('names a TLS-intercepting proxy as the likely cause when HTTPS_PROXY is set', async () => {
+    sandbox.setFaults(['untrusted-server-certificate']);
+    try {
+      const env = sandboxEnv(sandbox, { HTTPS_PROXY: 'http://proxy.corp.example:3128', NO_PROXY: '127.0.0.1' });
+      const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!, env);
+      expect(result.status).toBe('fail');
+      expect(result.hint).toMatch(/TLS-intercepting proxy is the likely cause: add its CA certificate \(PEM\) to http\.ca/);
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it('fails on a hostname mismatch, showing the names the certificate holds', async () => {
+    sandbox.setFaults(['hostname-mismatch']);
+    try {
+      const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!);
+      expect(result.status).toBe('fail');
+      expect(result.message).toMatch(/^TLS: token host 127\.0\.0\.1:\d+: the certificate does not name 127\.0\.0\.1; it names DNS:sandbox\.invalid/);
+      expect(result.hint).toMatch(/Check endpoints\.token/);
+      expect(result.evidence).toMatchObject({ layer: 'tls-hostname', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it('fails on an expired server certificate, with its validity', async () => {
+    const issuer = await loadIssuer(sandbox.ca.cert, sandbox.ca.key);
+    const expired = await issueCertificate({
+      subject: 'CN=expired.local',
+      issuer,
+      key: { kind: 'ec' },
+      ipAddresses: ['127.0.0.1'],
+      extKeyUsage: ['serverAuth'],
+      notBefore: new Date(Date.now() - 10 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
+    const server = await serve(startTlsServer({ cert: expired.certPem, key: expired.keyPem }));
+    const result = await tokenEndpoint(withToken(`${server.url}/oauth2/token`));
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/the server certificate has expired \(CERT_HAS_EXPIRED\); it is valid from .* to /);
+    expect(result.hint).toMatch(/clock/);
+  });
+
+  it('fails when a TLS host demands a client certificate, naming the TLS alert', async () => {
+    sandbox.setFaults(['mtls-cert-required']);
+    try {
+      const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!);
+      expect(result.status).toBe('fail');
+      expect(result.message).toMatch(/^mTLS: token host 127\.0\.0\.1:\d+ refused the client certificate: certificate required \(alert 116\)/);
+      expect(result.hint).toMatch(/set connectivity: mtls and add the transport section/);
+      expect(result.evidence).toMatchObject({ layer: 'tls-client-certificate', tlsAlert: 116 });
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it('fails when the mTLS host rejects a client certificate from an unknown CA', async () => {
+    const stranger = await issueCertificate({ subject: 'CN=stranger', key: { kind: 'ec' }, extKeyUsage: ['clientAuth'] });
+    const dir = sandbox.dir;
+    const { writeFileSync, chmodSync } = await import('node:fs');
+    writeFileSync(`${dir}/stranger.pem`, stranger.certPem);
+    writeFileSync(`${dir}/stranger.key`, stranger.keyPem);
+    chmodSync(`${dir}/stranger.key`, 0o600);
+    const config = configVariant(sandbox.configs['client_secret_post-mtls']!, {
+      transport: { certificate: 'stranger.pem', privateKey: 'stranger.key' },
+    });
+    const result = await tokenEndpoint(config);
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/refused the client certificate: (unknown CA \(alert 48\)|bad certificate \(alert 42\)|certificate unknown \(alert 46\)|the server closed the connection right after the handshake)/);
+    expect(result.hint).toMatch(/transport\.certificate is the certificate registered for mTLS/);
+  });
+
+  it('goes through HTTPS_PROXY with a CONNECT tunnel, and names the proxy', async () => {
+    const proxy = await serve(startConnectProxy());
+    const env = sandboxEnv(sandbox, { HTTPS_PROXY: `http://user:pw@127.0.0.1:${proxy.port}` });
+    const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!, env);
+    expect(result.status).toBe('pass');
+    expect(result.evidence).toMatchObject({ proxy: `http://127.0.0.1:${proxy.port}` });
+    expect(JSON.stringify(result)).not.toContain('user:pw');
+    expect(proxy.tunnels.length).toBeGreaterThan(0);
+  });
+
+  it('fails at the proxy when it refuses the tunnel', async () => {
+    const proxy = await serve(startConnectProxy({ refuse: true }));
+    const env = sandboxEnv(sandbox, { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` });
+    const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!, env);
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/^Proxy: the proxy http:\/\/127\.0\.0\.1:\d+ refused the tunnel/);
+    expect(result.hint).toMatch(/HTTPS_PROXY and NO_PROXY/);
+  });
+
+  it('skips with --offline', async () => {
+    const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!, sandboxEnv(sandbox), { offline: true });
+    expect(result).toMatchObject({ status: 'skip', message: '--offline: network checks not run' });
+  });
+});

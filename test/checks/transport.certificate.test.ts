@@ -1,0 +1,47 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import check from '../../checks/transport.certificate.js';
+import { createCa } from '../../src/sandbox/pki.js';
+import { credentialsDir, issue, writeCredential } from '../support/credentials.js';
+import { resolvedConfig, runContext, type ResolvedOverrides } from '../support/resolved-config.js';
+
+const dir = credentialsDir();
+const notBefore = new Date('2026-01-01T00:00:00Z');
+const notAfter = new Date('2027-01-01T00:00:00Z');
+const midway = Date.parse('2026-06-01T00:00:00Z');
+
+beforeAll(async () => {
+  const ca = await createCa('CN=Example Issuing CA, O=Example Ltd');
+  const sandboxCa = await createCa('CN=Thredd Sandbox Issuing CA, O=Thredd');
+  const base = { issuer: ca, key: { kind: 'ec' as const }, notBefore, notAfter };
+  const files: Record<string, string> = {
+    'tls/client.pem': (await issue({ ...base, extKeyUsage: ['clientAuth'] })).certPem + ca.certPem,
+    'tls/any.pem': (await issue({ ...base })).certPem,
+    'tls/server.pem': (await issue({ ...base, extKeyUsage: ['serverAuth'] })).certPem,
+    'tls/ca-only.pem': (await issue({ ...base, extKeyUsage: ['clientAuth'], keyUsage: ['keyCertSign'] })).certPem,
+    'tls/sandbox.pem': (await issue({ ...base, issuer: sandboxCa, extKeyUsage: ['clientAuth'] })).certPem,
+  };
+  for (const [name, content] of Object.entries(files)) writeCredential(dir, name, content);
+});
+
+const transport = (certificate: string): ResolvedOverrides => ({ transport: { privateKey: 'tls/client.key', certificate } });
+
+const scenarios: { name: string; config: ResolvedOverrides; now?: number; status: string; message?: RegExp; hint?: RegExp; evidence?: Record<string, unknown> }[] = [
+  { name: 'a clientAuth certificate with its chain', config: transport('tls/client.pem'), status: 'pass', evidence: { extKeyUsage: ['clientAuth'], chainDepth: 2, issuer: 'CN=Example Issuing CA, O=Example Ltd', selfSigned: false } },
+  { name: 'no extendedKeyUsage (any usage)', config: transport('tls/any.pem'), status: 'pass' },
+  { name: 'a TLS config', config: { connectivity: 'tls' }, status: 'skip', message: /^not applicable: TLS connectivity presents no client certificate$/ },
+  { name: 'a serverAuth-only certificate', config: transport('tls/server.pem'), status: 'fail', message: /^tls\/server\.pem has extended key usage serverAuth without clientAuth, so servers refuse it for TLS client authentication\.$/, hint: /clientAuth extended key usage/ },
+  { name: 'keyUsage without digitalSignature', config: transport('tls/ca-only.pem'), status: 'fail', message: /has key usage keyCertSign without digitalSignature, so it cannot authenticate a TLS client/, hint: /digitalSignature/ },
+  { name: 'an expired certificate', config: transport('tls/client.pem'), now: Date.parse('2027-03-01T00:00:00Z'), status: 'fail', message: /expired on 2027-01-01/, hint: /transport\.certificate/ },
+  { name: 'a sandbox CA in Production', config: { ...transport('tls/sandbox.pem'), environment: 'production' }, status: 'fail', message: /issued by CN=Thredd Sandbox Issuing CA, O=Thredd, a sandbox or test CA, but this is a Production config/, hint: /transport\.certificate/ },
+  { name: 'mtls without a transport section', config: { connectivity: 'mtls' }, status: 'fail', message: /no transport section/ },
+];
+
+describe('transport.certificate', () => {
+  it.each(scenarios)('$name', async ({ config, now = midway, status, message, hint, evidence }) => {
+    const result = await check.run(runContext(now), { 'config.references': resolvedConfig(dir, config) });
+    expect(result.status, result.message).toBe(status);
+    if (message) expect(result.message).toMatch(message);
+    if (hint) expect(result.hint).toMatch(hint);
+    if (evidence) expect(result.evidence).toMatchObject(evidence);
+  });
+});
