@@ -30,12 +30,12 @@ export function startTaskList(configs: readonly string[], io: Io) {
           task: async (_ctx, task) => {
             const result = await pending[index]!.get(check.id)!.promise;
             const detail = result.message ? `: ${result.message}` : '';
-            if (result.status === 'skip') task.skip(`${check.title} (${result.message ?? 'skipped'})`);
+            if (result.status === 'skip') task.skip(`${check.title}: ${result.message ?? 'skipped'}`);
             else if (result.status === 'fail') throw new CheckFailed(`${check.title}${detail}`);
             else if (result.status === 'warn') task.title = `${check.title} ⚠ ${result.message ?? ''}`;
           },
         })),
-        { concurrent: true, exitOnError: false, rendererOptions: { collapseSubtasks: false, collapseSkips: false } },
+        { concurrent: true, exitOnError: false, rendererOptions: { collapseSubtasks: false, collapseSkips: true } },
       ),
   }));
   const list = new Listr(tasks, {

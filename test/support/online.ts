@@ -90,12 +90,26 @@ export function startPlainHttpServer(): Promise<Listening> {
   return listening(createHttpServer((_req, res) => res.end('plain')), 'https', new Set());
 }
 
-/** A TLS server with the given certificate answering every request with an HTTP 200 and a Date header. */
-export function startTlsServer(options: { cert: string; key: string; date?: () => string | undefined }): Promise<Listening> {
+/**
+ * A TLS server with the given certificate answering every request with one
+ * canned response (default: 200, empty, with a Date header).
+ */
+export function startTlsServer(options: {
+  cert: string;
+  key: string;
+  date?: () => string | undefined;
+  status?: number;
+  body?: string;
+}): Promise<Listening> {
   const server = createTlsServer({ cert: options.cert, key: options.key }, (socket) => {
     socket.once('data', () => {
       const date = options.date ? options.date() : new Date().toUTCString();
-      socket.end(`HTTP/1.1 200 OK\r\n${date ? `Date: ${date}\r\n` : ''}Content-Length: 0\r\nConnection: close\r\n\r\n`);
+      const body = options.body ?? '';
+      const status = options.status ?? 200;
+      socket.end(
+        `HTTP/1.1 ${status} X\r\n${date ? `Date: ${date}\r\n` : ''}Content-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     });
     socket.on('error', () => undefined);
   });

@@ -27,7 +27,9 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   try {
     const variables = parseEnvFile(await readFile(sandbox.envFile, 'utf8'));
     const secrets = Object.entries(variables).flatMap(([name, value]) => (SECRET_NAME.test(name) ? [value] : []));
-    const config = path.relative(io.cwd, sandbox.configs[DEMO_CONFIG]!);
+    const absolute = sandbox.configs[DEMO_CONFIG]!;
+    const relative = path.relative(io.cwd, absolute);
+    const config = relative.startsWith('..') ? absolute : relative;
     const interactive = isInteractive(io);
     const run = {
       configs: [config],

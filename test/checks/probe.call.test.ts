@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueCertificate, loadIssuer } from '../../src/sandbox/pki.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { configVariant, runOnline, sandboxEnv, startTlsServer, type Listening } from '../support/online.js';
+
+let sandbox: Sandbox;
+let serverCert: { cert: string; key: string };
+const servers: Listening[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ quiet: true });
+  const issued = await issueCertificate({
+    subject: 'CN=api.local',
+    issuer: await loadIssuer(sandbox.ca.cert, sandbox.ca.key),
+    key: { kind: 'ec' },
+    ipAddresses: ['127.0.0.1'],
+    extKeyUsage: ['serverAuth'],
+  });
+  serverCert = { cert: issued.certPem, key: issued.keyPem };
+});
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  await sandbox?.close();
+});
+
+async function probe(config: string) {
+  const results = await runOnline(config, sandboxEnv(sandbox), { only: ['probe.call'] });
+  expect(results['token.request']?.status).toBe('pass');
+  return results['probe.call']!;
+}
+
+/** An API host (trusted by the sandbox CA) that answers every call with `status` and a Thredd error body. */
+async function apiAnswering(status: number, errors: Record<string, string[]> = { server: ['Something failed.'] }): Promise<string> {
+  const body = JSON.stringify({
+    type: 'https://tools.ietf.org/html/rfc9110#section-15.6.1',
+    title: 'Internal Server Error',
+    status,
+    traceId: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00',
+    errors,
+  });
+  const server = await startTlsServer({ ...serverCert, status, body });
+  servers.push(server);
+  return server.url;
+}
+
+describe('probe.call', () => {
+  it.each(['client_secret_post-tls', 'client_secret_basic-tls', 'private_key_jwt-tls', 'client_secret_post-mtls', 'client_secret_basic-mtls', 'private_key_jwt-mtls'])(
+    'passes on the sandbox (%s) with the mandatory headers sent',
+    async (name) => {
+      const result = await probe(sandbox.configs[name]!);
+      expect(result.status).toBe('pass');
+      expect(result.evidence).toMatchObject({
+        status: 200,
+        serverDate: expect.any(String),
+        request: { method: 'GET', headers: ['Authorization: Bearer [token]', 'X-Region: 0', 'Content-Type: application/json'] },
+      });
+    },
+  );
+
+  it('fails with 403 when the client is provisioned for another region, and says which', async () => {
+    sandbox.setFaults(['required-region']);
+    try {
+      const result = await probe(sandbox.configs['client_secret_post-tls']!);
+      expect(result.status).toBe('fail');
+      expect(result.message).toMatch(/^GET \/core\/api\/v1\/products answered 403: the token was accepted but the call is not allowed\. The API said: X-Region: This client is provisioned in region 1/);
+      expect(result.hint).toMatch(/set region to the one shown above \(sent: X-Region 0, Default\)/);
+      expect(result.evidence).toMatchObject({ status: 403, traceId: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/) });
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it('fails with 404 on a wrong path, naming probe.path and the host', async () => {
+    const config = configVariant(sandbox.configs['client_secret_post-tls']!, { probe: { path: '/core/api/v1/nothing-here' } });
+    const result = await probe(config);
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/^GET \/core\/api\/v1\/nothing-here answered 404 on https:\/\/127\.0\.0\.1:\d+\. The API said: path: No resource/);
+    expect(result.hint).toMatch(/Check probe\.path and endpoints\.api/);
+  });
+
+  it('fails with 401 when the API rejects the token, pointing at audience and environment', async () => {
+    const config = configVariant(sandbox.configs['client_secret_post-tls']!, {
+      endpoints: { api: await apiAnswering(401, { Authorization: ['The access token audience is not accepted.'] }) },
+    });
+    const result = await probe(config);
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/answered 401: the API rejected the access token\. The API said: Authorization: The access token audience is not accepted\./);
+    expect(result.hint).toMatch(/a UAT token does not work on Production/);
+  });
+
+  it('on mTLS, explains a 401 as a token not bound to the presented certificate', async () => {
+    const config = configVariant(sandbox.configs['client_secret_post-mtls']!, {
+      endpoints: { api: await apiAnswering(401, { Authorization: ['The access token is not bound to a client certificate.'] }) },
+    });
+    const result = await probe(config);
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/answered 401: the API rejected the access token/);
+    expect(result.hint).toMatch(/the token must be requested and used with the same transport certificate/);
+  });
+
+  it('fails with 5xx, telling the user to send the traceId to support', async () => {
+    const config = configVariant(sandbox.configs['client_secret_post-tls']!, { endpoints: { api: await apiAnswering(503) } });
+    const result = await probe(config);
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/answered 503: the platform failed to handle it\. The API said: server: Something failed\./);
+    expect(result.hint).toMatch(/traceId 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00/);
+    expect(result.evidence).toMatchObject({ traceId: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' });
+  });
+
+  it('passes when probe.expectStatus lists the answer', async () => {
+    const config = configVariant(sandbox.configs['client_secret_post-tls']!, {
+      probe: { path: '/core/api/v1/nothing-here', expectStatus: [404] },
+    });
+    expect((await probe(config)).status).toBe('pass');
+  });
+
+  it('never puts the access token in the report', async () => {
+    const { checkConfigs } = await import('../../src/check-run.js');
+    const { DEFAULT_OPTIONS } = await import('../../src/pipeline/context.js');
+    const { report } = await checkConfigs({ configs: [sandbox.configs['client_secret_post-tls']!], options: { ...DEFAULT_OPTIONS }, env: sandboxEnv(sandbox) });
+    expect(report.runs[0]!.checks.find((check) => check.id === 'probe.call')!.status).toBe('pass');
+    expect(JSON.stringify(report)).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
+  });
+});
