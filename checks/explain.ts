@@ -187,7 +187,7 @@ export const EXPLANATIONS = {
     seeAlso: ['config.schema', 'config.consistency'],
   },
   'config.consistency': {
-    title: 'Environment, hosts and region agree',
+    title: 'Environment, hosts and credentials agree',
     verifies:
       'The environment, connectivity, hosts and region agree: a Production config pointing at a UAT host (or the reverse) fails; `connectivity: mtls` without a transport certificate fails; a token or API endpoint that is not `https` fails; a plain-`http` JWKS URL warns.',
     causes: [
@@ -210,7 +210,7 @@ export const EXPLANATIONS = {
   'transport.certificate': credentialCertificateExplanation('transport'),
   'transport.keypair': credentialKeypairExplanation('transport'),
   'jwks.fetch': {
-    title: 'Organisation JWKS reachable',
+    title: 'Organisation JWKS answers',
     verifies: `The organisation JWKS URL (default ${THREDD.jwksTemplate}) answers 200 with a JSON Web Key Set (an object with a \`keys\` array). Reports timings, size and content type.`,
     causes: [
       'A wrong `organisationId` (usually a 404 or 403): often the client id, or the UAT organisation id in a Production config.',
@@ -260,14 +260,14 @@ export const EXPLANATIONS = {
     seeAlso: ['jwks.fetch', 'transport.keypair', 'network.token-endpoint'],
   },
   'network.token-endpoint': {
-    title: 'Token host reachable',
+    title: 'Token host reachable over TLS',
     verifies: `DNS, TCP and TLS to the token host (default ${TOKEN_URL}) succeed; the server certificate is trusted and matches the host name; with mTLS the client certificate is accepted. The message names the failing layer (dns, tcp, tls, client certificate) with the error code or TLS alert.`,
     causes: networkCauses(TOKEN_HOST),
     fixes: networkFixes(TOKEN_HOST, TOKEN_HOST),
     seeAlso: ['network.api-endpoint', 'transport.certificate', 'clock.skew'],
   },
   'network.api-endpoint': {
-    title: 'API host reachable',
+    title: 'API host reachable over TLS',
     verifies: `The same as network.token-endpoint, for the API host: DNS, TCP and TLS succeed, the server certificate is trusted and matches, and with mTLS the client certificate is accepted. The thredd profile derives the host from environment and connectivity (uat+tls ${THREDD.apiHosts.uat.tls}, production+tls ${THREDD.apiHosts.production.tls}, uat+mtls ${THREDD.apiHosts.uat.mtls}, production+mtls ${THREDD.apiHosts.production.mtls}).`,
     causes: [
       ...networkCauses('the API host'),
@@ -277,7 +277,7 @@ export const EXPLANATIONS = {
     seeAlso: ['network.token-endpoint', 'config.consistency', 'probe.call'],
   },
   'clock.skew': {
-    title: 'Local clock in sync',
+    title: 'Local clock agrees with the server',
     verifies: `The local clock against the token host's \`Date\` header (one-second resolution): a warning over 30 s, a failure over the assertion lifetime (${THREDD.assertionMaxLifetimeSeconds} s), since the platform then sees every assertion as not yet valid or expired.`,
     causes: [
       'Time synchronisation (NTP, chrony, systemd-timesyncd) is off or blocked on this VM or container host.',

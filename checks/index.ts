@@ -19,7 +19,6 @@ import clockSkew from './clock.skew.js';
 import probeCall from './probe.call.js';
 import tokenRequest from './token.request.js';
 import tokenResponse from './token.response.js';
-import { pendingCheck } from './pending.js';
 
 /** The ordered registry: report order, and every check after the checks it needs. */
 export const CHECKS: readonly Check[] = [

@@ -6,6 +6,7 @@ import { tlsMaterialFor } from '../src/net/material.js';
 import type { TlsMaterial } from '../src/net/probe.js';
 import { describeProxy, proxyFor } from '../src/net/proxy.js';
 import type { FetchedJwks } from '../src/online/types.js';
+import { stepTimeout } from '../src/pipeline/context.js';
 import { defineCheck, fail, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
 
 interface Finding {
@@ -197,7 +198,7 @@ export default defineCheck({
   async run(ctx, deps): Promise<CheckOutcome<FetchedJwks>> {
     const config = deps['config.consistency'];
     const url = new URL(config.endpoints.jwks);
-    const { timeoutMs } = ctx.options;
+    const timeoutMs = stepTimeout(ctx, config);
     const maxBytes = config.http.jwksMaxBytes;
     const proxy = proxyFor(url, ctx.env);
     // Only an https JWKS needs the extra trust anchors; a plain-http fetch must not fail on an unreadable http.ca.

@@ -1,5 +1,5 @@
 import { fail, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
-import type { RunContext } from '../src/pipeline/context.js';
+import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import type { ResolvedConfig } from '../src/config/types.js';
 import { probeEndpoint, type ProbeResult } from '../src/net/probe.js';
 import { describeProxy, proxyFor } from '../src/net/proxy.js';
@@ -43,7 +43,7 @@ function diagnose(role: EndpointRole, probe: ProbeResult, config: ResolvedConfig
     case 'tcp':
     case 'timeout':
       return {
-        message: `TCP: ${where}: ${failure.reason} (${failure.code}${failure.layer === 'timeout' ? ` after ${ctx.options.timeoutMs} ms` : ''}).`,
+        message: `TCP: ${where}: ${failure.reason} (${failure.code}${failure.layer === 'timeout' ? ` after ${stepTimeout(ctx, config)} ms` : ''}).`,
         hint: `Check that outbound HTTPS to ${probe.host}:${probe.port} is allowed by your firewall (your egress IP may need allow-listing).${proxyNote || ' If you must go through a proxy, set HTTPS_PROXY.'}`,
       };
     case 'proxy':
@@ -93,7 +93,7 @@ export async function checkEndpoint(ctx: RunContext, role: EndpointRole, config:
   const url = config.endpoints[role];
   const { material, problem } = await connectionMaterial(config);
   const proxy = proxyFor(new URL(url), ctx.env);
-  const probe = await probeEndpoint(url, { timeoutMs: ctx.options.timeoutMs, material, proxy, lookup: ctx.lookup });
+  const probe = await probeEndpoint(url, { timeoutMs: stepTimeout(ctx, config), material, proxy, lookup: ctx.lookup });
   const evidence = evidenceOf(probe, config);
   if (probe.failure) return fail({ ...diagnose(role, probe, config, ctx, problem), evidence });
   const output: ReachableEndpoint = { config, url, probe, material };

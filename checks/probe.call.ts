@@ -1,4 +1,5 @@
 import { defineCheck, fail, pass, warn, type Evidence } from '../src/pipeline/check.js';
+import { stepTimeout } from '../src/pipeline/context.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
 import { parseThreddError, summariseErrors, TRACE_HEADERS, type ThreddError } from '../src/online/thredd-errors.js';
 import { THREDD } from '../src/profiles/thredd.js';
@@ -86,7 +87,7 @@ export default defineCheck({
         url,
         method: config.probe.method,
         headers,
-        timeoutMs: ctx.options.timeoutMs,
+        timeoutMs: stepTimeout(ctx, config),
         material: token.material,
         maxBytes: MAX_PROBE_BYTES,
       });

@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
-import type { RunContext } from '../src/pipeline/context.js';
+import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import type { ResolvedConfig } from '../src/config/types.js';
 import type { KeyPair } from '../src/credentials/types.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
@@ -8,6 +8,7 @@ import { parseThreddError, TRACE_HEADERS } from '../src/online/thredd-errors.js'
 import { buildClientAssertion, selfCheckAssertion, type BuiltAssertion } from '../src/oauth/assertion.js';
 import { buildTokenRequest, describeAuthMethod, type ClientCredentials } from '../src/oauth/client-auth.js';
 import { explainTokenError } from '../src/oauth/explain.js';
+import { registeredKidFor } from '../src/jwks/registered-kid.js';
 import { isoFromEpochSeconds } from '../src/oauth/jwt.js';
 import { parseTokenAnswer, type TokenAnswer } from '../src/oauth/token-response.js';
 
@@ -19,14 +20,14 @@ type Prepared =
   | { ok: false; outcome: CheckOutcome<never> };
 
 /** The decoded assertion as the report shows it: header and claims, never the JWS or its signature. */
-function assertionEvidence(built: BuiltAssertion, config: ResolvedConfig): Evidence {
+function assertionEvidence(built: BuiltAssertion, config: ResolvedConfig, kidSource: string): Evidence {
   return {
     header: built.header,
     claims: built.claims,
     issuedAt: isoFromEpochSeconds(built.claims.iat),
     expiresAt: isoFromEpochSeconds(built.claims.exp),
     lifetimeSeconds: built.claims.exp - built.claims.iat,
-    kidSource: config.signing?.kid ? 'signing.kid' : 'none: signing.kid is unset, so no kid is sent',
+    kidSource,
     audienceSource: config.signing?.audience ? 'signing.audience' : 'the token endpoint URL',
   };
 }
@@ -63,7 +64,14 @@ async function prepareCredentials(ctx: RunContext, config: ResolvedConfig, keyPa
   }
   const { signing } = config;
   const audience = signing.audience || url;
-  const kid = signing.kid || undefined;
+  // DESIGN.md: without signing.kid, the kid is the one the JWKS registers this key under.
+  const lookup = signing.kid ? undefined : await registeredKidFor(ctx.http, config, keyPair, stepTimeout(ctx, config));
+  const kid = signing.kid || lookup?.kid;
+  const kidSource = signing.kid
+    ? 'signing.kid'
+    : lookup?.source === 'jwks'
+      ? 'the kid the organisation JWKS registers this key under (signing.kid is unset)'
+      : `none: signing.kid is unset and ${lookup && 'reason' in lookup ? lookup.reason : 'no kid was found'}, so no kid is sent`;
   const now = ctx.now();
   const built = await buildClientAssertion({ clientId: client.id, audience, algorithm: signing.algorithm, kid, privateKey: keyPair.key.privateKey, now });
   if (!built.ok) {
@@ -84,7 +92,7 @@ async function prepareCredentials(ctx: RunContext, config: ResolvedConfig, keyPa
     publicKey: keyPair.certificate.certificate.publicKey,
     now,
   });
-  const assertion = assertionEvidence(built.value, config);
+  const assertion = assertionEvidence(built.value, config, kidSource);
   if (problems.length > 0) {
     return {
       ok: false,
@@ -106,12 +114,12 @@ async function prepareCredentials(ctx: RunContext, config: ResolvedConfig, keyPa
   };
 }
 
-function networkFailure(error: HttpFailure, url: string, ctx: RunContext, evidence: Evidence): CheckOutcome<never> {
+function networkFailure(error: HttpFailure, url: string, timeoutMs: number, evidence: Evidence): CheckOutcome<never> {
   const { failure } = error;
   const timedOut = failure.layer === 'timeout';
   return fail({
     message: timedOut
-      ? `The token request to ${url} got no answer within ${ctx.options.timeoutMs} ms (${failure.code}).`
+      ? `The token request to ${url} got no answer within ${timeoutMs} ms (${failure.code}).`
       : `The token request to ${url} failed at the ${failure.layer} layer: ${failure.reason} (${failure.code}).`,
     hint: timedOut
       ? 'The token host is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.'
@@ -218,6 +226,7 @@ export default defineCheck({
       ...prepared.evidence,
     };
 
+    const timeoutMs = stepTimeout(ctx, config);
     let response: HttpResponse;
     try {
       response = await ctx.http.request({
@@ -225,13 +234,13 @@ export default defineCheck({
         method: 'POST',
         headers: request.headers,
         body: request.body,
-        timeoutMs: ctx.options.timeoutMs,
+        timeoutMs,
         material: endpoint.material,
         maxBytes: MAX_TOKEN_RESPONSE_BYTES,
       });
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
-      return { ...networkFailure(error, url, ctx, sentEvidence), secrets };
+      return { ...networkFailure(error, url, timeoutMs, sentEvidence), secrets };
     }
 
     const evidence: Evidence = { ...sentEvidence, ...responseEvidence(response, ctx) };

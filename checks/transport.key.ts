@@ -3,7 +3,7 @@ import { checkKey } from './credential-checks.js';
 
 export default defineCheck({
   id: 'transport.key',
-  title: 'Transport private key',
+  title: 'Transport private key loads',
   needs: ['config.references'],
   run: (ctx, deps) => checkKey(ctx, 'transport', deps['config.references']),
 });

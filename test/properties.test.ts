@@ -30,6 +30,20 @@ const OPTIONS = { ...DEFAULT_OPTIONS, offline: true, debug: true };
  */
 const KNOWN_ALIAS_BUG = /^ReferenceError: (Excessive alias count|Unresolved alias)/;
 
+/**
+ * Known bug (see the it.todo below): a certificate node parses whose public
+ * key it cannot decode (e.g. an unknown SubjectPublicKeyInfo algorithm OID);
+ * src/credentials/certificates.ts reads `publicKey` without a guard.
+ */
+const KNOWN_PUBLIC_KEY_BUG = /^Error: error:[0-9A-F]+:[^\n]*\n\s+at get publicKey[\s\S]*certificateFacts/;
+
+function isKnownBug(check: Report['runs'][number]['checks'][number]): boolean {
+  const error = String(check.evidence?.error);
+  if (check.id === 'config.parse') return KNOWN_ALIAS_BUG.test(error);
+  if (check.id === 'signing.certificate' || check.id === 'transport.certificate') return KNOWN_PUBLIC_KEY_BUG.test(error);
+  return false;
+}
+
 let dir: string;
 let signingCertPem: string;
 let signingKeyPem: string;
@@ -70,7 +84,7 @@ function expectWholeReport(report: Report): void {
   expect(report.runs[0]!.checks.map((check) => check.id)).toEqual([...CHECK_IDS]);
   const internal = report.runs[0]!.checks
     .filter((check) => check.internalError || /internal error/.test(check.message ?? ''))
-    .filter((check) => !(check.id === 'config.parse' && KNOWN_ALIAS_BUG.test(String(check.evidence?.error))));
+    .filter((check) => !isKnownBug(check));
   expect(internal.map((check) => `${check.id}: ${check.message} ${JSON.stringify(check.evidence)}`)).toEqual([]);
   for (const check of report.runs[0]!.checks) {
     if (check.status !== 'pass') expect(typeof check.message, check.id).toBe('string');
@@ -324,6 +338,10 @@ describe('checkConfigs on arbitrary credential files', () => {
       fc.string({ unit: 'binary', maxLength: 4 }),
     ),
   }) as fc.Arbitrary<Edit>;
+
+  it.todo(
+    'BUG (src/credentials/certificates.ts certificateFacts reads X509Certificate.publicKey unguarded): a certificate whose SubjectPublicKeyInfo OID is changed (rsaEncryption 2a864886f70d010101 -> ...0100) is "internal error in check signing.certificate" (decode error) instead of a certificate finding',
+  );
 
   it('the real key and certificate pass (the properties below start from working files)', async () => {
     const report = await checkCredentials(signingKeyPem, signingCertPem);

@@ -144,7 +144,9 @@ export function parseJwks(body: string | Uint8Array, contentType?: string): Pars
       else kids.push(entry.kid);
       seen.add(entry.kid);
     }
-    keys.push(entry as PublishedJwk);
+    // Private members never travel further than this function, not even to other checks.
+    const exposed = PRIVATE_MEMBERS.some((member) => entry[member] !== undefined);
+    keys.push((exposed ? Object.fromEntries(Object.entries(entry).filter(([name]) => !PRIVATE_MEMBERS.includes(name))) : entry) as PublishedJwk);
   });
   if (keys.length === 0) {
     return { ok: false, problem: { code: 'no-key-objects', entries: entries.length, types: [...new Set(entries.map(jsonTypeOf))] } };

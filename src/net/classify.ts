@@ -51,6 +51,8 @@ export function errorCode(error: unknown): string {
     seen.add(current);
     const candidate = (current as { code?: unknown }).code;
     if (typeof candidate === 'string') code = candidate;
+    // undici's parser error carries no code of its own.
+    else if ((current as { name?: unknown }).name === 'HTTPParserError' && code === 'UNKNOWN') code = 'HPE_INVALID';
     current = (current as { cause?: unknown }).cause;
   }
   return code;
@@ -90,6 +92,7 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
   }
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return { layer: 'tls', code, reason: 'the TLS handshake failed' };
   if (code === 'UND_ERR_PROXY' || code === 'GOLIVE_PROXY') return { layer: 'proxy', code, reason: 'the proxy refused or failed the tunnel' };
+  if (code.startsWith('HPE_')) return { layer: 'http', code, reason: 'the server answered with something that is not HTTP' };
   if (code.startsWith('UND_ERR_')) return { layer: 'http', code, reason: 'the HTTP exchange failed' };
   return { layer: 'tcp', code, reason: 'the connection failed' };
 }

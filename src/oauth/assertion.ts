@@ -57,7 +57,7 @@ export async function buildClientAssertion(input: AssertionInput): Promise<Asser
     exp: iat + (input.lifetimeSeconds ?? ASSERTION_LIFETIME_SECONDS),
   };
   try {
-    const assertion = await new SignJWT({ ...claims }).setProtectedHeader(header).sign(input.privateKey);
+    const assertion = await new SignJWT({ ...claims }).setProtectedHeader({ ...header }).sign(input.privateKey);
     return { ok: true, value: { assertion, header, claims } };
   } catch (error) {
     const code = (error as { code?: unknown }).code;

@@ -10,8 +10,6 @@ export interface UrlPartDifference {
   url: string;
 }
 
-const DEFAULT_PORTS: Record<string, string> = { https: '443', http: '80' };
-
 interface Parts {
   scheme: string;
   host: string;
@@ -28,11 +26,11 @@ function partsOf(value: string): Parts | undefined {
   } catch {
     return undefined;
   }
-  const protocol = url.protocol.slice(0, -1);
   return {
     scheme: scheme ?? 'none',
     host: url.hostname,
-    port: url.port || (scheme ? (DEFAULT_PORTS[protocol] ?? '') : ''),
+    // Explicit ports only: the URL parser drops a scheme's default port.
+    port: url.port,
     path: url.pathname,
     query: url.search,
   };
@@ -46,7 +44,7 @@ export function audienceDifferences(sent: string, url: string): UrlPartDifferenc
   if (!a || !b) return [{ part: 'text', sent, url }];
   // A case-only difference in the scheme or host is still a different string to an exact comparison.
   const differences = (['scheme', 'host', 'port', 'path', 'query'] as const)
-    .filter((part) => a[part] !== b[part] && !(part === 'port' && a.scheme === 'none' && a.port === ''))
+    .filter((part) => a[part] !== b[part])
     .map((part) => ({ part, sent: a[part] || '(none)', url: b[part] || '(none)' }));
   if (differences.length === 0 && a.scheme === 'none') return [{ part: 'scheme', sent: 'none', url: b.scheme }];
   return differences.length > 0 ? differences : [{ part: 'text', sent, url }];

@@ -219,9 +219,10 @@ function explainInvalidClient(input: TokenErrorInput): ExplainedTokenError {
         findings,
       };
     }
+    const ruledOut = findings.filter((finding) => finding.verdict === 'ruled out').map((finding) => finding.cause);
     return {
       message:
-        `The token endpoint refused the client assertion (${said(input)}), though golive's own checks of it pass (signature, iss = sub = client id, lifetime, clock): ` +
+        `The token endpoint refused the client assertion (${said(input)}), though it passes golive's own checks (signature, iss = sub = client id${ruledOut.map((cause) => `, ${cause}`).join('')}): ` +
         `most likely the platform does not hold this signing key under kid "${kid}", or expects another aud (${beside}).`,
       hint:
         'See jwks.signing-key in this report for whether the key is registered and under which kid; ' +

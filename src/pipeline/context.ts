@@ -1,8 +1,8 @@
 /** Options a user sets for one run. */
 export interface RunOptions {
   offline: boolean;
-  /** Per network step, milliseconds. */
-  timeoutMs: number;
+  /** Per network step, milliseconds (--timeout); unset: the config's http.timeoutMs. */
+  timeoutMs?: number;
   strict: boolean;
   debug: boolean;
   /** Check ids or prefixes to run (with their needs); empty runs all. */
@@ -34,9 +34,13 @@ export interface RunContext {
 
 export const DEFAULT_OPTIONS: RunOptions = {
   offline: false,
-  timeoutMs: 10_000,
   strict: false,
   debug: false,
   only: [],
   skip: [],
 };
+
+/** The timeout of one network step: --timeout when given, else the config's http.timeoutMs. */
+export function stepTimeout(ctx: RunContext, config: { http: { timeoutMs: number } }): number {
+  return ctx.options.timeoutMs ?? config.http.timeoutMs;
+}

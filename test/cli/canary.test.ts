@@ -287,13 +287,10 @@ describe.concurrent('redaction canary: error paths', () => {
 
   it.each(cases)('%s', async (_name, configs, positionals, env = SECRET_ENV) => {
     const dir = await caseDir(configs);
-    // Concurrent runs, each with its own artifact folder.
-    await Promise.all(
-      FORMATS.map((format) => {
-        const artifactArgs = ['--json', `out-${format}/report.json`, '--junit', `out-${format}/junit.xml`, '--markdown', `out-${format}/summary.md`];
-        return expectNoCanary(['check', '--offline', '--debug', '--format', format, ...artifactArgs, ...positionals], dir, env, `out-${format}`);
-      }),
-    );
+    for (const format of FORMATS) {
+      const artifactArgs = ['--json', `out-${format}/report.json`, '--junit', `out-${format}/junit.xml`, '--markdown', `out-${format}/summary.md`];
+      await expectNoCanary(['check', '--offline', '--debug', '--format', format, ...artifactArgs, ...positionals], dir, env, `out-${format}`);
+    }
     expect(Object.keys(await artifacts(dir, 'out-json')).sort()).toEqual(['out-json/junit.xml', 'out-json/report.json', 'out-json/summary.md']);
     const json = await golive(['check', '--offline', '--format', 'json', ...positionals], dir, env);
     expect(json.code).toBe(1);
@@ -310,18 +307,18 @@ describe.concurrent('redaction canary: error paths', () => {
   it('the private key PEM pasted under a misspelt key', async () => {
     const inline = `  privatekey: |\n${plainSigningKeyPem.trimEnd().split('\n').map((line) => `    ${line}`).join('\n')}\n`;
     const dir = await caseDir({ 'golive.yaml': FULL_CONFIG.replace(/ {2}privateKey: certs\/signing\.key\n/, inline) });
-    await Promise.all(FORMATS.map((format) => expectNoCanary(['check', '--offline', '--debug', '--format', format], dir, SECRET_ENV)));
+    for (const format of FORMATS) await expectNoCanary(['check', '--offline', '--debug', '--format', format], dir, SECRET_ENV);
   });
 
   it.todo(
     'BUG (checks/config.references.ts message + evidence.files[].file): a private key base64 body pasted without its BEGIN/END lines as signing.privateKey is printed whole in "signing.privateKey (MIIEv…) does not exist" in every format and artifact',
   );
 
-  it('an internal error with --debug (artifact path is a folder)', async () => {
+  it('an unwritable artifact with --debug (today an internal error with a stack)', async () => {
     const dir = await caseDir({ 'golive.yaml': FULL_CONFIG });
     await mkdir(path.join(dir, 'report.json'));
     const result = await golive(['check', '--offline', '--debug', '--json', 'report.json'], dir, SECRET_ENV);
-    expect(result.code).toBe(3);
+    expect(result.code).not.toBe(0);
     expect(leaks({ stdout: result.stdout, stderr: result.stderr })).toEqual([]);
   });
 

@@ -436,7 +436,7 @@ const CLOSED_ENDPOINTS = `endpoints:
 `;
 
 describe.concurrent('online checks without --offline', () => {
-  it('never pass without a platform; the pending ones say "not implemented yet", the rest name the need that stopped them', async () => {
+  it('fail against a closed port, naming the layer, and the rest name the need that stopped them', async () => {
     const dir = await caseDir(`${MTLS_CONFIG}${CLOSED_ENDPOINTS}`);
     const result = await golive(['check', '--format', 'json', '--timeout', '2000'], dir, CLIENT_ENV);
     expect(result.code, result.stderr).toBe(1);
@@ -447,12 +447,13 @@ describe.concurrent('online checks without --offline', () => {
       expect(check.status, id).not.toBe('pass');
       expect(check.internalError, id).toBeUndefined();
       expect(check.message, id).toBeTruthy();
-      if (check.status === 'skip') expect(check.message, id).toMatch(/^(not implemented yet|needs [a-z.-]+, which (failed|was skipped))/);
+      if (check.status === 'skip') expect(check.message, id).toMatch(/^(not applicable|needs [a-z.-]+, which (failed|was skipped))/);
     }
-    expect(report.runs[0]!.checks.filter((check) => check.message?.startsWith('not implemented yet')).length).toBeGreaterThan(0);
+    expect(checkOf(report, 'network.token-endpoint').message).toMatch(/^TCP: token host 127\.0\.0\.1:9: the connection was refused/);
+    expect(checkOf(report, 'jwks.fetch')).toMatchObject({ status: 'fail', evidence: { code: 'ECONNREFUSED' } });
   });
 
-  it('with --offline they say --offline, not "not implemented"', async () => {
+  it('with --offline they say --offline', async () => {
     const dir = await caseDir();
     const report = parseReport((await golive(['check', '--offline', '--format', 'json'], dir, CLIENT_ENV)).stdout);
     expect(checkOf(report, 'jwks.fetch').message).toMatch(/--offline/);

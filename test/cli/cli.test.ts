@@ -128,18 +128,20 @@ describe.concurrent('usage errors exit 2 with one line and a help pointer, never
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('an internal error prints one line, "rerun with --debug" and exit 3, with no stack unless --debug', async () => {
-    // A --json path that is a folder cannot be written: today this surfaces as an internal error.
+  it('an unwritable artifact path fails without a stack (and, while it is an internal error, says "rerun with --debug")', async () => {
+    // Today this is exit 3 (see the it.todo in test/cli/check.test.ts); a usage/IO error (2) would be right.
     const dir = await freshDir();
     await mkdir(path.join(dir, 'report.json'));
     const plain = await golive(['check', '--offline', '--json', 'report.json'], dir);
-    expect(plain.code).toBe(3);
-    expect(plain.stderr).toMatch(/^golive: internal error: /);
-    expect(plain.stderr).toContain('rerun with --debug');
+    expect([2, 3]).toContain(plain.code);
+    expect(plain.stderr).toMatch(/^golive: /);
     expect(plain.stderr).not.toMatch(STACK_FRAME);
-    const debug = await golive(['check', '--offline', '--json', 'report.json', '--debug'], dir);
-    expect(debug.code).toBe(3);
-    expect(debug.stderr).toMatch(STACK_FRAME);
+    if (plain.code === 3) {
+      expect(plain.stderr).toContain('rerun with --debug');
+      const debug = await golive(['check', '--offline', '--json', 'report.json', '--debug'], dir);
+      expect(debug.code).toBe(3);
+      expect(debug.stderr).toMatch(STACK_FRAME);
+    }
   });
 });
 

@@ -47,8 +47,8 @@ function selectors(values: readonly string[] | undefined, flag: string): string[
   return list;
 }
 
-function parseTimeout(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_OPTIONS.timeoutMs;
+function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const timeout = Number(value);
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600_000) {
     throw new UsageError(`--timeout takes milliseconds from 1 to 600000; got ${value}`, 'check');

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import check from '../../checks/jwks.transport-key.js';
+import type { KeyPair } from '../../src/credentials/types.js';
+import type { PublishedJwk } from '../../src/online/types.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { credentialsDir, issue, writeCredential } from '../support/credentials.js';
+import { checkSandboxJwks, configWithJwks, fetchedJwks, keyPairOf, publishedOf } from '../support/jwks-fixtures.js';
+import { runContext } from '../support/resolved-config.js';
+
+let sandbox: Sandbox;
+const dir = credentialsDir();
+/** A transport pair, the same key under a renewed certificate, and a signing pair. */
+let transport: KeyPair;
+let renewed: KeyPair;
+let signing: KeyPair;
+
+beforeAll(async () => {
+  const startedSandbox = startSandbox({ quiet: true });
+  const [transportIssued, signingIssued] = await Promise.all([
+    issue({ key: { kind: 'rsa' }, extKeyUsage: ['clientAuth'], subject: 'CN=transport' }),
+    issue({ key: { kind: 'ec' }, subject: 'CN=signing' }),
+  ]);
+  const renewedIssued = await issue({ keys: transportIssued.keys, extKeyUsage: ['clientAuth'], subject: 'CN=transport renewed' });
+  const write = (name: string, issued: typeof transportIssued) =>
+    keyPairOf(writeCredential(dir, `${name}.pem`, issued.certPem), writeCredential(dir, `${name}.key`, issued.keyPem));
+  [transport, renewed, signing, sandbox] = await Promise.all([
+    write('transport', transportIssued),
+    write('renewed', renewedIssued),
+    write('signing', signingIssued),
+    startedSandbox,
+  ]);
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+describe('jwks.transport-key against the sandbox', () => {
+  it.each(['private_key_jwt-mtls', 'client_secret_post-mtls', 'client_secret_basic-mtls'])(
+    'passes for %s with the kid Thredd publishes it under (use tls)',
+    async (name) => {
+      const result = (await checkSandboxJwks(sandbox, name))['jwks.transport-key']!;
+      expect(result.status).toBe('pass');
+      expect(result.message).toMatch(
+        new RegExp(`^The transport certificate is registered under kid "${sandbox.kids.transport}" \\(use tls\\), matched by key material \\(RFC 7638 thumbprint [\\w-]{43}\\)\\.$`),
+      );
+      expect(result.evidence).toMatchObject({ kid: sandbox.kids.transport, use: 'tls', matchedBy: 'thumbprint' });
+    },
+  );
+
+  it.each(['private_key_jwt-tls', 'client_secret_post-tls'])('does not apply to %s', async (name) => {
+    const result = (await checkSandboxJwks(sandbox, name))['jwks.transport-key']!;
+    expect(result).toMatchObject({ status: 'skip', message: 'not applicable: TLS connectivity presents no client certificate' });
+  });
+
+  it('still passes when the signing key is missing from the JWKS (key-not-in-jwks)', async () => {
+    sandbox.setFaults(['key-not-in-jwks']);
+    try {
+      const results = await checkSandboxJwks(sandbox, 'private_key_jwt-mtls');
+      expect(results['jwks.signing-key']!.status).toBe('fail');
+      expect(results['jwks.transport-key']).toMatchObject({ status: 'pass', evidence: { kid: sandbox.kids.transport } });
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+});
+
+interface Scenario {
+  name: string;
+  pair?: () => KeyPair;
+  keys: () => PublishedJwk[];
+  status: 'pass' | 'warn';
+  message: RegExp | (() => string);
+  hint?: RegExp;
+  output?: Record<string, unknown>;
+}
+
+const scenarios: Scenario[] = [
+  {
+    name: 'the certificate registered with use tls',
+    keys: () => [publishedOf(signing, 'sig-1'), publishedOf(transport, 'tls-1', 'tls')],
+    status: 'pass',
+    message: /^The transport certificate is registered under kid "tls-1" \(use tls\), matched by key material/,
+    output: { kid: 'tls-1', use: 'tls', matchedBy: 'thumbprint' },
+  },
+  {
+    name: 'the tls registration over a sig one for the same key',
+    keys: () => [publishedOf(transport, 'as-sig', 'sig'), publishedOf(transport, 'as-tls', 'tls')],
+    status: 'pass',
+    message: /under kid "as-tls"/,
+    output: { kid: 'as-tls' },
+  },
+  {
+    name: 'a JWKS without the transport certificate',
+    keys: () => [publishedOf(signing, 'sig-1'), publishedOf(signing, 'sig-2')],
+    status: 'warn',
+    message: () =>
+      `The transport certificate (x5t#S256 ${transport.certificate.facts.x5tS256}, key thumbprint ${transport.key.facts.thumbprint}) is not in the JWKS; it holds kids "sig-1", "sig-2".`,
+    hint: /^Some platforms do not publish transport certificates, so this can be expected/,
+  },
+  {
+    name: 'the transport key registered only as a signing key',
+    keys: () => [publishedOf(transport, 'sig-only', 'sig')],
+    status: 'warn',
+    message: /^The transport key is registered only as a signing key \(kid "sig-only", use "sig"\)/,
+    hint: /^Use separate keys for signing and transport/,
+    output: { kid: 'sig-only' },
+  },
+  {
+    name: 'the key registered with the certificate before renewal',
+    pair: () => renewed,
+    keys: () => [publishedOf(transport, 'old-cert', 'tls')],
+    status: 'warn',
+    message: () =>
+      `The JWKS registers this transport key (kid "old-cert") with another certificate: registered SHA-256 ${transport.certificate.facts.fingerprintSha256}, local transport.certificate SHA-256 ${renewed.certificate.facts.fingerprintSha256}.`,
+    hint: /^mTLS compares certificates, not keys/,
+    output: { kid: 'old-cert' },
+  },
+];
+
+describe('jwks.transport-key on crafted key sets', () => {
+  it.each(scenarios)('$status: $name', async ({ pair, keys, status, message, hint, output }) => {
+    const config = configWithJwks('http://127.0.0.1:9/org/jwks.json', { connectivity: 'mtls' });
+    const result = await check.run(runContext(), { 'jwks.fetch': fetchedJwks(keys(), config), 'transport.keypair': (pair ?? (() => transport))() });
+    expect(result.status).toBe(status);
+    if (typeof message === 'function') expect(result.message).toBe(message());
+    else expect(result.message).toMatch(message);
+    if (hint) expect(result.hint).toMatch(hint);
+    if (output) expect(result.output).toMatchObject(output);
+    else expect(result.output).toBeUndefined();
+  });
+
+  it('does not apply without a transport key pair', async () => {
+    const result = await check.run(runContext(), { 'jwks.fetch': fetchedJwks([]), 'transport.keypair': undefined });
+    expect(result).toMatchObject({ status: 'skip', notApplicable: true });
+  });
+});

@@ -1,0 +1,374 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKS } from '../../checks/index.js';
+import { checkConfigs } from '../../src/check-run.js';
+import { parseEnvFile } from '../../src/config/interpolate.js';
+import { createHttpSession, type HttpSession } from '../../src/net/http.js';
+import { DEFAULT_OPTIONS, type RunContext, type RunOptions } from '../../src/pipeline/context.js';
+import { runChecks } from '../../src/pipeline/runner.js';
+import { Redactor } from '../../src/redact.js';
+import type { CheckReport } from '../../src/report/types.js';
+import { DOCUMENTED_AUDIENCE } from '../../src/sandbox/faults.js';
+import { startSandbox, type FaultName, type Sandbox } from '../../src/sandbox/index.js';
+import { loadOrCreateMaterial, writeSecretFile, type Material } from '../../src/sandbox/material.js';
+import { tempDir } from '../support/config-files.js';
+
+/** Every character RFC 6749 §2.3.1 makes client_secret_basic encode, within what oidc-provider accepts (printable ASCII). */
+const AWKWARD_SECRET = 'S3:cr+t%41 with/odd=&chars~!';
+
+const dir = tempDir('golive-token-request-');
+let sandbox: Sandbox;
+let material: Material;
+let env: Record<string, string | undefined>;
+
+beforeAll(async () => {
+  // The sandbox reuses the material kept in its folder: give it a secret that needs form-url-encoding.
+  material = { ...(await loadOrCreateMaterial(dir)), clientSecret: AWKWARD_SECRET };
+  await writeSecretFile(path.join(dir, '.sandbox', 'material.json'), JSON.stringify(material));
+  sandbox = await startSandbox({ dir, quiet: true });
+  env = { ...process.env, ...parseEnvFile(await readFile(sandbox.envFile, 'utf8')) };
+});
+afterAll(() => sandbox?.close());
+afterEach(() => sandbox.setFaults([]));
+
+type Checks = Record<string, CheckReport>;
+
+async function run(config: string, options: Partial<RunOptions> = {}, variables = env): Promise<Checks> {
+  const { report } = await checkConfigs({ configs: [config], options: { ...DEFAULT_OPTIONS, only: ['token'], ...options }, env: variables });
+  return Object.fromEntries(report.runs[0]!.checks.map((check) => [check.id, check]));
+}
+
+let variants = 0;
+/** A copy of a sandbox config, edited; written beside it so its relative paths still resolve. */
+function variant(name: string, edit: (doc: Record<string, any>) => void): string {
+  const doc = parse(readFileSync(sandbox.configs[name]!, 'utf8')) as Record<string, any>;
+  edit(doc);
+  const file = path.join(sandbox.dir, `variant-${++variants}.yaml`);
+  writeFileSync(file, stringify(doc));
+  return file;
+}
+
+const CONFIGS = [
+  ['client_secret_post-tls', 'client_secret_post', 'tls'],
+  ['client_secret_basic-tls', 'client_secret_basic', 'tls'],
+  ['private_key_jwt-tls', 'private_key_jwt', 'tls'],
+  ['private_key_jwt-es256-tls', 'private_key_jwt', 'tls'],
+  ['client_secret_post-mtls', 'client_secret_post', 'mtls'],
+  ['client_secret_basic-mtls', 'client_secret_basic', 'mtls'],
+  ['private_key_jwt-mtls', 'private_key_jwt', 'mtls'],
+] as const;
+
+describe('token.request against the sandbox', () => {
+  it.each(CONFIGS)('%s: a token is issued', async (name, authMethod, connectivity) => {
+    const checks = await run(sandbox.configs[name]!);
+    const check = checks['token.request']!;
+    expect(check.status, check.message).toBe('pass');
+    expect(check.message).toMatch(new RegExp(`^${authMethod} .* over ${connectivity === 'mtls' ? 'mTLS' : 'TLS'}: HTTP 200`));
+    const url = connectivity === 'mtls' ? sandbox.endpoints.tokenMtls : sandbox.endpoints.token;
+    expect(check.evidence).toMatchObject({
+      method: 'POST',
+      url,
+      authMethod,
+      connectivity,
+      clientCertificate: connectivity === 'mtls',
+      status: 200,
+      tokenType: 'Bearer',
+      expiresIn: 3600,
+      serverDate: expect.stringMatching(/GMT$/),
+      timings: { totalMs: expect.any(Number) },
+    });
+    const evidence = check.evidence as Record<string, any>;
+    if (authMethod === 'private_key_jwt') {
+      const es = name.includes('es256');
+      const clientId = sandbox.clients[`private_key_jwt-${connectivity}`];
+      expect(evidence.assertion.header).toEqual({ alg: es ? 'ES256' : 'PS256', kid: es ? sandbox.kids.signingEs256 : sandbox.kids.signing });
+      expect(evidence.assertion.claims).toMatchObject({ iss: clientId, sub: clientId, aud: url, jti: expect.any(String) });
+      expect(evidence.assertion.claims.exp - evidence.assertion.claims.iat).toBeLessThanOrEqual(300);
+      expect(evidence.sent.fields).toEqual(['grant_type', 'client_id', 'client_assertion_type', 'client_assertion']);
+    } else {
+      expect(evidence).not.toHaveProperty('assertion');
+      expect(evidence.secret).toEqual({ length: AWKWARD_SECRET.length, surroundingWhitespace: false });
+      expect(evidence.sent.fields).toEqual(authMethod === 'client_secret_post' ? ['grant_type', 'client_id', 'client_secret'] : ['grant_type']);
+    }
+    expect(checks['token.response']!.status).toBe('pass');
+  });
+
+  it('sends the kid the JWKS registers the key under when signing.kid is unset, and says so', async () => {
+    const config = variant('private_key_jwt-tls', (doc) => delete doc.signing.kid);
+    const check = (await run(config))['token.request']!;
+    expect(check.status, check.message).toBe('pass');
+    expect(check.evidence).toMatchObject({
+      assertion: { header: { alg: 'PS256', kid: sandbox.kids.signing }, kidSource: expect.stringMatching(/^the kid the organisation JWKS registers/) },
+    });
+  });
+
+  it('signs without a kid when signing.kid is unset and the JWKS does not hold the key, and says so', async () => {
+    sandbox.setFaults(['key-not-in-jwks']);
+    try {
+      const config = variant('private_key_jwt-tls', (doc) => delete doc.signing.kid);
+      const check = (await run(config))['token.request']!;
+      expect(check.status).toBe('fail');
+      expect(check.evidence).toMatchObject({
+        assertion: { kidSource: 'none: signing.kid is unset and the JWKS does not register this key, so no kid is sent' },
+      });
+      expect(check.message).toMatch(/no kid was sent/);
+      expect((check.evidence as any).assertion.header).not.toHaveProperty('kid');
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it('sends signing.audience as aud when set', async () => {
+    sandbox.setFaults(['audience-mismatch']);
+    const config = variant('private_key_jwt-tls', (doc) => (doc.signing.audience = DOCUMENTED_AUDIENCE));
+    const check = (await run(config))['token.request']!;
+    expect(check.status, check.message).toBe('pass');
+    expect(check.evidence).toMatchObject({ assertion: { claims: { aud: DOCUMENTED_AUDIENCE }, audienceSource: 'signing.audience' } });
+  });
+});
+
+describe('token.request explains each refusal', () => {
+  const kidOf = (name: string) => (name.includes('es256') ? () => sandbox.kids.signingEs256 : () => sandbox.kids.signing);
+
+  it.each<[string, FaultName[], string, (checks: Checks) => void]>([
+    [
+      'audience-mismatch: the aud sent beside the URL posted to',
+      ['audience-mismatch'],
+      'private_key_jwt-tls',
+      (checks) => {
+        const check = checks['token.request']!;
+        expect(check.status).toBe('fail');
+        expect(check.message).toContain(`aud sent "${sandbox.endpoints.token}", posted to "${sandbox.endpoints.token}"`);
+        expect(check.message).toContain('invalid_client');
+        expect(check.hint).toContain(`set signing.audience to it (Thredd's documentation writes "www.threddid.com/oauth2/token")`);
+      },
+    ],
+    [
+      'key-not-in-jwks: the kid sent, pointing at jwks.signing-key',
+      ['key-not-in-jwks'],
+      'private_key_jwt-tls',
+      (checks) => {
+        const check = checks['token.request']!;
+        expect(check.status).toBe('fail');
+        expect(check.message).toContain(`does not hold this signing key under kid "${kidOf('')()}"`);
+        expect(check.hint).toMatch(/^See jwks\.signing-key in this report/);
+        expect((check.evidence as any).causesConsidered).toContainEqual({ cause: 'kid', verdict: 'possible', detail: expect.stringContaining(kidOf('')()) });
+      },
+    ],
+    [
+      'kid-mismatch (ES256): the kid sent, pointing at jwks.signing-key',
+      ['kid-mismatch'],
+      'private_key_jwt-es256-tls',
+      (checks) => {
+        const check = checks['token.request']!;
+        expect(check.status).toBe('fail');
+        expect(check.message).toContain(`under kid "${sandbox.kids.signingEs256}"`);
+        expect(check.hint).toContain('jwks.signing-key');
+        expect((check.evidence as any).assertion.header).toEqual({ alg: 'ES256', kid: sandbox.kids.signingEs256 });
+      },
+    ],
+    [
+      'clock-offset: the server clock 600 s ahead',
+      ['clock-offset'],
+      'private_key_jwt-mtls',
+      (checks) => {
+        const check = checks['token.request']!;
+        expect(check.status).toBe('fail');
+        expect(check.message).toMatch(/the token host's clock is (599|600) s ahead of this machine's, more than the assertion's 120 s lifetime/);
+        expect(check.hint).toMatch(/NTP/);
+        expect((check.evidence as any).clockSkewMs).toBeLessThan(-595_000);
+      },
+    ],
+    [
+      'clock-offset does not stop a secret client',
+      ['clock-offset'],
+      'client_secret_post-tls',
+      (checks) => expect(checks['token.request']!.status).toBe('pass'),
+    ],
+    [
+      'token-garbage: 200 with a body that is not JSON',
+      ['token-garbage'],
+      'client_secret_basic-tls',
+      (checks) => {
+        const check = checks['token.request']!;
+        expect(check.status).toBe('fail');
+        expect(check.message).toMatch(/^The token endpoint answered 200 but the body is not JSON \(application\/json, \d+ bytes, starting "<html><body>upstream connect error/);
+        expect(check.hint).toMatch(/proxy or gateway/);
+        expect(checks['token.response']!.message).toBe('needs token.request, which failed');
+      },
+    ],
+    ...(['client_secret_post-mtls', 'client_secret_basic-mtls', 'private_key_jwt-mtls'] as const).map(
+      (name): [string, FaultName[], string, (checks: Checks) => void] => [
+        `mtls-cert-not-requested (${name}): the certificate never reached the token endpoint`,
+        ['mtls-cert-not-requested'],
+        name,
+        (checks) => {
+          const check = checks['token.request']!;
+          expect(check.status).toBe('fail');
+          expect(check.message).toMatch(/^The token endpoint refused the grant \(invalid_grant: .*certificate-bound tokens.*golive presented the transport certificate/);
+          expect(check.hint).toMatch(/mTLS token endpoint/);
+          expect(check.evidence).toMatchObject({ oauthError: { error: 'invalid_grant' }, clientCertificate: true });
+        },
+      ],
+    ),
+    [
+      'expired-signing-certificate: signing.certificate fails, so no assertion is signed',
+      ['expired-signing-certificate'],
+      'private_key_jwt-tls',
+      (checks) => {
+        expect(checks['signing.certificate']!.status).toBe('fail');
+        expect(checks['signing.certificate']!.message).toMatch(/expired/);
+        expect(checks['token.request']).toMatchObject({ status: 'skip', message: 'needs signing.keypair, which was skipped' });
+      },
+    ],
+  ])('%s', async (_name, faults, config, expectations) => {
+    sandbox.setFaults(faults);
+    expectations(await run(sandbox.configs[config]!));
+  });
+
+  it('the documented audience sent to the sandbox token URL: the differing parts shown', async () => {
+    const config = variant('private_key_jwt-tls', (doc) => (doc.signing.audience = DOCUMENTED_AUDIENCE));
+    const check = (await run(config))['token.request']!;
+    expect(check.status).toBe('fail');
+    const port = new URL(sandbox.endpoints.token).port;
+    expect(check.message).toContain(
+      `the aud sent, "${DOCUMENTED_AUDIENCE}", is not the URL posted to, "${sandbox.endpoints.token}" (scheme none vs https, host www.threddid.com vs 127.0.0.1, port (none) vs ${port})`,
+    );
+    expect(check.hint).toMatch(/^Remove signing\.audience/);
+  });
+
+  it.each([
+    ['client_secret_post-tls', /registered for client_secret_basic rather than client_secret_post/],
+    ['client_secret_basic-mtls', /registered for client_secret_post rather than client_secret_basic/],
+  ])('%s with a wrong secret: invalid_client explained', async (name, method) => {
+    const check = (await run(sandbox.configs[name]!, {}, { ...env, THREDD_CLIENT_SECRET: 'not-the-secret' }))['token.request']!;
+    expect(check.status).toBe('fail');
+    expect(check.message).toMatch(/^The token endpoint refused the client credentials \(invalid_client: "client authentication failed"\): the secret \(14 characters\) is not the one it holds/);
+    expect(check.message).toMatch(method);
+    expect(check.hint).toMatch(/portal/);
+    expect(check.evidence).toMatchObject({ status: 401, oauthError: { error: 'invalid_client' }, secret: { length: 14 } });
+  });
+});
+
+/** A token host that answers the reachability probe, then misbehaves on the token POST. */
+describe('token.request against a misbehaving token host', () => {
+  let server: Server;
+  let mode = '';
+  let url = '';
+
+  beforeAll(async () => {
+    server = createServer({ cert: material.server.cert, key: material.server.key }, (req, res) => {
+      if (req.method !== 'POST') return void res.writeHead(200).end();
+      req.resume();
+      switch (mode) {
+        case 'hang':
+          return;
+        case 'reset':
+          return void req.socket.destroy();
+        case '503-html':
+          return void res.writeHead(503, { 'content-type': 'text/html' }).end('<html>Service Unavailable</html>');
+        case '500-thredd':
+          return void res
+            .writeHead(500, { 'content-type': 'application/problem+json', 'x-request-id': 'req-42' })
+            .end(JSON.stringify({ type: 'about:blank', title: 'Server error', status: 500, traceId: '00-abc-def-00', errors: {} }));
+        case '200-no-token':
+          return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token_type: 'Bearer', expires_in: 3600 }));
+        case '404-text':
+          return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+        case '302':
+          return void res.writeHead(302, { location: 'https://elsewhere.example/oauth2/token' }).end();
+        case 'unauthorized_client':
+          return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized_client', error_description: 'grant not allowed' }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/token`;
+  });
+  afterAll(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+
+  it.each([
+    ['hang', { timeoutMs: 400 }, /^The token request to .* got no answer within 400 ms/, /--timeout/, { layer: 'timeout' }],
+    ['reset', {}, /^The token request to .* failed at the tcp layer: the connection was reset/, /proxies and firewalls/, { layer: 'tcp' }],
+    ['503-html', {}, /^The token endpoint answered 503 \(text\/html, 32 bytes, starting "<html>Service Unavailable<\/html>"\): the platform failed/, /platform's side/, { status: 503 }],
+    ['500-thredd', {}, /^The token endpoint answered 500: the platform failed/, /traceId/, { status: 500, traceId: '00-abc-def-00', requestIds: { 'x-request-id': 'req-42' } }],
+    ['200-no-token', {}, /^The token endpoint answered 200 with JSON, but it has no access_token member \(members: token_type, expires_in\)/, /endpoints\.token/, { members: ['token_type', 'expires_in'] }],
+    ['404-text', {}, /^The token endpoint answered 404 without an OAuth error body \(text\/plain, 9 bytes, starting "Not Found"\)/, /wrong path or host/, { status: 404 }],
+    ['302', {}, /^The token endpoint answered 302, a redirect to https:\/\/elsewhere\.example\/oauth2\/token/, /final token endpoint URL/, { status: 302 }],
+    ['unauthorized_client', {}, /is not allowed to use this grant or authentication method \(unauthorized_client: "grant not allowed"\)/, /client credentials grant to be enabled/, { oauthError: { error: 'unauthorized_client', error_description: 'grant not allowed' } }],
+  ])('%s', async (answer, options, message, hint, evidence) => {
+    mode = answer;
+    const config = variant('client_secret_post-tls', (doc) => (doc.endpoints.token = url));
+    const started = performance.now();
+    const checks = await run(config, options);
+    const check = checks['token.request']!;
+    expect(checks['network.token-endpoint']!.status).toBe('pass');
+    expect(check.status).toBe('fail');
+    expect(check.message).toMatch(message);
+    expect(check.hint).toMatch(hint);
+    expect(check.evidence).toMatchObject({ method: 'POST', url, ...evidence });
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe('secrets never reach the report', () => {
+  /** Records what went over the wire, so the test knows the values that must not appear. */
+  function recording(): { http: HttpSession; bodies: string[]; answers: string[]; headers: string[] } {
+    const inner = createHttpSession(env);
+    const seen = { bodies: [] as string[], answers: [] as string[], headers: [] as string[] };
+    return {
+      ...seen,
+      http: {
+        async request(request) {
+          if (request.body) seen.bodies.push(request.body);
+          if (request.headers?.authorization) seen.headers.push(request.headers.authorization);
+          const response = await inner.request(request);
+          seen.answers.push(response.body.toString('utf8'));
+          return response;
+        },
+        close: () => inner.close(),
+      },
+    };
+  }
+
+  it.each([
+    ['private_key_jwt-mtls', []],
+    ['client_secret_basic-tls', []],
+    ['private_key_jwt-tls', ['audience-mismatch']],
+    ['client_secret_post-tls', ['token-garbage']],
+  ] as Array<[string, FaultName[]]>)('%s %j: no access token, assertion or secret in the report', async (name, faults) => {
+    sandbox.setFaults(faults);
+    const wire = recording();
+    const ctx: RunContext = { configPath: sandbox.configs[name]!, env, options: { ...DEFAULT_OPTIONS, only: ['token'] }, now: Date.now, http: wire.http };
+    const { results } = await runChecks({ checks: CHECKS, context: ctx, redactor: new Redactor() }).finally(() => wire.http.close());
+    const report = JSON.stringify(results);
+    const form = wire.bodies.map((body) => Object.fromEntries(new URLSearchParams(body))).find((fields) => fields.grant_type);
+    const canaries = [
+      form?.client_assertion,
+      form?.client_assertion?.split('.')[2],
+      form?.client_secret,
+      AWKWARD_SECRET,
+      ...wire.headers,
+      ...wire.answers.map((text) => {
+        try {
+          return JSON.parse(text).access_token as string | undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    ].filter((value): value is string => typeof value === 'string' && value.length > 0);
+    expect(canaries.length).toBeGreaterThanOrEqual(2);
+    for (const canary of canaries) expect(report).not.toContain(canary);
+    // The token checks leave them out rather than relying on the redactor.
+    const tokenChecks = JSON.stringify(results.filter((check) => check.id.startsWith('token.')));
+    expect(tokenChecks).not.toContain('[redacted');
+    expect(tokenChecks).not.toMatch(/eyJ[\w-]+\.eyJ/);
+  });
+});

@@ -1,0 +1,169 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import check from '../../checks/token.response.js';
+import { checkConfigs } from '../../src/check-run.js';
+import { parseEnvFile } from '../../src/config/interpolate.js';
+import type { IssuedToken } from '../../src/online/types.js';
+import { DEFAULT_OPTIONS } from '../../src/pipeline/context.js';
+import type { CheckReport } from '../../src/report/types.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { issue } from '../support/credentials.js';
+import { runContext } from '../support/resolved-config.js';
+
+const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const jwt = (claims: Record<string, unknown>) => `${segment({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })}.${segment({ sub: 'client-1', iat: 1_800_000_000, exp: 1_800_003_600, ...claims })}.c2lnbmF0dXJl`;
+const OPAQUE = 'opaque-access-token-0123456789abcdef';
+
+let transport: { cert: string; key: string };
+let x5t: string;
+let otherX5t: string;
+
+beforeAll(async () => {
+  const [mine, other] = await Promise.all([issue({ key: { kind: 'ec' } }), issue({ key: { kind: 'ec' }, subject: 'CN=interceptor' })]);
+  transport = { cert: mine.certPem, key: mine.keyPem };
+  const thumbprint = (pem: string) => createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url');
+  x5t = thumbprint(mine.certPem);
+  otherX5t = thumbprint(other.certPem);
+});
+
+function issued(overrides: Partial<IssuedToken> & { mtls?: boolean } = {}): IssuedToken {
+  const { mtls = false, ...rest } = overrides;
+  return {
+    accessToken: jwt({}),
+    tokenType: 'Bearer',
+    expiresIn: 3600,
+    requestedScopes: [],
+    response: { token_type: 'Bearer', expires_in: 3600 },
+    material: mtls ? { extraCa: [], clientCertificate: transport } : { extraCa: [] },
+    serverDate: 'Sat, 28 Nov 2026 10:00:00 GMT',
+    ...rest,
+  };
+}
+
+describe('token.response', () => {
+  it.each<[string, () => IssuedToken, 'pass' | 'warn' | 'fail', RegExp, RegExp?]>([
+    ['a Bearer JWT for an hour', () => issued(), 'pass', /^Bearer JWT token, expires in 3600 s$/],
+    ['token_type in lower case', () => issued({ tokenType: 'bearer' }), 'pass', /^bearer JWT token/],
+    ['no token_type', () => issued({ tokenType: undefined }), 'fail', /^The token response has no token_type\.$/, /RFC 6749/],
+    ['a DPoP token', () => issued({ tokenType: 'DPoP' }), 'fail', /token_type is "DPoP", not Bearer/, /DPoP-bound/],
+    ['a MAC token', () => issued({ tokenType: 'mac' }), 'fail', /token_type is "mac", not Bearer/, /endpoints\.token/],
+    ['no expires_in', () => issued({ expiresIn: undefined }), 'warn', /has no expires_in/, /renew/i],
+    ['expires_in as a string', () => issued({ expiresIn: '3600' }), 'warn', /expires_in is the string "3600"/],
+    ['expires_in 0', () => issued({ expiresIn: 0 }), 'fail', /expires_in is 0, not a positive number/],
+    ['a negative expires_in', () => issued({ expiresIn: -5 }), 'fail', /expires_in is -5, not a positive number/],
+    ['expires_in as words', () => issued({ expiresIn: 'soon' }), 'fail', /expires_in is "soon", not a positive number/],
+    ['expires_in of a minute', () => issued({ expiresIn: 60 }), 'warn', /expires_in is 60 s, far from the 3600 s .*renew very often/],
+    ['expires_in of a week', () => issued({ expiresIn: 604_800 }), 'warn', /expires_in is 604800 s, far from the 3600 s .*leaked token/],
+    [
+      'a requested scope not granted',
+      () => issued({ requestedScopes: ['cards:read', 'cards:write'], scope: 'cards:read' }),
+      'fail',
+      /^The token lacks requested scope "cards:write"; it grants "cards:read"\.$/,
+      /granted to the client in the portal/,
+    ],
+    ['requested scopes granted in the JWT claim', () => issued({ accessToken: jwt({ scope: 'cards:read' }), requestedScopes: ['cards:read'] }), 'pass', /^Bearer JWT token/],
+    [
+      'requested scopes the response does not list',
+      () => issued({ requestedScopes: ['cards:read'] }),
+      'pass',
+      /note: the response does not list the granted scopes; RFC 6749 §5.1 reads that as all requested scopes granted/,
+    ],
+    ['mTLS, bound to the transport certificate', () => issued({ mtls: true, accessToken: jwt({ cnf: { 'x5t#S256': x5t } }) }), 'pass', /, bound to the transport certificate$/],
+    [
+      'mTLS, bound to another certificate',
+      () => issued({ mtls: true, accessToken: jwt({ cnf: { 'x5t#S256': otherX5t } }) }),
+      'fail',
+      /^The token is bound to certificate \S+ \(cnf\.x5t#S256\), not to the transport certificate \S+: the mTLS API will refuse it\.$/,
+      /TLS-intercepting proxy/,
+    ],
+    ['mTLS, not bound', () => issued({ mtls: true }), 'warn', /issued over mTLS but is not certificate-bound/, /certificate-bound tokens/],
+    ['mTLS, opaque', () => issued({ mtls: true, accessToken: OPAQUE }), 'pass', /opaque token.*binding cannot be checked locally/],
+    ['TLS, bound to a certificate not presented', () => issued({ accessToken: jwt({ cnf: { 'x5t#S256': x5t } }) }), 'warn', /this config presents none/, /connectivity: mtls/],
+    ['an opaque token', () => issued({ accessToken: OPAQUE }), 'pass', /^Bearer opaque token, expires in 3600 s; note: the access token is opaque \(not a JWT\)/],
+    ['several problems at once: the failures lead', () => issued({ tokenType: 'mac', expiresIn: 60 }), 'fail', /^token_type is "mac", not Bearer[^.]*\.$/],
+  ])('%s', async (_name, make, status, message, hint) => {
+    const token = make();
+    const result = await check.run(runContext(), { 'token.request': token });
+    expect(result.status).toBe(status);
+    expect(result.message).toMatch(message);
+    if (hint) expect(result.hint).toMatch(hint);
+    if (status !== 'fail') expect(result.output?.token).toBe(token);
+    expect(JSON.stringify(result.evidence)).not.toContain(token.accessToken);
+  });
+
+  it('shows a JWT access token\'s header and claims, never the token', async () => {
+    const token = issued({ mtls: true, accessToken: jwt({ client_id: 'client-1', cnf: { 'x5t#S256': x5t } }) });
+    const result = await check.run(runContext(), { 'token.request': token });
+    expect(result.evidence).toMatchObject({
+      accessToken: {
+        format: 'JWT',
+        header: { alg: 'ES256', typ: 'at+jwt', kid: 'k1' },
+        claims: { sub: 'client-1', client_id: 'client-1', cnf: { 'x5t#S256': x5t } },
+        expiresAt: '2027-01-15T09:00:00.000Z',
+      },
+      transportCertificateX5tS256: x5t,
+      boundTo: x5t,
+      bindingMatches: true,
+    });
+    expect(result.output?.claims).toMatchObject({ client_id: 'client-1' });
+    // The report sees message, hint and evidence; `output` stays in memory for the checks that need it.
+    expect(JSON.stringify([result.message, result.hint, result.evidence])).not.toContain('c2lnbmF0dXJl');
+  });
+});
+
+describe('token.response against the sandbox', () => {
+  let sandbox: Sandbox;
+  let env: Record<string, string | undefined>;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ quiet: true });
+    env = { ...process.env, ...parseEnvFile(await readFile(sandbox.envFile, 'utf8')) };
+  });
+  afterAll(() => sandbox?.close());
+
+  async function run(config: string): Promise<Record<string, CheckReport>> {
+    const { report } = await checkConfigs({ configs: [config], options: { ...DEFAULT_OPTIONS, only: ['token'] }, env });
+    return Object.fromEntries(report.runs[0]!.checks.map((entry) => [entry.id, entry]));
+  }
+
+  it.each(Object.entries({
+    'client_secret_post-tls': 'tls',
+    'client_secret_basic-tls': 'tls',
+    'private_key_jwt-tls': 'tls',
+    'private_key_jwt-es256-tls': 'tls',
+    'client_secret_post-mtls': 'mtls',
+    'client_secret_basic-mtls': 'mtls',
+    'private_key_jwt-mtls': 'mtls',
+  }))('%s: a Bearer JWT for an hour, its claims shown', async (name, connectivity) => {
+    const checks = await run(sandbox.configs[name]!);
+    const result = checks['token.response']!;
+    expect(result.status, result.message).toBe('pass');
+    const client = sandbox.clients[name.replace('-es256', '') as keyof Sandbox['clients']];
+    expect(result.evidence).toMatchObject({
+      tokenType: 'Bearer',
+      expiresIn: 3600,
+      accessToken: { format: 'JWT', header: { typ: 'at+jwt', alg: 'ES256' }, claims: { client_id: client, exp: expect.any(Number) } },
+    });
+    if (connectivity === 'mtls') {
+      const expected = createHash('sha256').update(new X509Certificate(readFileSync(sandbox.files.transportCert)).raw).digest('base64url');
+      expect(result.evidence).toMatchObject({ transportCertificateX5tS256: expected, boundTo: expected, bindingMatches: true });
+      expect(result.message).toMatch(/bound to the transport certificate$/);
+    } else {
+      expect(result.evidence).not.toHaveProperty('boundTo');
+    }
+  });
+
+  it('requested scopes the platform does not list: a note, not a failure', async () => {
+    const doc = parse(readFileSync(sandbox.configs['client_secret_post-tls']!, 'utf8')) as Record<string, any>;
+    doc.client.scopes = ['cards:read'];
+    const file = path.join(sandbox.dir, 'with-scopes.yaml');
+    writeFileSync(file, stringify(doc));
+    const checks = await run(file);
+    expect(checks['token.request']!.evidence).toMatchObject({ requestedScopes: ['cards:read'] });
+    expect(checks['token.response']).toMatchObject({ status: 'pass', evidence: { requestedScopes: ['cards:read'], grantedScopes: null } });
+  });
+});
