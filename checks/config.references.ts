@@ -25,6 +25,21 @@ function fileReferences(config: ResolvedConfig): FileReference[] {
   return references;
 }
 
+/** A PEM block, or a long run of base64 with no file extension: content, not a path. */
+function looksLikeContent(value: string): boolean {
+  return /-----BEGIN|PRIVATE KEY|\n/.test(value) || (value.length >= 100 && !value.includes('.') && /^[A-Za-z0-9+/=\s\\]+$/.test(value));
+}
+
+function pastedKeyMaterial(data: unknown): { field: string; value: string }[] {
+  const sections = (data ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  return (['signing', 'transport'] as const).flatMap((role) =>
+    (['privateKey', 'certificate'] as const).flatMap((name) => {
+      const value = sections[role]?.[name];
+      return typeof value === 'string' && looksLikeContent(value) ? [{ field: `${role}.${name}`, value }] : [];
+    }),
+  );
+}
+
 type FileProblem = { field: string; file: string; problem: string; code?: string };
 
 async function inspect(reference: FileReference): Promise<{ problem?: FileProblem; mode?: number }> {
@@ -80,6 +95,19 @@ export default defineCheck({
     }
     for (const value of [resolved.client.secret, resolved.signing?.passphrase, resolved.transport?.passphrase]) {
       if (value) secrets.push(value);
+    }
+
+    // Key material pasted where a file path belongs must not be echoed back as a "path".
+    const pasted = pastedKeyMaterial(data);
+    if (pasted.length > 0) {
+      return {
+        ...fail({
+          message: `${pasted.map(({ field }) => field).join(' and ')} ${pasted.length > 1 ? 'hold' : 'holds'} what looks like private key or certificate content, not a file path (value not shown).`,
+          hint: 'Save the key or certificate in a file (PEM), chmod 600 a key file, and set the field to that file\'s path; never paste key material into the config.',
+          evidence: { fields: pasted.map(({ field }) => field), location: locationOf(parsed, pasted[0]!.field) },
+        }),
+        secrets: [...secrets, ...pasted.map(({ value }) => value)],
+      };
     }
 
     const references = fileReferences(resolved);

@@ -23,27 +23,6 @@ const ENV = {
 // debug: an internal error carries the exception, so a known bug can be told apart from a new one.
 const OPTIONS = { ...DEFAULT_OPTIONS, offline: true, debug: true };
 
-/**
- * Known bug (see the it.todo below): yaml's toJS throws ReferenceError for an
- * unresolved alias or an alias bomb, and src/config/parse.ts does not catch
- * it. Random text can hit it by chance; it must not make these tests flaky.
- */
-const KNOWN_ALIAS_BUG = /^ReferenceError: (Excessive alias count|Unresolved alias)/;
-
-/**
- * Known bug (see the it.todo below): a certificate node parses whose public
- * key it cannot decode (e.g. an unknown SubjectPublicKeyInfo algorithm OID);
- * src/credentials/certificates.ts reads `publicKey` without a guard.
- */
-const KNOWN_PUBLIC_KEY_BUG = /^Error: error:[0-9A-F]+:[^\n]*\n\s+at get publicKey[\s\S]*certificateFacts/;
-
-function isKnownBug(check: Report['runs'][number]['checks'][number]): boolean {
-  const error = String(check.evidence?.error);
-  if (check.id === 'config.parse') return KNOWN_ALIAS_BUG.test(error);
-  if (check.id === 'signing.certificate' || check.id === 'transport.certificate') return KNOWN_PUBLIC_KEY_BUG.test(error);
-  return false;
-}
-
 let dir: string;
 let signingCertPem: string;
 let signingKeyPem: string;
@@ -83,8 +62,7 @@ function expectWholeReport(report: Report): void {
   expect(report.runs).toHaveLength(1);
   expect(report.runs[0]!.checks.map((check) => check.id)).toEqual([...CHECK_IDS]);
   const internal = report.runs[0]!.checks
-    .filter((check) => check.internalError || /internal error/.test(check.message ?? ''))
-    .filter((check) => !isKnownBug(check));
+    .filter((check) => check.internalError || /internal error/.test(check.message ?? ''));
   expect(internal.map((check) => `${check.id}: ${check.message} ${JSON.stringify(check.evidence)}`)).toEqual([]);
   for (const check of report.runs[0]!.checks) {
     if (check.status !== 'pass') expect(typeof check.message, check.id).toBe('string');
@@ -263,9 +241,10 @@ describe('checkConfigs on arbitrary config text', () => {
     await checkText(JSON.stringify({ ...VALID_CONFIG, endpoints: deep(300) }), 'json');
   });
 
-  it.todo(
-    'BUG (src/config/parse.ts parseConfigText: document.toJS throws): an unresolved alias ("a: *nosuch") or an alias bomb (7 levels of 10 aliases) is "internal error in check config.parse" instead of a config.parse failure with line and column',
-  );
+  it('an unresolved alias and an alias bomb are config.parse failures', async () => {
+    await checkText('a: *nosuch\n');
+    await checkText('a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n');
+  });
 
   it('anchors, aliases and merge keys', async () => {
     await checkText(`${stringify(VALID_CONFIG)}x: &x [*x]\n`);
@@ -339,9 +318,17 @@ describe('checkConfigs on arbitrary credential files', () => {
     ),
   }) as fc.Arbitrary<Edit>;
 
-  it.todo(
-    'BUG (src/credentials/certificates.ts certificateFacts reads X509Certificate.publicKey unguarded): a certificate whose SubjectPublicKeyInfo OID is changed (rsaEncryption 2a864886f70d010101 -> ...0100) is "internal error in check signing.certificate" (decode error) instead of a certificate finding',
-  );
+  it('a certificate whose public key algorithm is unknown fails signing.certificate, not with an internal error', async () => {
+    const der = Buffer.from(signingCertPem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+    const rsaEncryption = Buffer.from('2a864886f70d010101', 'hex');
+    const at = der.indexOf(rsaEncryption);
+    expect(at).toBeGreaterThan(0);
+    der[at + rsaEncryption.length - 1] = 0x00;
+    const report = await checkCredentials(signingKeyPem, der);
+    const certificate = report.runs[0]!.checks.find((check) => check.id === 'signing.certificate')!;
+    expect(certificate).toMatchObject({ status: 'fail', message: expect.stringMatching(/has a public key golive cannot decode/) });
+    expect(certificate.internalError).toBeUndefined();
+  });
 
   it('the real key and certificate pass (the properties below start from working files)', async () => {
     const report = await checkCredentials(signingKeyPem, signingCertPem);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ConfigPath, ParsedConfig, SourceLocation } from './types.js';
 
 /** Config files are small; anything larger is a wrong file, not a config. */
@@ -49,7 +49,9 @@ export function parseConfigText(text: string, absoluteFile: string): ParseResult
     if (problem) return { ok: false, problem };
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': yaml's warnings (e.g. a collection used as a key) go to
+  // process.emitWarning, which would print on stderr past our reporters.
+  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const error = document.errors[0];
   if (error) {
     const position = lineCounter.linePos(error.pos[0]);
@@ -67,7 +69,31 @@ export function parseConfigText(text: string, absoluteFile: string): ParseResult
       },
     };
   }
-  const data: unknown = document.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // toJS throws for an unresolved alias or an alias bomb; point at the first alias.
+    let offset: number | undefined;
+    visit(document, {
+      Alias(_key, node) {
+        offset = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const position = offset === undefined ? undefined : lineCounter.linePos(offset);
+    return {
+      ok: false,
+      problem: {
+        kind: 'syntax',
+        format,
+        reason: `a YAML alias cannot be used here: ${firstSentence((error as Error).message)}`,
+        code: 'ALIAS',
+        line: position?.line,
+        column: position?.col,
+      },
+    };
+  }
   return {
     ok: true,
     config: {

@@ -75,7 +75,26 @@ function hasReadableValidity(certificate: X509Certificate): boolean {
   return !Number.isNaN(Date.parse(certificate.validFrom)) && !Number.isNaN(Date.parse(certificate.validTo));
 }
 
+/** The public key OpenSSL can decode, or the error code why not (an unknown algorithm, a damaged key). */
+function publicKeyProblem(certificate: X509Certificate): string | undefined {
+  try {
+    void certificate.publicKey;
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'ERR_OSSL_DECODE';
+  }
+}
+
 function certificateLoaded(certificates: X509Certificate[], repaired: string[], naming: Naming): Loaded {
+  const undecodable = certificates.findIndex((certificate) => publicKeyProblem(certificate) !== undefined);
+  if (undecodable !== -1) {
+    return failure(
+      'certificate-corrupt',
+      `Certificate ${undecodable + 1} of ${certificates.length} in ${naming.file} has a public key golive cannot decode (an unsupported algorithm, or a damaged file).`,
+      'Replace the file with an intact copy of the certificate; golive reads RSA, EC (P-256/P-384/P-521) and Ed25519 keys.',
+      { position: undecodable + 1, code: publicKeyProblem(certificates[undecodable]!) },
+    );
+  }
   const unreadable = certificates.findIndex((certificate) => !hasReadableValidity(certificate));
   if (unreadable !== -1) {
     const { validFrom, validTo } = certificates[unreadable]!;

@@ -2,6 +2,7 @@ import type { Check, CheckOutcome, Status } from './check.js';
 import type { RunContext } from './context.js';
 import type { CheckReport } from '../report/types.js';
 import type { Redactor } from '../redact.js';
+import { selects } from './select.js';
 
 /** What the task-list view and other observers see while a run goes on. */
 export type RunnerEvent =
@@ -27,7 +28,7 @@ interface Settled {
 }
 
 function matches(id: string, selectors: readonly string[]): boolean {
-  return selectors.some((selector) => id.startsWith(selector));
+  return selectors.some((selector) => selects(selector, id));
 }
 
 /** With --only, the selected checks plus everything they need, transitively. */

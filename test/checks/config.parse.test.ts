@@ -73,6 +73,16 @@ describe('config.parse', () => {
     if (line !== undefined) expect(result.evidence?.location).toMatchObject({ line, ...(column && { column }) });
   });
 
+  it.each([
+    ['an unresolved alias', 'environment: uat\nclient: *nosuch\n', 2, 9],
+    ['an alias bomb', 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n', 2, 8],
+  ])('fails on %s with the alias position, never an internal error', async (_name, text, line, column) => {
+    const result = await configParse.run(contextFor(writeConfig(dir, text as string)), {} as never);
+    expect(result.status).toBe('fail');
+    expect(result.message).toMatch(/is not valid YAML at line \d+, column \d+: a YAML alias cannot be used here/);
+    expect(result.evidence?.location).toMatchObject({ line, column });
+  });
+
   it('never quotes the file content in a syntax error (it may hold a secret)', async () => {
     const file = writeConfig(dir, 'client:\n  secret: s3cr3t-canary: oops\n');
     const result = await configParse.run(contextFor(file), {} as never);

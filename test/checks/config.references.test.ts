@@ -89,3 +89,19 @@ describe('config.references', () => {
     expect(JSON.stringify(result.evidence)).not.toContain('canary-secret-value');
   });
 });
+
+describe('config.references with key material where a path belongs', () => {
+  it.each([
+    ['a base64 key body', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvuNMoSfm76oqFvAp8Gy0iz5sxjZmSnXyCdPEovGhLa0VzMaQ8s+CLOyS56YyCFGeJZ'],
+    ['a PEM block', '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----'],
+  ])('fails without echoing %s', async (_name, material) => {
+    const text = VALID_JWT_CONFIG.replace('privateKey: certs/signing.key', `privateKey: ${JSON.stringify(material)}`);
+    const file = writeConfig(dir, text, { files: SIGNING_FILES });
+    const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
+    expect(result.status).toBe('fail');
+    expect(result.message).toBe('signing.privateKey holds what looks like private key or certificate content, not a file path (value not shown).');
+    expect(result.hint).toMatch(/Save the key or certificate in a file/);
+    expect(JSON.stringify({ message: result.message, hint: result.hint, evidence: result.evidence })).not.toContain('MIIEvQ');
+    expect(result.secrets).toContain(material);
+  });
+});

@@ -27,7 +27,7 @@ function golive(args: readonly string[], cwd: string, env: Record<string, string
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [CLI, ...args],
+      ['--', CLI, ...args],
       { cwd, env: { ...BASE_ENV, HOME: cwd, ...env }, timeout: 15_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') reject(error);
@@ -310,11 +310,16 @@ describe.concurrent('redaction canary: error paths', () => {
     for (const format of FORMATS) await expectNoCanary(['check', '--offline', '--debug', '--format', format], dir, SECRET_ENV);
   });
 
-  it.todo(
-    'BUG (checks/config.references.ts message + evidence.files[].file): a private key base64 body pasted without its BEGIN/END lines as signing.privateKey is printed whole in "signing.privateKey (MIIEv…) does not exist" in every format and artifact',
-  );
+  it('the private key base64 body pasted as signing.privateKey, without BEGIN/END lines', async () => {
+    const body = plainSigningKeyPem.replace(/-----[A-Z ]+-----|\s/g, '');
+    const dir = await caseDir({ 'golive.yaml': FULL_CONFIG.replace('privateKey: certs/signing.key', `privateKey: ${body}`) });
+    for (const format of FORMATS) {
+      const result = await expectNoCanary(['check', '--offline', '--debug', '--format', format, '--json', 'out/r.json'], dir, SECRET_ENV);
+      if (format === 'json') expect(statusOf(result, 'config.references')).toBe('fail');
+    }
+  });
 
-  it('an unwritable artifact with --debug (today an internal error with a stack)', async () => {
+  it('an unwritable artifact with --debug', async () => {
     const dir = await caseDir({ 'golive.yaml': FULL_CONFIG });
     await mkdir(path.join(dir, 'report.json'));
     const result = await golive(['check', '--offline', '--debug', '--json', 'report.json'], dir, SECRET_ENV);

@@ -30,7 +30,7 @@ function golive(args: readonly string[], cwd: string, env: Record<string, string
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [CLI, ...args],
+      ['--', CLI, ...args],
       { cwd, env: { ...BASE_ENV, HOME: cwd, ...env }, timeout: 15_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') reject(error);
@@ -275,9 +275,12 @@ describe.concurrent('failing configs exit 1 with the right check failing', () =>
     expect(check.evidence).toHaveProperty('location.line');
   });
 
-  it.todo(
-    'BUG (src/config/parse.ts toJS without mapAsMap): a YAML complex key ("? [a, b]\\n: c") makes Node print "(node:PID) Warning: Keys with collection values will be stringified…" on stderr',
-  );
+  it('a YAML complex key prints no Node warning on stderr', async () => {
+    const dir = await caseDir(`${MTLS_CONFIG}? [a, b]\n: c\n`);
+    const result = await golive(['check', '--offline', '--format', 'json'], dir, CLIENT_ENV);
+    expect(result.stderr).toBe('');
+    expect(checkOf(parseReport(result.stdout), 'config.schema').status).toBe('fail');
+  });
 
   it('a missing config file is a config.parse failure (exit 1), not a crash', async () => {
     const dir = await caseDir();
@@ -333,9 +336,15 @@ describe.concurrent('--only and --skip', () => {
     expect(checkOf(report, 'transport.keypair').status).toBe('pass');
   });
 
-  it.todo(
-    'BUG (src/pipeline/runner.ts matches): a whole id is also used as a raw string prefix, so --only signing.key also runs signing.keypair and signing.certificate, and --skip transport.key also reports transport.keypair as "skipped by --skip"',
-  );
+  it('a whole id selects that check only: --only signing.key does not run signing.keypair', async () => {
+    const dir = await caseDir();
+    const report = parseReport((await golive(['check', '--offline', '--only', 'signing.key', '--format', 'json'], dir, CLIENT_ENV)).stdout);
+    expect(checkOf(report, 'signing.key').status).toBe('pass');
+    for (const id of ['signing.keypair', 'signing.certificate']) expect(checkOf(report, id).message, id).toMatch(/not selected by --only/);
+    const skipped = parseReport((await golive(['check', '--offline', '--skip', 'transport.key', '--format', 'json'], dir, CLIENT_ENV)).stdout);
+    expect(checkOf(skipped, 'transport.key').message).toBe('skipped by --skip');
+    expect(checkOf(skipped, 'transport.keypair').message).toBe('needs transport.key, which was skipped');
+  });
 
   it('--skip transport skips the transport checks and runs the rest', async () => {
     const dir = await caseDir();
@@ -484,9 +493,21 @@ describe.concurrent('the config file is never modified', () => {
     expect(after.info.mode).toBe(before.info.mode);
   });
 
-  it.todo(
-    'BUG (src/cli/commands/check.ts artifacts): `golive check --offline --json golive.yaml` (an artifact path naming a config being checked) overwrites the config with the report and exits 0',
-  );
+  it('by an artifact path that names it: usage error, file untouched', async () => {
+    const dir = await caseDir();
+    const file = path.join(dir, 'golive.yaml');
+    const before = await readFile(file);
+    for (const args of [
+      ['check', '--offline', '--json', 'golive.yaml'],
+      ['check', '--offline', 'golive.yaml', '--junit', './golive.yaml'],
+      ['check', '--offline', '--json', 'r.json', '--junit', 'r.json'],
+    ]) {
+      const result = await golive(args, dir, CLIENT_ENV);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/would overwrite (an input of this run|the --json report); name another file/);
+    }
+    expect((await readFile(file)).equals(before)).toBe(true);
+  });
 });
 
 describe.concurrent('usage errors in check', () => {
@@ -520,13 +541,35 @@ describe.concurrent('usage errors in check', () => {
     expect(result.stderr).toContain('golive explain --list');
   });
 
-  it.todo('BUG (src/cli/commands/check.ts selectors): a misspelt prefix (--only signng, --skip transprt) gets no "did you mean signing/transport" (closest() only compares whole ids)');
+  it.each([
+    [['--only', 'signng'], 'did you mean signing?'],
+    [['--skip', 'transprt'], 'did you mean transport?'],
+    [['--only', 'jkws'], 'did you mean jwks?'],
+  ])('a misspelt prefix %j gets a suggestion', async (flags, suggestion) => {
+    const result = await golive(['check', ...flags], root, CLIENT_ENV);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(suggestion);
+  });
 
-  it.todo(
-    'BUG (Node 20 argv + CLI flag name): an unreadable --env-file exits 9 with "node: FILE: not found" instead of 2 — Node (nodejs/node#54232) reads --env-file even after the script name; repro: node dist/cli.js check --env-file nosuch.env',
-  );
+  it('an unreadable --env-file is golive\'s usage error (exit 2) through the installed bin, not Node\'s own --env-file', async () => {
+    // Node 20 and 22 read --env-file even after the script name (nodejs/node#54232); the bin's
+    // shebang passes `--` so the flag reaches golive.
+    const result = await new Promise<CliResult>((resolve) => {
+      execFile(CLI, ['check', '--offline', '--env-file', 'nosuch.env'], { cwd: root, env: { ...BASE_ENV, HOME: root } }, (error, stdout, stderr) =>
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      );
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^golive: --env-file nosuch\.env cannot be read \(ENOENT\)/);
+  });
 
-  it.todo(
-    'BUG (src/cli/commands/check.ts writeFileAtomic call): an artifact path that cannot be written (--json into a folder, or below a file) exits 3 "internal error … golive bug" instead of a usage/IO error; repro: golive check --offline --json somedir',
-  );
+  it.each([['a folder', 'out'], ['below a file', 'golive.yaml/report.json']])('an artifact path that cannot be written (%s) exits 2 after printing the report', async (_name, target) => {
+    const dir = await caseDir();
+    await mkdir(path.join(dir, 'out'));
+    const result = await golive(['check', '--offline', '--json', target!], dir, CLIENT_ENV);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^golive: --json ${target!.replace('.', '\\.')} cannot be written \\((EISDIR|ENOTDIR|EEXIST)\\); the report above is complete`));
+    expect(result.stdout).toMatch(/config\.parse/);
+    expectNoStack(result);
+  });
 });

@@ -28,7 +28,7 @@ function golive(args: readonly string[], cwd: string, env: Record<string, string
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [CLI, ...args],
+      ['--', CLI, ...args],
       { cwd, env: { ...BASE_ENV, HOME: cwd, ...env }, timeout: 15_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') reject(error);
@@ -128,19 +128,14 @@ describe.concurrent('usage errors exit 2 with one line and a help pointer, never
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('an unwritable artifact path fails without a stack (and, while it is an internal error, says "rerun with --debug")', async () => {
-    // Today this is exit 3 (see the it.todo in test/cli/check.test.ts); a usage/IO error (2) would be right.
+  it('an unwritable artifact path is a usage error without a stack, even with --debug', async () => {
     const dir = await freshDir();
     await mkdir(path.join(dir, 'report.json'));
-    const plain = await golive(['check', '--offline', '--json', 'report.json'], dir);
-    expect([2, 3]).toContain(plain.code);
-    expect(plain.stderr).toMatch(/^golive: /);
-    expect(plain.stderr).not.toMatch(STACK_FRAME);
-    if (plain.code === 3) {
-      expect(plain.stderr).toContain('rerun with --debug');
-      const debug = await golive(['check', '--offline', '--json', 'report.json', '--debug'], dir);
-      expect(debug.code).toBe(3);
-      expect(debug.stderr).toMatch(STACK_FRAME);
+    for (const extra of [[], ['--debug']]) {
+      const result = await golive(['check', '--offline', '--json', 'report.json', ...extra], dir);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^golive: --json report\.json cannot be written \(EISDIR\)/);
+      expect(result.stderr).not.toMatch(STACK_FRAME);
     }
   });
 });
@@ -176,9 +171,14 @@ describe.concurrent('golive init', () => {
     expect(await readdir(dir)).toEqual(['prod.yaml']);
   });
 
-  it.todo(
-    'BUG (src/cli/commands/init.ts writeFileAtomic): `golive init some-file/x.yaml` (a path that cannot be written) exits 3 "internal error … golive bug" instead of a usage/IO error',
-  );
+  it('a path that cannot be written is a usage error (exit 2), not a golive bug', async () => {
+    const dir = await freshDir();
+    await writeFile(path.join(dir, 'some-file'), 'x');
+    const result = await golive(['init', 'some-file/x.yaml'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^golive: some-file\/x\.yaml cannot be written \((ENOTDIR|EEXIST)\)/);
+    expect(result.stderr).not.toMatch(STACK_FRAME);
+  });
 
   it('writes into a folder that does not exist yet', async () => {
     const dir = await freshDir();
@@ -314,7 +314,11 @@ describe.concurrent('golive explain', () => {
     expect(result.stderr).toContain('golive explain --list');
   });
 
-  it.todo(
-    'BUG (checks/explain.ts vs checks/*.ts titles): explain --list titles differ from the report titles, e.g. config.consistency "Environment, hosts and region agree" vs "Environment, hosts and credentials agree", signing.key "Signing private key loads" vs "Signing private key"',
-  );
+  it('explain --list shows the same titles as reports', async () => {
+    const list = (await golive(['explain', '--list'], root)).stdout;
+    const report = JSON.parse((await golive(['check', '--offline', '--format', 'json', 'nosuch.yaml'], root)).stdout) as {
+      runs: { checks: { id: string; title: string }[] }[];
+    };
+    for (const check of report.runs[0]!.checks) expect(list).toMatch(new RegExp(`^${check.id.replace('.', '\\.')}\\s+${check.title}$`, 'm'));
+  });
 });

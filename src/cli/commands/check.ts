@@ -5,7 +5,8 @@ import { CHECK_IDS } from '../../../checks/ids.js';
 import { checkConfigs } from '../../check-run.js';
 import { parseEnvFile, SECRET_NAME } from '../../config/interpolate.js';
 import { closest } from '../../config/schema-errors.js';
-import { DEFAULT_OPTIONS, type RunOptions } from '../../pipeline/context.js';
+import type { RunOptions } from '../../pipeline/context.js';
+import { SELECTOR_CANDIDATES, selects } from '../../pipeline/select.js';
 import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
 import { reporters, type ReporterName } from '../../reporters/index.js';
@@ -36,8 +37,8 @@ export const CHECK_OPTIONS = {
 function selectors(values: readonly string[] | undefined, flag: string): string[] {
   const list = (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
   for (const selector of list) {
-    if (!CHECK_IDS.some((id) => id.startsWith(selector))) {
-      const suggestion = closest(selector, CHECK_IDS);
+    if (!CHECK_IDS.some((id) => selects(selector, id))) {
+      const suggestion = closest(selector, SELECTOR_CANDIDATES);
       throw new UsageError(
         `--${flag} ${selector} names no check${suggestion ? `; did you mean ${suggestion}?` : ''} (golive explain --list shows the ids)`,
         'check',
@@ -70,6 +71,17 @@ async function loadEnvFiles(files: readonly string[], io: Io): Promise<Record<st
   return merged;
 }
 
+/** An artifact must never overwrite an input (a config, an env file) or another artifact. */
+function guardArtifacts(artifacts: Partial<Record<string, string>>, inputs: readonly string[], io: Io): void {
+  const taken = new Map(inputs.map((input) => [path.resolve(io.cwd, input), 'an input of this run']));
+  for (const [flag, file] of Object.entries(artifacts)) {
+    const target = path.resolve(io.cwd, file!);
+    const clash = taken.get(target);
+    if (clash) throw new UsageError(`--${flag} ${file} would overwrite ${clash}; name another file`, 'check');
+    taken.set(target, `the --${flag} report`);
+  }
+}
+
 export interface RenderedRun {
   configs: readonly string[];
   options: RunOptions;
@@ -92,10 +104,14 @@ export async function runAndRender(run: RenderedRun, io: Io, artifacts: Partial<
   });
   for (const [index, entry] of report.runs.entries()) entry.config.path = run.configs[index]!;
   await view?.done();
-  for (const [flag, file] of Object.entries(artifacts) as [keyof typeof ARTIFACTS, string][]) {
-    await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(reporters[ARTIFACTS[flag]](report, { color: false })));
-  }
   io.stdout.write(redactor.text(reporters[run.format](report, { color: run.format === 'pretty' && run.interactive })));
+  for (const [flag, file] of Object.entries(artifacts) as [keyof typeof ARTIFACTS, string][]) {
+    try {
+      await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(reporters[ARTIFACTS[flag]](report, { color: false })));
+    } catch (error) {
+      throw new UsageError(`--${flag} ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); the report above is complete`, 'check');
+    }
+  }
   return report;
 }
 
@@ -128,6 +144,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     const file = values[flag];
     if (file) artifacts[flag] = file;
   }
+  guardArtifacts(artifacts, [...configs, ...(values['env-file'] ?? [])], io);
   const report = await runAndRender({ configs, options, env: { ...io.env, ...fromFiles }, secrets, format, interactive }, io, artifacts);
   return exitCodeFor(report);
 }

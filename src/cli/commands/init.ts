@@ -56,7 +56,11 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`${shown} already exists; nothing written. Use --force to overwrite it, or name another file.\n`);
     return 1;
   }
-  await writeFileAtomic(file, text);
+  try {
+    await writeFileAtomic(file, text);
+  } catch (error) {
+    throw new UsageError(`${shown} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); name a file in a writable folder`, 'init');
+  }
   io.stdout.write(
     `${exists ? 'Overwrote' : 'Wrote'} ${shown}. Next: fill in the paths, export the variables it names, then run: golive check ${shown}\n`,
   );
