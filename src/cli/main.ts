@@ -1,6 +1,6 @@
 import { EXIT, UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
-import { closest } from '../config/schema-errors.js';
+import { closest } from '../text/closest.js';
 import { Redactor } from '../redact.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;

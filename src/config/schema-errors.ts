@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { formatPath } from './parse.js';
 import type { ConfigPath, ParsedConfig } from './types.js';
+import { closest } from '../text/closest.js';
 
 /** One problem a person can act on. */
 export interface SchemaProblem {
@@ -20,33 +21,6 @@ function pointerToPath(pointer: string): ConfigPath {
     .split('/')
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-}
-
-/** Edit distance counting a swap of two adjacent letters as one edit (optimal string alignment). */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = best;
-    }
-  }
-  return rows[a.length]![b.length]!;
-}
-
-/** The closest allowed word, if one is close enough to be a typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const lower = word.toLowerCase();
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(lower, candidate.toLowerCase());
-    if (!best || distance < best.distance) best = { candidate, distance };
-  }
-  if (!best) return undefined;
-  const allowed = Math.max(1, Math.floor(Math.max(word.length, best.candidate.length) / 3));
-  return best.distance <= allowed ? best.candidate : undefined;
 }
 
 const SENSITIVE_FIELD = /secret|passphrase|password|privatekey|token/i;

@@ -70,9 +70,9 @@ export function createHttpSession(env: Readonly<Record<string, string | undefine
     const key = materialKey(material);
     let dispatcher = dispatchers.get(key);
     if (!dispatcher) {
-      dispatcher = import('undici').then(({ Agent, EnvHttpProxyAgent }) => {
+      dispatcher = Promise.all([import('undici'), trustAnchors(material)]).then(([{ Agent, EnvHttpProxyAgent }, ca]) => {
         const tls = {
-          ca: trustAnchors(material),
+          ca,
           cert: material.clientCertificate?.cert,
           key: material.clientCertificate?.key,
           timeout: timeoutMs,

@@ -1,7 +1,5 @@
-import { lookup } from 'node:dns/promises';
-import { request as httpRequest } from 'node:http';
-import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, rootCertificates, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { classifyNetworkError, type NetworkFailure } from './classify.js';
 import { describeProxy } from './proxy.js';
@@ -43,7 +41,36 @@ export interface ProbeResult {
 /** Resolves a host name to its addresses; injectable so tests never query a real resolver. */
 export type DnsLookup = (host: string) => Promise<{ address: string }[]>;
 
-const defaultLookup: DnsLookup = (host) => lookup(host, { all: true });
+/**
+ * Node's networking modules, loaded on first use: `check --offline` never
+ * needs them, and they cost start-up time.
+ */
+const networking = {
+  load: async () => {
+    const [dns, http, net, tls] = await Promise.all([
+      import('node:dns/promises'),
+      import('node:http'),
+      import('node:net'),
+      import('node:tls'),
+    ]);
+    return { dns, http, net, tls };
+  },
+  loaded: undefined as Promise<{
+    dns: typeof import('node:dns/promises');
+    http: typeof import('node:http');
+    net: typeof import('node:net');
+    tls: typeof import('node:tls');
+  }> | undefined,
+};
+
+function loadNetworking() {
+  networking.loaded ??= networking.load();
+  return networking.loaded;
+}
+
+type Networking = Awaited<ReturnType<typeof loadNetworking>>;
+
+const defaultLookup: DnsLookup = async (host) => (await loadNetworking()).dns.lookup(host, { all: true });
 
 class StepTimeout extends Error {
   readonly code = 'GOLIVE_TIMEOUT';
@@ -62,9 +89,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout?: () => void)
   ]).finally(() => clearTimeout(timer));
 }
 
-export function trustAnchors(material: TlsMaterial): string[] | undefined {
+export async function trustAnchors(material: TlsMaterial): Promise<string[] | undefined> {
+  if (!material.extraCa || material.extraCa.length === 0) return undefined;
   // Setting `ca` replaces Node's roots, so extra anchors are added to them.
-  return material.extraCa && material.extraCa.length > 0 ? [...rootCertificates, ...material.extraCa] : undefined;
+  const { tls } = await loadNetworking();
+  return [...tls.rootCertificates, ...material.extraCa];
 }
 
 function describePeer(peer: PeerCertificate | undefined): ServerCertificate | undefined {
@@ -85,9 +114,9 @@ function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
 }
 
-function connectTcp(host: string, port: number): Promise<Socket> {
+function connectTcp({ net }: Networking, host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host, port });
+    const socket = net.connect({ host, port });
     socket.once('connect', () => resolve(socket));
     socket.once('error', (error) => {
       socket.destroy();
@@ -96,7 +125,7 @@ function connectTcp(host: string, port: number): Promise<Socket> {
   });
 }
 
-function connectThroughProxy(proxy: string, host: string, port: number): Promise<Socket> {
+function connectThroughProxy({ http }: Networking, proxy: string, host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const proxyUrl = new URL(proxy);
     const headers: Record<string, string> = { host: `${host}:${port}` };
@@ -104,7 +133,7 @@ function connectThroughProxy(proxy: string, host: string, port: number): Promise
       const credentials = `${decodeURIComponent(proxyUrl.username)}:${decodeURIComponent(proxyUrl.password)}`;
       headers['proxy-authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
     }
-    const req = httpRequest({
+    const req = http.request({
       host: proxyUrl.hostname,
       port: Number(proxyUrl.port || 80),
       method: 'CONNECT',
@@ -123,14 +152,22 @@ function connectThroughProxy(proxy: string, host: string, port: number): Promise
   });
 }
 
-function handshake(socket: Socket, host: string, servername: string | undefined, material: TlsMaterial, verify: boolean): Promise<TLSSocket> {
+async function handshake(
+  { tls }: Networking,
+  socket: Socket,
+  host: string,
+  servername: string | undefined,
+  material: TlsMaterial,
+  verify: boolean,
+): Promise<TLSSocket> {
+  const ca = await trustAnchors(material);
   return new Promise((resolve, reject) => {
-    const secure = tlsConnect({
+    const secure = tls.connect({
       socket,
       // Over an existing socket, `host` is what the certificate is checked against.
       host,
       servername,
-      ca: trustAnchors(material),
+      ca,
       cert: material.clientCertificate?.cert,
       key: material.clientCertificate?.key,
       ALPNProtocols: ['http/1.1'],
@@ -178,17 +215,18 @@ export async function probeEndpoint(
   target: string,
   options: { timeoutMs: number; material: TlsMaterial; proxy?: string; lookup?: DnsLookup },
 ): Promise<ProbeResult> {
+  const modules = await loadNetworking();
   const url = new URL(target);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || 443);
-  const servername = isIP(host) ? undefined : host;
+  const servername = modules.net.isIP(host) ? undefined : host;
   const result: ProbeResult = { url: target, host, port, servername, timings: {} };
   if (options.proxy) result.proxy = describeProxy(options.proxy);
   let socket: Socket | undefined;
   let step: NonNullable<ProbeResult['failure']>['step'] = 'dns';
   try {
     let address = host;
-    if (!options.proxy && !isIP(host)) {
+    if (!options.proxy && servername !== undefined) {
       const started = performance.now();
       const found = await withTimeout((options.lookup ?? defaultLookup)(host), options.timeoutMs);
       if (found.length === 0) throw Object.assign(new Error(`${host} has no addresses`), { code: 'ENODATA' });
@@ -198,14 +236,14 @@ export async function probeEndpoint(
     }
     step = options.proxy ? 'proxy' : 'tcp';
     let started = performance.now();
-    const connecting = options.proxy ? connectThroughProxy(options.proxy, host, port) : connectTcp(address, port);
+    const connecting = options.proxy ? connectThroughProxy(modules, options.proxy, host, port) : connectTcp(modules, address, port);
     socket = await withTimeout(connecting, options.timeoutMs, () => void connecting.then((s) => s.destroy(), () => undefined));
     result.timings.tcpMs = elapsed(started);
 
     step = 'tls';
     started = performance.now();
     const raw = socket;
-    const secure = await withTimeout(handshake(raw, host, servername, options.material, true), options.timeoutMs, () => raw.destroy());
+    const secure = await withTimeout(handshake(modules, raw, host, servername, options.material, true), options.timeoutMs, () => raw.destroy());
     socket = secure;
     result.timings.tlsMs = elapsed(started);
     result.tls = {
@@ -233,7 +271,7 @@ export async function probeEndpoint(
     const attached = (error as { cert?: PeerCertificate }).cert;
     if (attached) result.untrustedCertificate = describePeer(attached);
     else if (step === 'tls' && ['tls-trust', 'tls-expired'].includes(result.failure.layer)) {
-      result.untrustedCertificate = await inspectServerCertificate(host, port, servername, options);
+      result.untrustedCertificate = await inspectServerCertificate(modules, host, port, servername, options);
     }
   } finally {
     socket?.destroy();
@@ -249,6 +287,7 @@ export async function probeEndpoint(
  * connection, as with `openssl s_client`.
  */
 async function inspectServerCertificate(
+  modules: Networking,
   host: string,
   port: number,
   servername: string | undefined,
@@ -256,10 +295,10 @@ async function inspectServerCertificate(
 ): Promise<ServerCertificate | undefined> {
   let socket: Socket | undefined;
   try {
-    const connecting = options.proxy ? connectThroughProxy(options.proxy, host, port) : connectTcp(host, port);
+    const connecting = options.proxy ? connectThroughProxy(modules, options.proxy, host, port) : connectTcp(modules, host, port);
     socket = await withTimeout(connecting, options.timeoutMs);
     const raw = socket;
-    const inspected = await withTimeout(handshake(raw, host, servername, {}, false), options.timeoutMs, () => raw.destroy());
+    const inspected = await withTimeout(handshake(modules, raw, host, servername, {}, false), options.timeoutMs, () => raw.destroy());
     socket = inspected;
     return describePeer(inspected.getPeerCertificate(true));
   } catch {

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { CHECK_IDS } from '../../../checks/ids.js';
 import { checkConfigs } from '../../check-run.js';
 import { parseEnvFile, SECRET_NAME } from '../../config/interpolate.js';
-import { closest } from '../../config/schema-errors.js';
+import { closest } from '../../text/closest.js';
 import type { RunOptions } from '../../pipeline/context.js';
 import { SELECTOR_CANDIDATES, selects } from '../../pipeline/select.js';
 import { exitCodeFor } from '../../report/build.js';

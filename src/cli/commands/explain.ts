@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CHECK_IDS, type CheckId } from '../../../checks/ids.js';
 import { formatExplanation, listExplanations } from '../../../checks/explain.js';
-import { closest } from '../../config/schema-errors.js';
+import { closest } from '../../text/closest.js';
 import { UsageError } from '../errors.js';
 import { isInteractive, type Io } from '../io.js';
 
