@@ -11,6 +11,12 @@ export default defineConfig({
   splitting: true,
   sourcemap: false,
   clean: true,
+  // V8 parses every byte at start-up: whitespace and syntax minification cut
+  // parse time; identifiers stay readable for --debug stacks.
+  esbuildOptions(options) {
+    options.minifyWhitespace = true;
+    options.minifySyntax = true;
+  },
   dts: false,
   // yaml is on the path of every check: bundled, it loads as one file
   // instead of dozens (~40 ms less start-up). Everything else stays external
