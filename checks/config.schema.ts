@@ -21,10 +21,11 @@ export default defineCheck({
     const file = path.basename(parsed.file);
     const at = (problem: (typeof problems)[number]): string =>
       problem.line !== undefined ? `${file}:${problem.line}:${problem.column} ` : '';
+    const sentence = (text: string): string => (/[.?!]$/.test(text) ? text : `${text}.`);
     const message =
       problems.length === 1
-        ? `${at(problems[0]!)}${problems[0]!.message}.`
-        : `${problems.length} problems in ${file}: ${problems.map((problem, index) => `(${index + 1}) ${at(problem)}${problem.message}`).join('; ')}.`;
+        ? sentence(`${at(problems[0]!)}${problems[0]!.message}`)
+        : sentence(`${problems.length} problems in ${file}: ${problems.map((problem, index) => `(${index + 1}) ${at(problem)}${problem.message}`).join('; ')}`);
     const suggestions = problems.filter((problem) => problem.suggestion);
     const hint = suggestions.length > 0
       ? `${suggestions.map(suggest).join('; ')}. \`golive schema config\` prints every allowed key and value.`

@@ -148,12 +148,33 @@ function truncate(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }
 
-function formatValue(value: unknown): string {
+function formatValue(value: unknown): string | undefined {
   if (isScalar(value)) return String(value);
   if (Array.isArray(value) && value.every(isScalar)) return value.map(String).join(', ');
-  // Nested evidence is for the JSON report; text formats get one short line.
-  const json = JSON.stringify(value);
-  return json === undefined ? String(value) : json;
+  // Deeper structures are for the JSON report, not a text line.
+  return undefined;
+}
+
+/** Evidence as `key: value` pairs: scalars and lists of scalars, objects flattened one level. */
+function flatEvidence(evidence: Record<string, unknown>): { pairs: [string, string][]; hidden: number } {
+  const pairs: [string, string][] = [];
+  let hidden = 0;
+  for (const [key, value] of Object.entries(evidence)) {
+    if (value === undefined) continue;
+    const direct = formatValue(value);
+    if (direct !== undefined) {
+      pairs.push([key, direct]);
+    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [inner, innerValue] of Object.entries(value)) {
+        const formatted = formatValue(innerValue);
+        if (formatted !== undefined) pairs.push([`${key}.${inner}`, formatted]);
+        else hidden++;
+      }
+    } else {
+      hidden++;
+    }
+  }
+  return { pairs, hidden };
 }
 
 export interface SourceLocation {
@@ -182,12 +203,14 @@ export function evidenceFacts(check: CheckReport, configPath: string): string[] 
     const where = `at ${configPath}:${location.line}:${location.column}${location.path ? ` (${location.path})` : ''}`;
     facts.push(neutraliseControls(where).replace(/\n/g, ' '));
   }
-  const entries = Object.entries(evidence).filter(([key, value]) => value !== undefined && !(key === 'location' && location));
-  for (const [key, value] of entries.slice(0, MAX_FACTS)) {
-    const line = truncate(formatValue(value).replace(/\s*[\r\n]+\s*/g, ' '), MAX_VALUE_LENGTH);
+  const { location: _location, ...rest } = evidence;
+  const { pairs, hidden } = flatEvidence(location ? rest : evidence);
+  for (const [key, value] of pairs.slice(0, MAX_FACTS)) {
+    const line = truncate(value.replace(/\s*[\r\n]+\s*/g, ' '), MAX_VALUE_LENGTH);
     facts.push(`${key}: ${neutraliseControls(line)}`);
   }
-  if (entries.length > MAX_FACTS) facts.push(`(${entries.length - MAX_FACTS} more in the JSON report)`);
+  const more = Math.max(0, pairs.length - MAX_FACTS) + hidden;
+  if (more > 0) facts.push(`(${more} more in the JSON report)`);
   return facts;
 }
 

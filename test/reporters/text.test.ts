@@ -47,10 +47,22 @@ describe('plain reporter', () => {
     expect(plain(strictReport(), { color: false }).trimEnd().split('\n').at(-1)).toBe('Not ready: 1 warning under --strict');
   });
 
-  it('shows nested evidence as one short line', () => {
-    const output = plain(mixedReport(), { color: false });
-    expect(output).toContain('        registered: {"a1":{"use":"sig","alg":"PS256"},"b2":{"use":"sig"}}\n');
+  it('flattens evidence objects one level and leaves deeper structures to the JSON report', async () => {
+    const { check, report, run } = await import('../support/report-fixtures.js');
+    const nested = report([
+      run({ path: 'uat.yaml' }, [
+        check('network.token-endpoint', 'fail', {
+          message: 'm',
+          hint: 'h',
+          evidence: { serverCertificate: { issuer: 'CN=Proxy CA', sans: ['a', 'b'], chain: [{ subject: 'x' }] }, errors: [{ path: 'a' }] },
+        }),
+      ]),
+    ]);
+    const output = plain(nested, { color: false });
+    expect(output).toContain('        serverCertificate.issuer: CN=Proxy CA\n');
+    expect(output).toContain('        serverCertificate.sans: a, b\n');
     expect(output).toContain('        (2 more in the JSON report)\n');
+    expect(output).not.toContain('{"');
   });
 });
 
