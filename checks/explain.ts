@@ -421,8 +421,16 @@ function bullets(items: readonly string[]): string {
 
 /** The page `golive explain <check-id>` prints. */
 export function formatExplanation(id: CheckId, options: { color: boolean }): string {
-  const explanation: Explanation = EXPLANATIONS[id];
-  const needs: readonly CheckId[] = DOCUMENTED_NEEDS[id];
+  return formatExplanationPage(id, EXPLANATIONS[id], DOCUMENTED_NEEDS[id], options);
+}
+
+/** The page layout, for any documented id (the `check` checks and the `diff` checks). */
+export function formatExplanationPage(
+  id: string,
+  explanation: Omit<Explanation, 'seeAlso'> & { seeAlso?: readonly string[] },
+  needs: readonly string[],
+  options: { color: boolean },
+): string {
   const sections = [
     bold(`${id}: ${explanation.title}`, options.color),
     `${bold('What it verifies', options.color)}\n${wrap(explanation.verifies, INDENT, INDENT)}`,

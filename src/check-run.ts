@@ -2,7 +2,7 @@ import path from 'node:path';
 import { CHECKS } from '../checks/index.js';
 import type { ParsedConfig, ResolvedConfig } from './config/types.js';
 import type { RunContext, RunOptions } from './pipeline/context.js';
-import { runChecks, type RunnerEvent } from './pipeline/runner.js';
+import { runCheckGraph, type RunnerEvent } from './pipeline/runner.js';
 import { createHttpSession } from './net/http.js';
 import type { DnsLookup } from './net/probe.js';
 import { Redactor } from './redact.js';
@@ -35,9 +35,11 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
   const now = input.now ?? Date.now;
   const startedAt = now();
   const redactor = new Redactor(input.secrets);
+  // One HTTP session for every config: their checks run concurrently, and
+  // the per-host connection cap holds across them, not per config.
+  const http = createHttpSession(input.env);
   const settled = await Promise.all(
     input.configs.map(async (configPath, index) => {
-      const http = createHttpSession(input.env);
       const context: RunContext = Object.freeze({
         configPath: path.resolve(configPath),
         env: input.env,
@@ -46,12 +48,12 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
         http,
         lookup: input.lookup,
       });
-      const { results, outputs } = await runChecks({
+      const { results, outputs } = await runCheckGraph({
         checks: CHECKS,
         context,
         redactor,
         onEvent: input.onEvent && ((event) => input.onEvent!(index, event)),
-      }).finally(() => http.close());
+      });
       const summary = configSummary(
         configPath,
         outputs.get('config.parse') as ParsedConfig | undefined,
@@ -60,7 +62,7 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
       const skew = outputs.get('clock.skew') as ClockSkew | undefined;
       return { run: buildRun(redactor.deep(summary), results, input.options.strict), skewMs: skew?.skewMs };
     }),
-  );
+  ).finally(() => http.close());
   const report = buildReport({
     command: 'check',
     version: VERSION,

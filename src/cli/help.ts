@@ -4,8 +4,10 @@ Usage: golive <command> [options]
 
 Commands:
   check [configs..]          run the checks (default config: ./golive.yaml)
+  diff <uat> <prod>          migration review of a UAT config and its Production twin (--go-live DATE)
+  report <report.json>       render a received JSON report for a person
+  init [file]                write a commented starter config (or --from-postman ENV.json)
   schema [config|report]     print a JSON Schema
-  init [file]                write a commented starter config
   explain <check-id>         what a check verifies, common causes, fixes (--list for all)
   sandbox                    start a local Thredd-like platform and write configs for it
   demo                       sandbox + check in one process: the first thing to try
@@ -16,6 +18,8 @@ Examples:
   golive check prod.yaml                           the full check before go-live
   golive check --offline config/*.yaml --junit out/junit.xml   a CI gate without secrets
   golive check prod.yaml --json report.json        a report to send to support
+  golive diff uat.yaml prod.yaml                   before asking for Production go-live
+  golive report report.json                        read a report a customer sent
   golive explain jwks.signing-key
 
 Exit codes: 0 ready (warnings allowed unless --strict), 1 a check failed,
@@ -37,6 +41,9 @@ Options:
   --json FILE                write the JSON report (for support triage)
   --junit FILE               write a JUnit XML report (for CI)
   --markdown FILE            write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
+  --sarif FILE               write SARIF 2.1.0 (GitHub code scanning annotates the config)
+  --curl                     after the report, a curl command per network step on stderr
+                             (secrets as $VARS)
   --env-file FILE            load variables before interpolation (repeatable)
   --timeout MS               per network step (default 10000)
   --strict                   warnings fail the run
@@ -66,11 +73,17 @@ Options:
   --auth-method METHOD       private_key_jwt (default) | client_secret_post | client_secret_basic
   --connectivity tls|mtls    default tls
   --environment uat|production   default uat
-  --force                    overwrite an existing file
-  --stdout                   print the config instead of writing it
+  --from-postman FILE        import a Postman environment (or collection) export: maps its
+                             variables, moves key material into certs/<environment>/ (keys 0600),
+                             writes the client secret as \${THREDD_CLIENT_SECRET}; lists every
+                             inference, guess and unknown variable (names only). --auth-method,
+                             --connectivity and --environment override what it infers
+  --force                    overwrite existing files
+  --stdout                   print the config instead of writing it (not with --from-postman)
 
-Example:
+Examples:
   golive init prod.yaml --environment production --connectivity mtls
+  golive init uat.yaml --from-postman "Thredd UAT.postman_environment.json"
 `,
   explain: `Usage: golive explain <check-id> | --list
 
@@ -90,6 +103,3 @@ export function helpFor(command: string): string {
   return COMMANDS[command] ?? MAIN;
 }
 
-export function registerHelp(command: string, text: string): void {
-  COMMANDS[command] = text;
-}

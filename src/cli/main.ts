@@ -13,6 +13,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./commands/explain.js')).explainCommand,
   sandbox: async () => (await import('./commands/sandbox.js')).sandboxCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
+  diff: async () => (await import('./commands/diff.js')).diffCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>): void {
@@ -29,9 +31,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const debug = argv.includes('--debug');
   const [name, ...rest] = argv;
   try {
+    if (name === 'help' && rest[0] && COMMANDS[rest[0]]) {
+      return await (await COMMANDS[rest[0]]!())(['--help'], io);
+    }
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      const { mainHelp, helpFor } = await import('./help.js');
-      io.stdout.write(name === 'help' && rest[0] ? helpFor(rest[0]) : mainHelp());
+      const { mainHelp } = await import('./help.js');
+      io.stdout.write(mainHelp());
       return EXIT.ready;
     }
     if (name === '--version' || name === '-v') {

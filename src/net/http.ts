@@ -44,9 +44,10 @@ export interface HttpSession {
 /** Connections per host: the platform allows 20 per client IP, so stay far below. */
 export const MAX_CONNECTIONS_PER_HOST = 4;
 
-function materialKey(material: TlsMaterial): string {
+/** Requests share a dispatcher when they trust, present and time out alike. */
+function dispatcherKey(material: TlsMaterial, timeoutMs: number): string {
   return createHash('sha256')
-    .update(JSON.stringify([material.extraCa ?? [], material.clientCertificate?.cert ?? '']))
+    .update(JSON.stringify([material.extraCa ?? [], material.clientCertificate?.cert ?? '', timeoutMs]))
     .digest('hex');
 }
 
@@ -67,7 +68,7 @@ export function createHttpSession(env: Readonly<Record<string, string | undefine
   const pick = (name: string): string | undefined => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 
   const dispatcherFor = (material: TlsMaterial, timeoutMs: number): Promise<Dispatcher> => {
-    const key = materialKey(material);
+    const key = dispatcherKey(material, timeoutMs);
     let dispatcher = dispatchers.get(key);
     if (!dispatcher) {
       dispatcher = Promise.all([import('undici'), trustAnchors(material)]).then(([{ Agent, EnvHttpProxyAgent }, ca]) => {

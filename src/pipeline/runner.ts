@@ -53,7 +53,7 @@ function skipResult(check: Check, message: string): CheckOutcome {
  * warned (or do not apply), concurrently with every other ready check.
  * Results come back in registry order, whatever order they finished in.
  */
-export async function runChecks({ checks, context, redactor, onEvent }: RunnerInput): Promise<RunnerResult> {
+export async function runCheckGraph({ checks, context, redactor, onEvent }: RunnerInput): Promise<RunnerResult> {
   const { options } = context;
   const selected = selectedIds(checks, options.only);
   const settled = new Map<string, Promise<Settled>>();

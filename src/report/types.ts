@@ -29,8 +29,16 @@ export interface RunConfigSummary {
   endpoints?: { token: string; jwks: string; api: string };
 }
 
+/** Both configs of a migration review (`golive diff`): the run's config is the Production one. */
+export interface ConfigPairSummary {
+  uat: RunConfigSummary;
+  production: RunConfigSummary;
+}
+
 export interface RunReport {
   config: RunConfigSummary;
+  /** `golive diff` only: the UAT and the Production config compared. */
+  pair?: ConfigPairSummary;
   status: 'pass' | 'fail';
   summary: Summary;
   checks: CheckReport[];

@@ -4,11 +4,12 @@ import { junit } from './junit.js';
 import { markdown } from './markdown.js';
 import { plain } from './plain.js';
 import { pretty } from './pretty.js';
+import { sarif } from './sarif.js';
 import type { Reporter } from './types.js';
 
 export type { Reporter, ReporterOptions } from './types.js';
 
 /** Every output format, by the name `--format` takes. */
-export const reporters = { pretty, plain, json, junit, markdown, github } satisfies Record<string, Reporter>;
+export const reporters = { pretty, plain, json, junit, markdown, github, sarif } satisfies Record<string, Reporter>;
 
 export type ReporterName = keyof typeof reporters;

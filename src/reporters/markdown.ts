@@ -1,7 +1,7 @@
 import type { Status } from '../pipeline/check.js';
 import type { CheckReport, Report, RunReport } from '../report/types.js';
 import type { ReporterOptions } from './types.js';
-import { describeHost, describeRun, formatSummary, isInternalError, neutraliseControls, nextSteps, verdict } from './text.js';
+import { describeHost, describeRun, runTitle, formatSummary, isInternalError, neutraliseControls, nextSteps, verdict } from './text.js';
 
 const EMOJI: Record<Status, string> = { pass: '✅', warn: '⚠️', fail: '❌', skip: '⏭️' };
 
@@ -34,7 +34,7 @@ function messageCell(check: CheckReport): string {
 function runSection(run: RunReport): string[] {
   const status = run.status === 'pass' ? `${EMOJI.pass} ready` : `${EMOJI.fail} not ready`;
   return [
-    `### ${code(run.config.path)}: ${status}`,
+    `### ${code(runTitle(run))}: ${status}`,
     '',
     `${inline(describeRun(run))}. ${formatSummary(run.summary)}.`,
     '',

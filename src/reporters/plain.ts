@@ -3,6 +3,7 @@ import type { ReporterOptions } from './types.js';
 import {
   describeHost,
   describeRun,
+  runTitle,
   evidenceFacts,
   formatDuration,
   formatSummary,
@@ -40,7 +41,7 @@ function renderCheck(check: CheckReport, run: RunReport, idWidth: number): strin
 function renderRun(run: RunReport): string[] {
   const idWidth = Math.max(0, ...run.checks.map((check) => check.id.length));
   return [
-    `${neutraliseControls(run.config.path)}: ${describeRun(run)}`,
+    `${neutraliseControls(runTitle(run))}: ${describeRun(run)}`,
     ...run.checks.flatMap((check) => renderCheck(check, run, idWidth)),
     `${INDENT}${formatSummary(run.summary)}`,
   ];

@@ -5,6 +5,7 @@ import type { ReporterOptions } from './types.js';
 import {
   describeHost,
   describeRun,
+  runTitle,
   evidenceFacts,
   formatDuration,
   formatSummary,
@@ -70,7 +71,7 @@ function renderRun(run: RunReport, paint: Paint): string[] {
   const idWidth = Math.max(0, ...shown.map((check) => check.id.length));
   const status = run.status === 'pass' ? paint('green', 'ready') : paint('red', 'not ready');
   return [
-    `${paint(['bold', 'underline'], neutraliseControls(run.config.path))}  ${describeRun(run)}  ${status}`,
+    `${paint(['bold', 'underline'], neutraliseControls(runTitle(run)))}  ${describeRun(run)}  ${status}`,
     ...shown.flatMap((check) => renderCheck(check, run, idWidth, paint)),
     ...renderSkipped(skipped, paint),
     `${INDENT}${formatSummary(run.summary)}`,

@@ -20,6 +20,11 @@ export function formatSummary(summary: Summary): string {
   ].join(', ');
 }
 
+/** What a run is about: its config, or for `golive diff` the UAT → Production pair. */
+export function runTitle(run: RunReport): string {
+  return run.pair ? `${run.pair.uat.path} → ${run.pair.production.path}` : run.config.path;
+}
+
 /** One line about the run's config: what a reader needs to know which setup was checked. */
 export function describeRun(run: RunReport): string {
   const c = run.config;

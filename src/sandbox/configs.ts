@@ -66,16 +66,64 @@ function configDocument(spec: ConfigSpec, material: Material, endpoints: Sandbox
   };
 }
 
+/** The config pair `golive diff` reviews: UAT first, Production second. */
+export interface MigrationConfigs {
+  uat: string;
+  production: string;
+}
+
+export const MIGRATION_CONFIG_NAMES = { uat: 'migration-uat.yaml', production: 'migration-prod.yaml' } as const;
+
+/**
+ * A UAT config and a Production-like one for trying `golive diff`: the
+ * Production one has its own client id, signing and transport credentials
+ * and region 1, but, being a sandbox's, still points at the local hosts and
+ * trusts the sandbox CA that issued its certificates: the review shows how
+ * such leftovers are diagnosed.
+ */
+function migrationDocuments(material: Material, endpoints: SandboxEndpoints): Record<keyof MigrationConfigs, Record<string, unknown>> {
+  const uat = configDocument(
+    { name: 'migration-uat', client: 'private_key_jwt-mtls', signing: { certificate: 'certs/signing.pem', privateKey: 'certs/signing.key', kid: material.kids.signing, algorithm: 'PS256' } },
+    material,
+    endpoints,
+  );
+  const production = {
+    ...uat,
+    environment: 'production',
+    region: 1,
+    client: { id: material.production.clientId, authMethod: 'private_key_jwt' },
+    signing: { certificate: 'certs/production-signing.pem', privateKey: 'certs/production-signing.key', algorithm: 'PS256' },
+    transport: { certificate: 'certs/production-transport.pem', privateKey: 'certs/production-transport.key' },
+  };
+  return { uat, production };
+}
+
+async function writeMigrationConfigs(dir: string, material: Material, endpoints: SandboxEndpoints): Promise<MigrationConfigs> {
+  const documents = migrationDocuments(material, endpoints);
+  const command = `golive diff ${MIGRATION_CONFIG_NAMES.uat} ${MIGRATION_CONFIG_NAMES.production}`;
+  const written = await Promise.all(
+    (['uat', 'production'] as const).map(async (side) => {
+      const file = join(dir, MIGRATION_CONFIG_NAMES[side]);
+      const header = `# golive sandbox: a ${side === 'uat' ? 'UAT' : 'Production-like'} config for the migration review. Run: ${command}
+`;
+      await writeFile(file, header + stringify(documents[side], { lineWidth: 0 }));
+      return file;
+    }),
+  );
+  return { uat: written[0]!, production: written[1]! };
+}
+
 /**
  * Writes one ready config per auth method and connectivity, and the env file
  * holding the client secret they reference. Ports change on every start, so
- * these are rewritten each time; their paths stay the same.
+ * these are rewritten each time; their paths stay the same. Also writes the
+ * UAT/Production pair for `golive diff` (not in `configs`: those are all UAT).
  */
 export async function writeConfigs(
   dir: string,
   material: Material,
   endpoints: SandboxEndpoints,
-): Promise<{ configs: Record<string, string>; envFile: string }> {
+): Promise<{ configs: Record<string, string>; envFile: string; migration: MigrationConfigs }> {
   const configs: Record<string, string> = {};
   await Promise.all(
     configSpecs(material).map(async (spec) => {
@@ -88,5 +136,5 @@ export async function writeConfigs(
   const envFile = join(dir, ENV_FILE_NAME);
   await writeSecretFile(envFile, `# Secrets for the golive sandbox configs. Not for real credentials.\n${SECRET_VARIABLE}=${material.clientSecret}\n`);
   const ordered = Object.fromEntries(configSpecs(material).map((spec) => [spec.name, configs[spec.name]!]));
-  return { configs: ordered, envFile };
+  return { configs: ordered, envFile, migration: await writeMigrationConfigs(dir, material, endpoints) };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createApiHost } from './api-host.js';
 import { createAuthServer, loadOidcProvider, TOKEN_PATH, type AuthServer } from './auth-server.js';
-import { ENV_FILE_NAME, writeConfigs, type SandboxEndpoints } from './configs.js';
+import { ENV_FILE_NAME, writeConfigs, type MigrationConfigs, type SandboxEndpoints } from './configs.js';
 import { FAULTS, parseFaults, type FaultName } from './faults.js';
 import { applyTlsFaults, closeServer, HOST, httpsOptions, listen } from './http.js';
 import { createJwksHost } from './jwks-host.js';
@@ -14,7 +14,7 @@ import { loadOrCreateMaterial, writeMaterialFiles, type Material, type MaterialF
 
 export { FAULTS, UnknownFaultError, isFaultName, parseFaults, type FaultName } from './faults.js';
 export { CA_SUBJECT, type ClientKey, type MaterialFiles } from './material.js';
-export type { SandboxEndpoints } from './configs.js';
+export type { MigrationConfigs, SandboxEndpoints } from './configs.js';
 
 export interface SandboxOptions {
   /**
@@ -38,6 +38,8 @@ export interface Sandbox {
   endpoints: SandboxEndpoints;
   /** Config name (e.g. `private_key_jwt-mtls`) to absolute config path. */
   configs: Record<string, string>;
+  /** A UAT config and a Production-like one with its own client and credentials, for `golive diff`. */
+  migration: MigrationConfigs;
   envFile: string;
   caFile: string;
   /** The sandbox CA, to issue extra certificates in tests (e.g. a client certificate the JWKS does not know). */
@@ -104,7 +106,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiMtls: `https://${HOST}:${apiMtlsPort}`,
     };
     auth = await createAuthServer({ material, faults, issuer, resource, jwksUri: endpoints.jwks, log });
-    const { configs, envFile } = await writeConfigs(dir, material, endpoints);
+    const { configs, envFile, migration } = await writeConfigs(dir, material, endpoints);
 
     const tlsServers: Array<[HttpsServer, boolean]> = [
       [tokenTls, false],
@@ -125,6 +127,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       organisationId: material.organisationId,
       endpoints,
       configs,
+      migration,
       envFile,
       caFile: files.caFile,
       ca: material.ca,
@@ -187,6 +190,7 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
     '',
     'Try:',
     `  golive check --env-file ${rel(sandbox.envFile)} ${rel(sandbox.configs['private_key_jwt-tls']!)}`,
+    `  golive diff ${rel(sandbox.migration.uat)} ${rel(sandbox.migration.production)}   (migration review)`,
     '',
     'Press Ctrl-C to stop.',
     '',

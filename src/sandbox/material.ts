@@ -11,7 +11,7 @@ import type { Issued } from './pki.js';
  * is reused as is.
  */
 export const CA_SUBJECT = 'CN=Thredd Sandbox Issuing CA, O=golive sandbox';
-const MATERIAL_VERSION = 1;
+const MATERIAL_VERSION = 2;
 const DAY_MS = 86_400_000;
 
 export type ClientKey =
@@ -59,6 +59,11 @@ export interface Material {
   signingEs256: CertAndKey;
   transport: CertAndKey;
   decoy: CertAndKey;
+  /**
+   * A Production-like client for trying `golive diff`: its own id and credentials,
+   * issued by the sandbox CA (which `golive diff` rightly flags in a Production config).
+   */
+  production: { clientId: string; signing: CertAndKey; transport: CertAndKey };
   /** The authorization server's access-token signing key (private JWK). */
   providerKey: JsonWebKey & { kid: string };
 }
@@ -72,6 +77,10 @@ export interface MaterialFiles {
   signingEs256Key: string;
   transportCert: string;
   transportKey: string;
+  productionSigningCert: string;
+  productionSigningKey: string;
+  productionTransportCert: string;
+  productionTransportKey: string;
 }
 
 function pair(issued: Issued): CertAndKey {
@@ -93,7 +102,7 @@ async function generateMaterial(): Promise<Material> {
     keyUsage: ['digitalSignature' as const],
     extKeyUsage: ['serverAuth' as const],
   };
-  const [server, serverHostnameMismatch, serverUntrusted, signing, signingEs256, transport, decoy] = await Promise.all([
+  const [server, serverHostnameMismatch, serverUntrusted, signing, signingEs256, transport, decoy, productionSigning, productionTransport] = await Promise.all([
     issueCertificate({
       ...serverTemplate,
       subject: 'CN=127.0.0.1, O=golive sandbox',
@@ -134,6 +143,19 @@ async function generateMaterial(): Promise<Material> {
       key: { kind: 'rsa', bits: 2048 },
       keyUsage: ['digitalSignature'],
     }),
+    issueCertificate({
+      subject: 'CN=golive sandbox production signing, O=Sandbox Demo Organisation',
+      issuer: ca,
+      key: { kind: 'rsa', bits: 2048 },
+      keyUsage: ['digitalSignature'],
+    }),
+    issueCertificate({
+      subject: 'CN=golive sandbox production transport, O=Sandbox Demo Organisation',
+      issuer: ca,
+      key: { kind: 'rsa', bits: 2048 },
+      keyUsage: ['digitalSignature', 'keyEncipherment'],
+      extKeyUsage: ['clientAuth'],
+    }),
   ]);
   const signingExpired = await issueCertificate({
     subject: 'CN=golive sandbox signing, O=Sandbox Demo Organisation',
@@ -167,6 +189,7 @@ async function generateMaterial(): Promise<Material> {
     signingEs256: pair(signingEs256),
     transport: pair(transport),
     decoy: pair(decoy),
+    production: { clientId: randomUUID(), signing: pair(productionSigning), transport: pair(productionTransport) },
     providerKey: { ...providerJwk, kid: opaqueKid() },
   };
 }
@@ -242,6 +265,10 @@ export async function writeMaterialFiles(dir: string, material: Material): Promi
     signingEs256Key: join(certs, 'signing-es256.key'),
     transportCert: join(certs, 'transport.pem'),
     transportKey: join(certs, 'transport.key'),
+    productionSigningCert: join(certs, 'production-signing.pem'),
+    productionSigningKey: join(certs, 'production-signing.key'),
+    productionTransportCert: join(certs, 'production-transport.pem'),
+    productionTransportKey: join(certs, 'production-transport.key'),
   };
   await Promise.all([
     writeFile(files.caFile, material.ca.cert),
@@ -251,6 +278,10 @@ export async function writeMaterialFiles(dir: string, material: Material): Promi
     writeSecretFile(files.signingEs256Key, material.signingEs256.key),
     writeFile(files.transportCert, material.transport.cert),
     writeSecretFile(files.transportKey, material.transport.key),
+    writeFile(files.productionSigningCert, material.production.signing.cert),
+    writeSecretFile(files.productionSigningKey, material.production.signing.key),
+    writeFile(files.productionTransportCert, material.production.transport.cert),
+    writeSecretFile(files.productionTransportKey, material.production.transport.key),
   ]);
   return files;
 }

@@ -10,7 +10,7 @@ import { checkConfigs } from '../../src/check-run.js';
 import { parseEnvFile } from '../../src/config/interpolate.js';
 import { createHttpSession, type HttpSession } from '../../src/net/http.js';
 import { DEFAULT_OPTIONS, type RunContext, type RunOptions } from '../../src/pipeline/context.js';
-import { runChecks } from '../../src/pipeline/runner.js';
+import { runCheckGraph } from '../../src/pipeline/runner.js';
 import { Redactor } from '../../src/redact.js';
 import type { CheckReport } from '../../src/report/types.js';
 import { DOCUMENTED_AUDIENCE } from '../../src/sandbox/faults.js';
@@ -347,7 +347,7 @@ describe('secrets never reach the report', () => {
     sandbox.setFaults(faults);
     const wire = recording();
     const ctx: RunContext = { configPath: sandbox.configs[name]!, env, options: { ...DEFAULT_OPTIONS, only: ['token'] }, now: Date.now, http: wire.http };
-    const { results } = await runChecks({ checks: CHECKS, context: ctx, redactor: new Redactor() }).finally(() => wire.http.close());
+    const { results } = await runCheckGraph({ checks: CHECKS, context: ctx, redactor: new Redactor() }).finally(() => wire.http.close());
     const report = JSON.stringify(results);
     const form = wire.bodies.map((body) => Object.fromEntries(new URLSearchParams(body))).find((fields) => fields.grant_type);
     const canaries = [

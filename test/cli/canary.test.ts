@@ -1,41 +1,19 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/types.js';
 import { issue, pemBody, pkcs12Of } from '../support/credentials.js';
+import { CLI, golive, type CliResult } from '../support/cli.js';
 
 // The redaction canary: known secret values go in through every door the
 // CLI has (environment, --env-file, encrypted keys, key files), and none of
 // them, in any encoding, may come out of any door (stdout, stderr, artifacts).
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-const BASE_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', TERM: 'dumb' };
 
-function golive(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--', CLI, ...args],
-      { cwd, env: { ...BASE_ENV, HOME: cwd, ...env }, timeout: 15_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 const CANARY = {
   clientSecret: 'CanaryClientSecret-9f3bX7qLmZ2wQe',

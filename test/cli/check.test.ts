@@ -3,42 +3,24 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
+import ajvDraft04 from 'ajv-draft-04';
+import type { Log as SarifLog } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
 import { CHECK_IDS } from '../../checks/ids.js';
 import type { Report } from '../../src/report/types.js';
 import { daysFromNow, issue } from '../support/credentials.js';
 import { findAll, parseXml } from '../support/xml.js';
+import { BASE_ENV, CLI, golive, type CliResult } from '../support/cli.js';
 
 // End-to-end: the real built binary, spawned with a controlled environment
 // (no TTY, no CI, NO_COLOR), in temporary folders.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-const BASE_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', TERM: 'dumb' };
 
-function golive(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--', CLI, ...args],
-      { cwd, env: { ...BASE_ENV, HOME: cwd, ...env }, timeout: 15_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 const ANSI = /\u001b\[/;
@@ -571,5 +553,81 @@ describe.concurrent('usage errors in check', () => {
     expect(result.stderr).toMatch(new RegExp(`^golive: --json ${target!.replace('.', '\\.')} cannot be written \\((EISDIR|ENOTDIR|EEXIST)\\); the report above is complete`));
     expect(result.stdout).toMatch(/config\.parse/);
     expectNoStack(result);
+  });
+});
+
+describe.concurrent('--sarif', () => {
+  const sarifSchema = createRequire(import.meta.url)('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json') as object;
+  const validateSarif = new ajvDraft04.default({ strict: false, unicodeRegExp: false, validateFormats: false, logger: false }).compile(sarifSchema);
+
+  it('writes SARIF 2.1.0 with the config finding at its line and column', async () => {
+    const dir = await caseDir(MTLS_CONFIG.replace('  algorithm: PS256', '  algoritm: PS256'), { name: 'uat.yaml' });
+    const result = await golive(['check', '--offline', 'uat.yaml', '--sarif', 'out/golive.sarif', '--json', 'out/report.json'], dir, CLIENT_ENV);
+    expect(result.code).toBe(1);
+    const log = JSON.parse(await readFile(path.join(dir, 'out/golive.sarif'), 'utf8')) as SarifLog;
+    expect(validateSarif(log), JSON.stringify(validateSarif.errors)).toBe(true);
+    expect((await readdir(path.join(dir, 'out'))).sort()).toEqual(['golive.sarif', 'report.json']);
+    const [result0] = log.runs[0]!.results!;
+    expect(result0).toMatchObject({ ruleId: 'config.schema', level: 'error' });
+    expect(result0!.locations![0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'uat.yaml' }, region: { startLine: 12, startColumn: 3 } });
+    expect(result.stdout).toMatch(/FAIL\s+config\.schema/);
+  });
+
+  it('refuses a --sarif path that another artifact or an input takes', async () => {
+    const dir = await caseDir();
+    const clash = await golive(['check', '--offline', '--json', 'out.json', '--sarif', 'out.json'], dir, CLIENT_ENV);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(/^golive: --sarif out\.json would overwrite the --json report/);
+    const input = await golive(['check', '--offline', '--sarif', 'golive.yaml'], dir, CLIENT_ENV);
+    expect(input.code).toBe(2);
+    expect(input.stderr).toMatch(/^golive: --sarif golive\.yaml would overwrite an input of this run/);
+  });
+});
+
+describe.concurrent('--curl', () => {
+  const SECRET_CANARY = 'CANARY-secret-7f3a+/=';
+  const SECRET_CONFIG = MTLS_CONFIG.replace('  authMethod: private_key_jwt\n', '  authMethod: client_secret_post\n  secret: "${THREDD_CLIENT_SECRET}"\n')
+    .replace(/signing:\n(  .*\n)+/, '');
+
+  it('prints a curl command per network step on stderr, secrets as variables; stdout stays the report', async () => {
+    const dir = await caseDir(`${SECRET_CONFIG}${CLOSED_ENDPOINTS}`);
+    const result = await golive(['check', '--curl', '--format', 'json', '--timeout', '1500'], dir, { ...CLIENT_ENV, THREDD_CLIENT_SECRET: SECRET_CANARY });
+    expect(result.code).toBe(1);
+    parseReport(result.stdout);
+    const script = result.stderr;
+    for (const id of ['jwks.fetch', 'network.token-endpoint', 'network.api-endpoint', 'token.request', 'probe.call']) {
+      expect(script).toMatch(new RegExp(`^# \\d/5 ${id.replace('.', '\\.')} \\(`, 'm'));
+    }
+    expect(script).toMatch(/^# 2\/5 network\.token-endpoint \(fail\): connect to the token host over mTLS/m);
+    expect(script).toMatch(/^# 4\/5 token\.request \(not run: needs network\.token-endpoint, which failed\)/m);
+    expect(script).toContain('--data-urlencode "client_secret=${THREDD_CLIENT_SECRET}"');
+    expect(script).toContain('--cert ./certs/transport.pem');
+    expect(script).toContain('--max-time 1.5');
+    expect(script).toContain("--header 'X-Region: 1'");
+    expect(script).not.toContain(SECRET_CANARY);
+    expect(result.stdout).not.toContain(SECRET_CANARY);
+    expectNoStack(result);
+  });
+
+  it('with --only network, only the connection steps; with --offline they are marked not run', async () => {
+    const dir = await caseDir(SECRET_CONFIG);
+    const env = { ...CLIENT_ENV, THREDD_CLIENT_SECRET: SECRET_CANARY };
+    const only = await golive(['check', '--offline', '--only', 'network', '--curl'], dir, env);
+    expect(only.stderr.match(/^# \d\/\d \S+/gm)).toEqual(['# 1/2 network.token-endpoint', '# 2/2 network.api-endpoint']);
+    expect(only.stderr).toMatch(/\(not run: --offline/);
+    const none = await golive(['check', '--offline', '--only', 'signing', '--curl'], dir, env);
+    expect(none.stderr).toMatch(/^# golive\.yaml: no network step was selected/m);
+  });
+
+  it('says why there is no command for a config that did not load', async () => {
+    const dir = await caseDir(MTLS_CONFIG.replace('  algorithm: PS256', '  algoritm: PS256'));
+    const result = await golive(['check', '--offline', '--curl'], dir, CLIENT_ENV);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^# golive\.yaml: no curl commands: the config did not load \(config\.schema failed\): fix it first\.$/m);
+  });
+
+  it('without --curl, nothing on stderr', async () => {
+    const dir = await caseDir();
+    expect((await golive(['check', '--offline'], dir, CLIENT_ENV)).stderr).toBe('');
   });
 });

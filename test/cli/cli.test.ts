@@ -1,42 +1,20 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CHECK_IDS } from '../../checks/ids.js';
 import type { Report } from '../../src/report/types.js';
 import { issue } from '../support/credentials.js';
+import { CLI, ROOT, golive } from '../support/cli.js';
 
 // End-to-end: the real built binary, spawned with a controlled environment
 // (no TTY, no CI, NO_COLOR), in temporary folders.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-const BASE_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', TERM: 'dumb' };
 
-function golive(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--', CLI, ...args],
-      { cwd, env: { ...BASE_ENV, HOME: cwd, ...env }, timeout: 15_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 const ANSI = /\u001b\[/;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineCheck, type Check } from '../../src/pipeline/check.js';
 import { DEFAULT_OPTIONS, type RunOptions } from '../../src/pipeline/context.js';
-import { runChecks, type RunnerEvent } from '../../src/pipeline/runner.js';
+import { runCheckGraph, type RunnerEvent } from '../../src/pipeline/runner.js';
 import { Redactor } from '../../src/redact.js';
 
 // The runner is generic over check ids; these tests borrow real ids for a synthetic graph.
@@ -13,7 +13,7 @@ const ok = () => ({ status: 'pass' as const, output: 'out' });
 
 async function run(checks: Check[], options: Partial<RunOptions> = {}, redactor = new Redactor()) {
   const events: RunnerEvent[] = [];
-  const result = await runChecks({
+  const result = await runCheckGraph({
     checks,
     context: { configPath: 'x.yaml', env: {}, options: { ...DEFAULT_OPTIONS, ...options }, now: () => 0, http: {} as never },
     redactor,

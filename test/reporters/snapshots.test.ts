@@ -9,6 +9,7 @@ const EXTENSIONS: Record<ReporterName, string> = {
   junit: 'xml',
   markdown: 'md',
   github: 'txt',
+  sarif: 'sarif.json',
 };
 
 const FIXTURES = { mixed: mixedReport, passing: passingReport, strict: strictReport };

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHECK_IDS } from '../../../checks/ids.js';
-import { checkConfigs } from '../../check-run.js';
-import { parseEnvFile, SECRET_NAME } from '../../config/interpolate.js';
+import { runChecksWithRedactor } from '../../api.js';
+import { SECRET_NAME } from '../../config/interpolate.js';
 import { closest } from '../../text/closest.js';
 import type { RunOptions } from '../../pipeline/context.js';
 import { SELECTOR_CANDIDATES, selects } from '../../pipeline/select.js';
@@ -11,13 +10,14 @@ import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
 import { reporters, type ReporterName } from '../../reporters/index.js';
 import { UsageError } from '../errors.js';
+import { guardArtifacts, loadEnvFiles } from '../inputs.js';
 import { isInteractive, writeFileAtomic, type Io } from '../io.js';
 
 const FORMATS = ['pretty', 'plain', 'json', 'junit', 'markdown', 'github'] as const satisfies readonly ReporterName[];
 export type Format = (typeof FORMATS)[number];
 
 /** Artifact flags and the reporter each one writes. */
-const ARTIFACTS = { json: 'json', junit: 'junit', markdown: 'markdown' } as const satisfies Record<string, ReporterName>;
+const ARTIFACTS = { json: 'json', junit: 'junit', sarif: 'sarif', markdown: 'markdown' } as const satisfies Record<string, ReporterName>;
 
 export const CHECK_OPTIONS = {
   offline: { type: 'boolean' },
@@ -26,10 +26,12 @@ export const CHECK_OPTIONS = {
   format: { type: 'string' },
   json: { type: 'string' },
   junit: { type: 'string' },
+  sarif: { type: 'string' },
   markdown: { type: 'string' },
   'env-file': { type: 'string', multiple: true },
   timeout: { type: 'string' },
   strict: { type: 'boolean' },
+  curl: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -57,30 +59,6 @@ function parseTimeout(value: string | undefined): number | undefined {
   return timeout;
 }
 
-async function loadEnvFiles(files: readonly string[], io: Io): Promise<Record<string, string>> {
-  const merged: Record<string, string> = {};
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(path.resolve(io.cwd, file), 'utf8');
-    } catch (error) {
-      throw new UsageError(`--env-file ${file} cannot be read (${(error as NodeJS.ErrnoException).code})`, 'check');
-    }
-    Object.assign(merged, parseEnvFile(text));
-  }
-  return merged;
-}
-
-/** An artifact must never overwrite an input (a config, an env file) or another artifact. */
-function guardArtifacts(artifacts: Partial<Record<string, string>>, inputs: readonly string[], io: Io): void {
-  const taken = new Map(inputs.map((input) => [path.resolve(io.cwd, input), 'an input of this run']));
-  for (const [flag, file] of Object.entries(artifacts)) {
-    const target = path.resolve(io.cwd, file!);
-    const clash = taken.get(target);
-    if (clash) throw new UsageError(`--${flag} ${file} would overwrite ${clash}; name another file`, 'check');
-    taken.set(target, `the --${flag} report`);
-  }
-}
 
 export interface RenderedRun {
   configs: readonly string[];
@@ -89,22 +67,28 @@ export interface RenderedRun {
   secrets: readonly string[];
   format: Format;
   interactive: boolean;
+  /** --curl: after the report, a curl command per network step on stderr. */
+  curl?: boolean;
 }
 
 /** Runs the checks with the live task list (on a terminal), writes the artifacts, prints the report. */
 export async function runAndRender(run: RenderedRun, io: Io, artifacts: Partial<Record<keyof typeof ARTIFACTS, string>> = {}): Promise<Report> {
   const live = run.format === 'pretty' && run.interactive ? await import('../tasklist.js') : undefined;
   const view = live?.startTaskList(run.configs, io);
-  const { report, redactor } = await checkConfigs({
-    configs: run.configs.map((config) => path.resolve(io.cwd, config)),
-    options: run.options,
+  const { report, redactor } = await runChecksWithRedactor(run.configs, {
+    ...run.options,
+    cwd: io.cwd,
     env: run.env,
     secrets: run.secrets,
     onEvent: view?.onEvent,
   });
-  for (const [index, entry] of report.runs.entries()) entry.config.path = run.configs[index]!;
   await view?.done();
   io.stdout.write(redactor.text(reporters[run.format](report, { color: run.format === 'pretty' && run.interactive })));
+  if (run.curl) {
+    // stderr, so stdout stays the chosen format alone (--format json or junit stays parseable).
+    const { curlScript } = await import('../../curl/script.js');
+    io.stderr.write(redactor.text(await curlScript(report, { env: run.env, timeoutMs: run.options.timeoutMs, cwd: io.cwd })));
+  }
   for (const [flag, file] of Object.entries(artifacts) as [keyof typeof ARTIFACTS, string][]) {
     try {
       await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(reporters[ARTIFACTS[flag]](report, { color: false })));
@@ -135,7 +119,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     only: selectors(values.only, 'only'),
     skip: selectors(values.skip, 'skip'),
   };
-  const fromFiles = await loadEnvFiles(values['env-file'] ?? [], io);
+  const fromFiles = await loadEnvFiles(values['env-file'] ?? [], io, 'check');
   const secrets = Object.entries(fromFiles).flatMap(([name, value]) => (SECRET_NAME.test(name) ? [value] : []));
   const configs = positionals.length > 0 ? positionals : ['golive.yaml'];
 
@@ -144,7 +128,11 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     const file = values[flag];
     if (file) artifacts[flag] = file;
   }
-  guardArtifacts(artifacts, [...configs, ...(values['env-file'] ?? [])], io);
-  const report = await runAndRender({ configs, options, env: { ...io.env, ...fromFiles }, secrets, format, interactive }, io, artifacts);
+  guardArtifacts(artifacts, [...configs, ...(values['env-file'] ?? [])], io, 'check');
+  const report = await runAndRender(
+    { configs, options, env: { ...io.env, ...fromFiles }, secrets, format, interactive, curl: values.curl ?? false },
+    io,
+    artifacts,
+  );
   return exitCodeFor(report);
 }

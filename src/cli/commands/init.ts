@@ -1,6 +1,7 @@
-import { access } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { PostmanOverrides } from '../../init/postman.js';
 import { starterConfig } from '../../init/template.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic, type Io } from '../io.js';
@@ -18,6 +19,58 @@ function choice<K extends keyof typeof CHOICES>(flag: K, value: string | undefin
   return picked as (typeof CHOICES)[K][number];
 }
 
+/** A flag the user set, validated; undefined when not given. */
+function override<K extends keyof typeof CHOICES>(flag: K, value: string | undefined): (typeof CHOICES)[K][number] | undefined {
+  return value === undefined ? undefined : choice(flag, value);
+}
+
+/** A Postman environment is a few kilobytes; anything far larger is the wrong file. */
+const MAX_POSTMAN_BYTES = 5 * 1024 * 1024;
+
+async function readPostmanExport(source: string, io: Io): Promise<string> {
+  const file = path.resolve(io.cwd, source);
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new UsageError(`--from-postman ${source} is not a file; name the exported environment (.json)`, 'init');
+    if (info.size > MAX_POSTMAN_BYTES) throw new UsageError(`--from-postman ${source} is ${info.size} bytes: not a Postman environment export`, 'init');
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--from-postman ${source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'init');
+  }
+}
+
+async function importFromPostman(source: string, shown: string, overrides: PostmanOverrides, force: boolean, io: Io): Promise<number> {
+  const [{ importPostman, parsePostmanJson, writePostmanImport, describePostmanImport, PostmanFormatError }, { Redactor }] = await Promise.all([
+    import('../../init/postman.js'),
+    import('../../redact.js'),
+  ]);
+  const text = await readPostmanExport(source, io);
+  let imported;
+  try {
+    imported = importPostman(parsePostmanJson(text), overrides);
+  } catch (error) {
+    if (error instanceof PostmanFormatError) throw new UsageError(`--from-postman ${source} ${error.message}`, 'init');
+    throw error;
+  }
+  const redactor = new Redactor(imported.secrets);
+  let result;
+  try {
+    result = await writePostmanImport(imported, path.resolve(io.cwd, shown), { force, write: writeFileAtomic });
+  } catch (error) {
+    throw new UsageError(`${shown} or its key files cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); name a file in a writable folder`, 'init');
+  }
+  if (result.written.length === 0) {
+    const names = result.existing.map((file) => path.relative(io.cwd, file) || file);
+    io.stderr.write(
+      redactor.text(`${names.join(', ')} already ${names.length === 1 ? 'exists' : 'exist'}; nothing written. Use --force to overwrite, or name another config file.\n`),
+    );
+    return 1;
+  }
+  io.stdout.write(redactor.text(describePostmanImport(imported, source, shown)));
+  return 0;
+}
+
 export async function initCommand(argv: string[], io: Io): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -28,6 +81,7 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
       environment: { type: 'string' },
       force: { type: 'boolean' },
       stdout: { type: 'boolean' },
+      'from-postman': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -37,6 +91,16 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`golive init takes one file; got ${positionals.join(' ')}`, 'init');
+  const postman = values['from-postman'];
+  if (postman !== undefined) {
+    if (values.stdout) throw new UsageError('--stdout does not combine with --from-postman: key material goes into files of its own', 'init');
+    const overrides: PostmanOverrides = {
+      authMethod: override('auth-method', values['auth-method']),
+      connectivity: override('connectivity', values.connectivity),
+      environment: override('environment', values.environment),
+    };
+    return importFromPostman(postman, positionals[0] ?? 'golive.yaml', overrides, values.force ?? false, io);
+  }
   const text = starterConfig({
     authMethod: choice('auth-method', values['auth-method']),
     connectivity: choice('connectivity', values.connectivity),

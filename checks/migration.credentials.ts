@@ -1,0 +1,143 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ResolvedConfig } from '../src/config/types.js';
+import { defineMigrationCheck } from '../src/migration/check.js';
+import { findingsOutcome, type Finding } from '../src/migration/findings.js';
+import { credentialFacts, ROLES, type CredentialFacts, type CredentialRole } from '../src/migration/material.js';
+import { sharedVariableAdvice, shortFingerprint, variableOf } from '../src/migration/sources.js';
+import type { Evidence } from '../src/pipeline/check.js';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** How a secret is shown: where it comes from and its length, never a character of it. */
+function describeSecret(config: ResolvedConfig, secret: string): string {
+  const name = variableOf(config, ['client', 'secret']);
+  return `${name ? `\${${name}}` : 'written in the file'}, length ${secret.length}`;
+}
+
+function clientIdFindings(uat: ResolvedConfig, production: ResolvedConfig, prodFile: string): Finding[] {
+  if (uat.client.id !== production.client.id) return [];
+  const shared = sharedVariableAdvice(uat, production, ['client', 'id']);
+  return [
+    {
+      severity: 'fail',
+      field: 'client.id',
+      uat: uat.client.id,
+      production: production.client.id,
+      message: `client.id is ${production.client.id} in both configs${shared ? `: ${shared}` : ''}`,
+      hint: `Set client.id in ${prodFile} to the client id issued for Production (a UAT client id is unknown to Production: invalid_client).`,
+    },
+  ];
+}
+
+function secretFindings(uat: ResolvedConfig, production: ResolvedConfig, prodFile: string): { findings: Finding[]; evidence?: Evidence } {
+  const [a, b] = [uat.client.secret, production.client.secret];
+  if (a === undefined || b === undefined) return { findings: [] };
+  // Digests of equal length, compared in constant time: the comparison itself leaks nothing either.
+  const same = timingSafeEqual(digest(a), digest(b));
+  const shown = { uat: describeSecret(uat, a), production: describeSecret(production, b) };
+  const evidence = { ...shown, comparison: same ? 'same' : 'different' };
+  if (!same) return { findings: [], evidence };
+  const shared = sharedVariableAdvice(uat, production, ['client', 'secret']);
+  return {
+    evidence,
+    findings: [
+      {
+        severity: 'fail',
+        field: 'client.secret',
+        ...shown,
+        message: `client.secret is the same in both configs (compared by SHA-256 digest; value not shown)${shared ? `: ${shared}` : ''}`,
+        hint: `Use the secret issued with the Production client in ${prodFile}, from a variable set only where Production runs; never reuse a UAT secret.`,
+      },
+    ],
+  };
+}
+
+function describeCredential(facts: CredentialFacts): string {
+  if (facts.certificate) return `${facts.certificateFile} SHA-256 ${shortFingerprint(facts.certificate.fingerprintSha256)}`;
+  if (facts.keyThumbprint) return `${facts.keyFile} key thumbprint ${facts.keyThumbprint}`;
+  return `${facts.certificateFile} (not loaded)`;
+}
+
+/** The public key thumbprints a credential is known by: its certificate's and its private key's. */
+function keyThumbprints(facts: CredentialFacts): Set<string> {
+  return new Set([facts.certificateKeyThumbprint, facts.keyThumbprint].filter((value): value is string => value !== undefined));
+}
+
+function roleFindings(role: CredentialRole, uat: CredentialFacts, production: CredentialFacts, prodFile: string): Finding[] {
+  const both = { field: production.certificateField, uat: describeCredential(uat), production: describeCredential(production) };
+  const renew = `Generate a new ${role} key for Production, have its certificate issued, register it in the Production portal, and point ${role}.certificate and ${role}.privateKey in ${prodFile} at them.`;
+  if (uat.certificate && production.certificate && uat.certificate.fingerprintSha256 === production.certificate.fingerprintSha256) {
+    return [
+      {
+        ...both,
+        severity: 'fail',
+        message: `the ${role} certificate is the same in both configs (SHA-256 ${shortFingerprint(production.certificate.fingerprintSha256)}, ${production.certificate.subject})`,
+        hint: renew,
+      },
+    ];
+  }
+  const shared = [...keyThumbprints(production)].find((thumbprint) => keyThumbprints(uat).has(thumbprint));
+  if (shared) {
+    return [
+      {
+        ...both,
+        field: `${role}.privateKey`,
+        severity: 'fail',
+        message: `the Production ${role} key is the UAT ${role} key (public key thumbprint ${shared})`,
+        hint: renew,
+      },
+    ];
+  }
+  const unloaded = [
+    ...(production.certificate || production.keyThumbprint ? [] : [`${production.certificateFile}: ${production.certificateProblem ?? production.keyProblem}`]),
+    ...(uat.certificate || uat.keyThumbprint ? [] : [`${uat.certificateFile} (UAT): ${uat.certificateProblem ?? uat.keyProblem}`]),
+  ];
+  if (unloaded.length > 0) {
+    return [
+      {
+        ...both,
+        severity: 'warn',
+        message: `the ${role} credentials were not compared, as they do not load (${unloaded.join('; ').replace(/\.(?=;|$)/g, '')})`,
+        hint: `Run golive check --offline on each config for the full diagnosis of its ${role} credentials.`,
+      },
+    ];
+  }
+  return [];
+}
+
+export default defineMigrationCheck({
+  id: 'migration.credentials',
+  title: 'Production has its own credentials',
+  needs: ['migration.load'],
+  async run(ctx, deps) {
+    const { uat, production } = deps['migration.load'];
+    const prodFile = ctx.configs.production.shown;
+    const findings = clientIdFindings(uat, production, prodFile);
+    const evidence: Evidence = { clientId: { uat: uat.client.id, production: production.client.id } };
+    const secret = secretFindings(uat, production, prodFile);
+    findings.push(...secret.findings);
+    if (secret.evidence) evidence.secret = secret.evidence;
+
+    const compared: string[] = ['client id', ...(secret.evidence ? ['client secret'] : [])];
+    for (const role of ROLES) {
+      const [uatFacts, productionFacts] = await Promise.all([credentialFacts(uat, role), credentialFacts(production, role)]);
+      if (!productionFacts) continue;
+      if (!uatFacts) {
+        evidence[role] = { uat: 'not used', production: describeCredential(productionFacts), comparison: 'new in Production' };
+        continue;
+      }
+      const found = roleFindings(role, uatFacts, productionFacts, prodFile);
+      findings.push(...found);
+      evidence[role] = {
+        uat: describeCredential(uatFacts),
+        production: describeCredential(productionFacts),
+        comparison: found.length === 0 ? 'different' : found[0]!.severity === 'fail' ? 'same' : 'not compared',
+      };
+      if (found.length === 0) compared.push(`${role} key and certificate`);
+    }
+    const list = compared.length > 1 ? `${compared.slice(0, -1).join(', ')} and ${compared[compared.length - 1]}` : compared[0]!;
+    return findingsOutcome(findings, evidence, `Production has its own ${list}.`);
+  },
+});

@@ -1,0 +1,165 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ErrorObject } from 'ajv';
+import reportSchema from '../../../schemas/report.schema.json' with { type: 'json' };
+import { Redactor } from '../../redact.js';
+import { exitCodeFor } from '../../report/build.js';
+import type { Report } from '../../report/types.js';
+import { reporters, type ReporterName } from '../../reporters/index.js';
+import { EXIT, UsageError } from '../errors.js';
+import { isInteractive, type Io } from '../io.js';
+
+const FORMATS = ['pretty', 'plain', 'markdown', 'json', 'junit', 'github', 'sarif'] as const satisfies readonly ReporterName[];
+type Format = (typeof FORMATS)[number];
+
+/** A report is a few hundred kilobytes at most; anything far larger is another file. */
+const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+/** Schema errors named in the one-line reason. */
+const ERRORS_SHOWN = 3;
+
+export const REPORT_HELP = `Usage: golive report <report.json> [options]
+
+Renders a JSON report (from golive check --json FILE or --format json) for a
+person: the same view golive check prints. The file is first validated against
+the report schema (golive schema report); a file that is not a golive report
+is refused with the reason.
+
+Options:
+  --format FORMAT            pretty|plain|markdown|json|junit|github|sarif
+                             (default: pretty on a terminal, plain otherwise)
+  --exit-code                exit with the report's own result: 0 ready, 1 not ready
+  -h, --help                 this help
+
+Examples:
+  golive report report.json
+  golive report report.json --format markdown > ticket.md
+  golive report report.json --format sarif > golive.sarif
+
+Exit codes: 0 shown (whatever the report says, unless --exit-code), 1 the
+report is not ready (with --exit-code), 2 usage error, or a missing file or
+one that is not a valid golive report.
+`;
+
+const REPORT_OPTIONS = {
+  format: { type: 'string' },
+  'exit-code': { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A refused input file: one line on stderr, exit 2, no usage pointer. */
+class BadReport extends Error {}
+
+/** Names and values from the file are quoted as found, but short and without control characters. */
+function quoted(text: string): string {
+  const chars = Array.from(text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, '?'));
+  return chars.length > 40 ? `${chars.slice(0, 39).join('')}…` : chars.join('');
+}
+
+function describeError(error: ErrorObject): string {
+  const where = error.instancePath === '' ? '(top level)' : error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${where} has an unknown field "${quoted(String(params['additionalProperty']))}"`;
+    case 'required':
+      return `${where} lacks the field "${quoted(String(params['missingProperty']))}"`;
+    case 'enum':
+      return `${where} must be one of ${(params['allowedValues'] as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`;
+    case 'const':
+      return `${where} must be ${JSON.stringify(params['allowedValue'])}`;
+    default:
+      return `${where} ${error.message ?? 'is invalid'}`;
+  }
+}
+
+/** ajv reports a failed `$ref` branch and its own causes: show each place once, deepest first. */
+function schemaProblems(errors: readonly ErrorObject[]): string[] {
+  const lines = [...new Set(errors.map(describeError))];
+  return lines.slice(0, ERRORS_SHOWN).concat(lines.length > ERRORS_SHOWN ? [`and ${lines.length - ERRORS_SHOWN} more`] : []);
+}
+
+function jsonPosition(text: string, error: Error): string {
+  const explicit = /line (\d+) column (\d+)/.exec(error.message);
+  if (explicit) return ` at line ${explicit[1]}, column ${explicit[2]}`;
+  const offset = /position (\d+)/.exec(error.message);
+  if (!offset) return '';
+  const before = text.slice(0, Number(offset[1]));
+  const line = before.split('\n').length;
+  return ` at line ${line}, column ${Number(offset[1]) - before.lastIndexOf('\n')}`;
+}
+
+async function readReport(file: string, io: Io): Promise<Report> {
+  const absolute = path.resolve(io.cwd, file);
+  let text: string;
+  try {
+    const info = await stat(absolute);
+    if (info.isDirectory()) throw new BadReport(`${file} is a folder, not a report file`);
+    if (info.size > MAX_REPORT_BYTES) throw new BadReport(`${file} is ${info.size} bytes: too large to be a golive report`);
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    if (error instanceof BadReport) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new BadReport(code === 'ENOENT' ? `${file} does not exist` : `${file} cannot be read (${code ?? 'error'})`);
+  }
+  const source = text.replace(/^\uFEFF/, '');
+  if (source.trim() === '') throw new BadReport(`${file} is empty, not a golive report`);
+  let data: unknown;
+  try {
+    data = JSON.parse(source);
+  } catch (error) {
+    // V8's message quotes the file's text, which is not ours to echo (it may be any file): the position only.
+    throw new BadReport(`${file} is not JSON (syntax error${jsonPosition(source, error as Error)}), so not a golive report`);
+  }
+  const fields = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+  const tool = fields?.['tool'] as Record<string, unknown> | undefined;
+  if (!fields || !('runs' in fields) || (typeof tool?.['name'] === 'string' && tool['name'] !== 'golive')) {
+    throw new BadReport(`${file} is JSON but not a golive report (expected the output of golive check --json FILE)`);
+  }
+  const version = fields['schemaVersion'];
+  if (version !== reportSchema.properties.schemaVersion.const) {
+    const newer = typeof version === 'number' && version > reportSchema.properties.schemaVersion.const;
+    throw new BadReport(
+      `${file} has schemaVersion ${quoted(JSON.stringify(version) ?? 'missing')}; this golive reads schemaVersion ${reportSchema.properties.schemaVersion.const}` +
+        (newer ? ': upgrade golive to read it' : ''),
+    );
+  }
+  const { Ajv } = await import('ajv');
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(reportSchema);
+  if (!validate(data)) {
+    throw new BadReport(`${file} is not a valid golive report: ${schemaProblems(validate.errors ?? []).join('; ')}`);
+  }
+  return data as unknown as Report;
+}
+
+/** `golive report <report.json>`: a received report, shown as golive check would show it. */
+export async function reportCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: REPORT_OPTIONS, allowPositionals: true, strict: true });
+  if (values.help) {
+    io.stdout.write(REPORT_HELP);
+    return EXIT.ready;
+  }
+  const interactive = isInteractive(io);
+  const format = (values.format ?? (interactive ? 'pretty' : 'plain')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got ${values.format}`, 'report');
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0 ? 'golive report needs the report file, e.g. golive report report.json' : `golive report takes one report file; got ${positionals.join(' ')}`,
+      'report',
+    );
+  }
+  const file = positionals[0]!;
+  // The report should hold no secret, but it came from elsewhere: the pattern-based redaction still applies.
+  const redactor = new Redactor();
+  let report: Report;
+  try {
+    report = await readReport(file, io);
+  } catch (error) {
+    if (!(error instanceof BadReport)) throw error;
+    io.stderr.write(`golive: ${redactor.text(error.message)}\n`);
+    return EXIT.usage;
+  }
+  io.stdout.write(redactor.text(reporters[format](report, { color: format === 'pretty' && interactive })));
+  return values['exit-code'] ? exitCodeFor(report) : EXIT.ready;
+}
