@@ -10,7 +10,10 @@ export type EndpointRole = 'token' | 'api';
 
 const NAMES: Record<EndpointRole, string> = { token: 'token host', api: 'API host' };
 
-function evidenceOf(probe: ProbeResult, config: ResolvedConfig): Evidence {
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
+function evidenceOf(probe: ProbeResult, config: ResolvedConfig, env: RunContext['env']): Evidence {
+  const proxyVariables = PROXY_VARIABLES.filter((name) => env[name]);
   return {
     url: probe.url,
     host: probe.host,
@@ -18,6 +21,8 @@ function evidenceOf(probe: ProbeResult, config: ResolvedConfig): Evidence {
     sni: probe.servername ?? null,
     ...(probe.addresses && { addresses: probe.addresses }),
     ...(probe.proxy && { proxy: probe.proxy }),
+    // Names only: a proxy URL may carry credentials.
+    ...(proxyVariables.length > 0 && { proxyVariables }),
     clientCertificate: config.connectivity === 'mtls',
     timings: probe.timings,
     ...(probe.tls && { tlsVersion: probe.tls.protocol, cipher: probe.tls.cipher, serverCertificate: probe.tls.serverCertificate }),
@@ -94,7 +99,7 @@ export async function checkEndpoint(ctx: RunContext, role: EndpointRole, config:
   const { material, problem } = await connectionMaterial(config);
   const proxy = proxyFor(new URL(url), ctx.env);
   const probe = await probeEndpoint(url, { timeoutMs: stepTimeout(ctx, config), material, proxy, lookup: ctx.lookup });
-  const evidence = evidenceOf(probe, config);
+  const evidence = evidenceOf(probe, config, ctx.env);
   if (probe.failure) return fail({ ...diagnose(role, probe, config, ctx, problem), evidence });
   const output: ReachableEndpoint = { config, url, probe, material };
   if (problem) {

@@ -150,3 +150,25 @@ export function rsaPublicNumbers(spkiDer: Buffer): { n: string; e: string } {
   if (n?.tag !== TAG.INTEGER || e?.tag !== TAG.INTEGER) throw new DerError('RSAPublicKey has no modulus and exponent');
   return { n: base64urlOfInteger(n.content), e: base64urlOfInteger(e.content) };
 }
+
+/**
+ * True when DER bytes are an EncryptedPrivateKeyInfo (RFC 5958): a SEQUENCE
+ * of an algorithm identifier from the PKCS#5 or PKCS#12 password-based
+ * families and an OCTET STRING. A wrong passphrase then surfaces as either a
+ * decryption error or, when the padding happens to check out, as garbage:
+ * both mean the passphrase is wrong.
+ */
+export function isEncryptedPkcs8Der(bytes: Buffer): boolean {
+  try {
+    const outer = readDer(bytes);
+    if (outer.tag !== TAG.SEQUENCE) return false;
+    const [algorithm, data] = childrenOf(outer);
+    if (algorithm?.tag !== TAG.SEQUENCE || data?.tag !== TAG.OCTET_STRING) return false;
+    const [oid] = childrenOf(algorithm);
+    if (oid?.tag !== TAG.OID) return false;
+    const name = decodeOid(oid.content);
+    return name.startsWith('1.2.840.113549.1.5.') || name.startsWith('1.2.840.113549.1.12.1.');
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { describeDerDamage } from './asn1.js';
+import { describeDerDamage, isEncryptedPkcs8Der } from './asn1.js';
 import {
   failure,
   libraryError,
@@ -199,6 +199,8 @@ function loadDerKey(bytes: Buffer, passphrase: string | undefined, naming: Namin
   const code = libraryError(pkcs8Error).code;
   if (code === 'ERR_MISSING_PASSPHRASE') return missingPassphrase(naming, 'encrypted PKCS#8 DER');
   if (code === 'ERR_OSSL_BAD_DECRYPT') return wrongPassphrase(naming, 'encrypted PKCS#8 DER', pkcs8Error);
+  // About one wrong passphrase in 256 passes the padding check and yields garbage, not BAD_DECRYPT.
+  if (passphrase !== undefined && isEncryptedPkcs8Der(bytes)) return wrongPassphrase(naming, 'encrypted PKCS#8 DER', pkcs8Error);
   for (const type of ['pkcs1', 'sec1'] as const) {
     try {
       return keyLoaded(createPrivateKey({ key: bytes, format: 'der', type }), 'der', [], naming);

@@ -185,7 +185,7 @@ describe('network.token-endpoint', () => {
     const env = sandboxEnv(sandbox, { HTTPS_PROXY: `http://user:pw@127.0.0.1:${proxy.port}` });
     const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!, env);
     expect(result.status).toBe('pass');
-    expect(result.evidence).toMatchObject({ proxy: `http://127.0.0.1:${proxy.port}` });
+    expect(result.evidence).toMatchObject({ proxy: `http://127.0.0.1:${proxy.port}`, proxyVariables: ['HTTPS_PROXY'] });
     expect(JSON.stringify(result)).not.toContain('user:pw');
     expect(proxy.tunnels.length).toBeGreaterThan(0);
   });

@@ -119,6 +119,19 @@ describe('loadPrivateKey explains each failure', () => {
     expect(JSON.stringify(result.finding)).not.toContain(pemBody(pkcs8()).slice(100, 140));
   });
 
+  it('calls every wrong passphrase wrong, also the one in ~256 whose decryption passes the padding check', async () => {
+    // PKCS#5 padding checks only the last block: a wrong passphrase sometimes
+    // "decrypts" to garbage instead of failing with BAD_DECRYPT.
+    const der = encDer();
+    const problems = new Set<string>();
+    for (let attempt = 0; attempt < 600; attempt++) {
+      const result = await load(`enc-try-${attempt % 4}.der`, der, `wrong-${attempt}`);
+      if (result.ok) throw new Error('loaded with a wrong passphrase');
+      problems.add(result.finding.problem);
+    }
+    expect([...problems]).toEqual(['passphrase-wrong']);
+  });
+
   it('says when the file is missing or a folder', async () => {
     const missing = await loadPrivateKey(path.join(dir, 'nope.pem'), undefined, { displayName: 'certs/nope.pem', section: 'transport' });
     expect(!missing.ok && missing.finding).toMatchObject({ message: 'certs/nope.pem does not exist.', evidence: { code: 'ENOENT' } });
