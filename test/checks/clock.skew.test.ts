@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadIssuer, issueCertificate } from '../../src/sandbox/pki.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { configVariant, runOnline, sandboxEnv, startTlsServer, type Listening } from '../support/online.js';
+import { configVariant, runOnline, sandboxEnv, sandboxServerCertificate, startTlsServer, type Listening } from '../support/online.js';
 
 let sandbox: Sandbox;
 let serverCert: { cert: string; key: string };
@@ -9,14 +8,7 @@ const servers: Listening[] = [];
 
 beforeAll(async () => {
   sandbox = await startSandbox({ quiet: true });
-  const issued = await issueCertificate({
-    subject: 'CN=clock.local',
-    issuer: await loadIssuer(sandbox.ca.cert, sandbox.ca.key),
-    key: { kind: 'ec' },
-    ipAddresses: ['127.0.0.1'],
-    extKeyUsage: ['serverAuth'],
-  });
-  serverCert = { cert: issued.certPem, key: issued.keyPem };
+  serverCert = await sandboxServerCertificate(sandbox, 'CN=clock.local');
 });
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.close()));

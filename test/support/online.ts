@@ -137,3 +137,16 @@ export function startConnectProxy(options: { refuse?: boolean } = {}): Promise<L
   });
   return listening(server, 'http', new Set()).then((base) => Object.assign(base, { tunnels }));
 }
+
+/** A server certificate for 127.0.0.1 issued by the sandbox CA, so a canned server is trusted like the sandbox. */
+export async function sandboxServerCertificate(sandbox: Sandbox, subject: string): Promise<{ cert: string; key: string }> {
+  const { issueCertificate, loadIssuer } = await import('../../src/sandbox/pki.js');
+  const issued = await issueCertificate({
+    subject,
+    issuer: await loadIssuer(sandbox.ca.cert, sandbox.ca.key),
+    key: { kind: 'ec' },
+    ipAddresses: ['127.0.0.1'],
+    extKeyUsage: ['serverAuth'],
+  });
+  return { cert: issued.certPem, key: issued.keyPem };
+}
