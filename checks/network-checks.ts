@@ -14,7 +14,11 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 
 function evidenceOf(probe: ProbeResult, config: ResolvedConfig, env: RunContext['env']): Evidence {
   const proxyVariables = PROXY_VARIABLES.filter((name) => env[name]);
+  // The failure's own facts first: text reports show only the first few.
   return {
+    ...(probe.failure && { layer: probe.failure.layer, code: probe.failure.code, step: probe.failure.step }),
+    ...(probe.failure?.alert !== undefined && { tlsAlert: probe.failure.alert }),
+    ...(probe.untrustedCertificate && { presentedCertificate: probe.untrustedCertificate }),
     url: probe.url,
     host: probe.host,
     port: probe.port,
@@ -24,12 +28,9 @@ function evidenceOf(probe: ProbeResult, config: ResolvedConfig, env: RunContext[
     // Names only: a proxy URL may carry credentials.
     ...(proxyVariables.length > 0 && { proxyVariables }),
     clientCertificate: config.connectivity === 'mtls',
-    timings: probe.timings,
     ...(probe.tls && { tlsVersion: probe.tls.protocol, cipher: probe.tls.cipher, serverCertificate: probe.tls.serverCertificate }),
     ...(probe.http && { httpStatus: probe.http.status, serverDate: probe.http.date ?? null }),
-    ...(probe.failure && { layer: probe.failure.layer, code: probe.failure.code, step: probe.failure.step }),
-    ...(probe.failure?.alert !== undefined && { tlsAlert: probe.failure.alert }),
-    ...(probe.untrustedCertificate && { presentedCertificate: probe.untrustedCertificate }),
+    timings: probe.timings,
   };
 }
 
