@@ -17,9 +17,9 @@ interface Loaded {
 async function loadSide(ctx: MigrationContext, side: Side): Promise<Loaded> {
   const sideCtx = { ...ctx, configPath: ctx.configs[side].path };
   const parse = await configParse.run(sideCtx, {});
-  if (parse.status !== 'pass') return { side, step: 'config.parse', outcome: parse };
+  if (parse.status === 'fail') return { side, step: 'config.parse', outcome: parse };
   const schema = await configSchema.run(sideCtx, { 'config.parse': parse.output! });
-  if (schema.status !== 'pass') return { side, step: 'config.schema', outcome: schema };
+  if (schema.status === 'fail') return { side, step: 'config.schema', outcome: schema };
   const references = await configReferences.run(sideCtx, { 'config.schema': schema.output! });
   return { side, step: 'config.references', outcome: references, resolved: references.status === 'fail' ? undefined : references.output };
 }

@@ -1,14 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHECKS } from '../checks/index.js';
-import { CHECK_IDS } from '../checks/ids.js';
 import { checkConfigs, type CheckRunResult } from './check-run.js';
-import { parseEnvFile, SECRET_NAME } from './config/interpolate.js';
+import { EnvFileError, readEnvFiles } from './config/env-files.js';
 import type { ResolvedConfig } from './config/types.js';
 import { createHttpSession } from './net/http.js';
 import { DEFAULT_OPTIONS, type RunContext, type RunOptions } from './pipeline/context.js';
 import { runCheckGraph, type RunnerEvent } from './pipeline/runner.js';
-import { selects } from './pipeline/select.js';
+import { unknownSelector } from './pipeline/select.js';
 import { Redactor } from './redact.js';
 import type { CheckReport, Report } from './report/types.js';
 
@@ -59,10 +57,9 @@ export type LoadConfigResult =
   | { ok: false; failures: CheckReport[] };
 
 function checkSelectors(name: 'only' | 'skip', selectors: readonly string[]): string[] {
-  for (const selector of selectors) {
-    if (!CHECK_IDS.some((id) => selects(selector, id))) {
-      throw new TypeError(`runChecks: ${name} names "${selector}", which selects no check; the ids are golive's CHECK_IDS`);
-    }
+  const unknown = unknownSelector(selectors);
+  if (unknown !== undefined) {
+    throw new TypeError(`runChecks: ${name} names "${unknown}", which selects no check; the ids are golive's CHECK_IDS`);
   }
   return [...selectors];
 }
@@ -71,19 +68,13 @@ async function loadVariables(
   sources: VariableSources,
   caller: string,
 ): Promise<{ env: Readonly<Record<string, string | undefined>>; secrets: string[] }> {
-  const cwd = sources.cwd ?? process.cwd();
-  const fromFiles: Record<string, string> = {};
-  for (const file of sources.envFiles ?? []) {
-    let text: string;
-    try {
-      text = await readFile(path.resolve(cwd, file), 'utf8');
-    } catch (error) {
-      throw new Error(`${caller}: env file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
-    }
-    Object.assign(fromFiles, parseEnvFile(text));
+  try {
+    const { variables, secrets } = await readEnvFiles(sources.envFiles ?? [], sources.cwd ?? process.cwd());
+    return { env: { ...(sources.env ?? process.env), ...variables }, secrets };
+  } catch (error) {
+    if (error instanceof EnvFileError) throw new Error(`${caller}: ${error.message}`, { cause: error });
+    throw error;
   }
-  const secrets = Object.entries(fromFiles).flatMap(([name, value]) => (SECRET_NAME.test(name) ? [value] : []));
-  return { env: { ...(sources.env ?? process.env), ...fromFiles }, secrets };
 }
 
 /**

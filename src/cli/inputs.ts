@@ -1,22 +1,16 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseEnvFile } from '../config/interpolate.js';
+import { EnvFileError, readEnvFiles } from '../config/env-files.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
-/** The variables of each --env-file, later files winning; an unreadable file is a usage error. */
-export async function loadEnvFiles(files: readonly string[], io: Io, command: string): Promise<Record<string, string>> {
-  const merged: Record<string, string> = {};
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(path.resolve(io.cwd, file), 'utf8');
-    } catch (error) {
-      throw new UsageError(`--env-file ${file} cannot be read (${(error as NodeJS.ErrnoException).code})`, command);
-    }
-    Object.assign(merged, parseEnvFile(text));
+/** The variables of each --env-file and their secret values; an unreadable file is a usage error. */
+export async function loadEnvFiles(files: readonly string[], io: Io, command: string): Promise<{ variables: Record<string, string>; secrets: string[] }> {
+  try {
+    return await readEnvFiles(files, io.cwd);
+  } catch (error) {
+    if (error instanceof EnvFileError) throw new UsageError(`--env-file ${error.file} cannot be read (${error.code})`, command);
+    throw error;
   }
-  return merged;
 }
 
 /** An artifact must never overwrite an input (a config, an env file) or another artifact. */

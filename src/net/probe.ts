@@ -45,30 +45,25 @@ export type DnsLookup = (host: string) => Promise<{ address: string }[]>;
  * Node's networking modules, loaded on first use: `check --offline` never
  * needs them, and they cost start-up time.
  */
-const networking = {
-  load: async () => {
-    const [dns, http, net, tls] = await Promise.all([
-      import('node:dns/promises'),
-      import('node:http'),
-      import('node:net'),
-      import('node:tls'),
-    ]);
-    return { dns, http, net, tls };
-  },
-  loaded: undefined as Promise<{
-    dns: typeof import('node:dns/promises');
-    http: typeof import('node:http');
-    net: typeof import('node:net');
-    tls: typeof import('node:tls');
-  }> | undefined,
-};
-
-function loadNetworking() {
-  networking.loaded ??= networking.load();
-  return networking.loaded;
+async function importNetworking() {
+  const [dns, http, net, tls] = await Promise.all([
+    import('node:dns/promises'),
+    import('node:http'),
+    import('node:net'),
+    import('node:tls'),
+  ]);
+  return { dns, http, net, tls };
 }
 
-type Networking = Awaited<ReturnType<typeof loadNetworking>>;
+type Networking = Awaited<ReturnType<typeof importNetworking>>;
+
+let networking: Promise<Networking> | undefined;
+
+function loadNetworking(): Promise<Networking> {
+  networking ??= importNetworking();
+  return networking;
+}
+
 
 const defaultLookup: DnsLookup = async (host) => (await loadNetworking()).dns.lookup(host, { all: true });
 

@@ -12,3 +12,8 @@ export function selects(selector: string, id: string): boolean {
 
 /** Every id and every prefix a selector may name: the candidates for "did you mean". */
 export const SELECTOR_CANDIDATES: readonly string[] = [...new Set([...CHECK_IDS.map((id) => id.split('.')[0]!), ...CHECK_IDS])];
+
+/** The first selector that selects no check, if any. */
+export function unknownSelector(selectors: readonly string[]): string | undefined {
+  return selectors.find((selector) => !CHECK_IDS.some((id) => selects(selector, id)));
+}

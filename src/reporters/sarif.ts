@@ -1,15 +1,9 @@
 import type * as Sarif from 'sarif';
-import { EXPLANATIONS, formatExplanation, type Explanation } from '../../checks/explain.js';
-import type { CheckId } from '../../checks/ids.js';
 import type { CheckReport, Report, RunReport } from '../report/types.js';
 import type { ReporterOptions } from './types.js';
 import { checkGroup, isBlocking, locationOf, neutraliseControls } from './text.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-
-function explanationOf(id: string): Explanation | undefined {
-  return Object.hasOwn(EXPLANATIONS, id) ? EXPLANATIONS[id as CheckId] : undefined;
-}
 
 /** `jwks.signing-key` → `JwksSigningKey`: SARIF wants a name apart from the id. */
 function ruleName(id: string): string {
@@ -19,24 +13,15 @@ function ruleName(id: string): string {
     .join('');
 }
 
-function helpMarkdown(explanation: Explanation): string {
-  const list = (items: readonly string[]) => items.map((item) => `- ${item}`).join('\n');
-  return [
-    `**What it verifies**\n\n${explanation.verifies}`,
-    `**Common causes**\n\n${list(explanation.causes)}`,
-    `**How to fix**\n\n${list(explanation.fixes)}`,
-  ].join('\n\n');
-}
-
-function rule(check: CheckReport): Sarif.ReportingDescriptor {
-  const explanation = explanationOf(check.id);
+function rule(check: CheckReport, options: ReporterOptions): Sarif.ReportingDescriptor {
+  const help = options.ruleHelp?.(check.id);
   return {
     id: check.id,
     name: ruleName(check.id),
     shortDescription: { text: neutraliseControls(check.title) },
-    ...(explanation && {
-      fullDescription: { text: explanation.verifies },
-      help: { text: formatExplanation(check.id as CheckId, { color: false }), markdown: helpMarkdown(explanation) },
+    ...(help && {
+      fullDescription: { text: help.description },
+      help: { text: help.text, markdown: help.markdown },
     }),
     properties: { tags: ['golive', checkGroup(check.id)] },
   };
@@ -94,7 +79,7 @@ function resultOf(check: CheckReport, run: RunReport, ruleIndex: number, strict:
  * scanning rejects a file with several runs of the same tool and category
  * (since June 2025), and each result already names its own config file.
  */
-export function sarif(report: Report, _options: ReporterOptions): string {
+export function sarif(report: Report, options: ReporterOptions): string {
   const rules: Sarif.ReportingDescriptor[] = [];
   const ruleIndex = new Map<string, number>();
   const results: Sarif.Result[] = [];
@@ -103,7 +88,7 @@ export function sarif(report: Report, _options: ReporterOptions): string {
       if (check.status !== 'fail' && check.status !== 'warn') continue;
       let index = ruleIndex.get(check.id);
       if (index === undefined) {
-        index = rules.push(rule(check)) - 1;
+        index = rules.push(rule(check, options)) - 1;
         ruleIndex.set(check.id, index);
       }
       results.push(resultOf(check, run, index, report.strict));

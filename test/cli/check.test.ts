@@ -10,6 +10,7 @@ import type { Log as SarifLog } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
 import { CHECK_IDS } from '../../checks/ids.js';
+import { EXPLANATIONS } from '../../checks/explain.js';
 import type { Report } from '../../src/report/types.js';
 import { daysFromNow, issue } from '../support/credentials.js';
 import { findAll, parseXml } from '../support/xml.js';
@@ -571,6 +572,10 @@ describe.concurrent('--sarif', () => {
     expect(result0).toMatchObject({ ruleId: 'config.schema', level: 'error' });
     expect(result0!.locations![0]!.physicalLocation).toEqual({ artifactLocation: { uri: 'uat.yaml' }, region: { startLine: 12, startColumn: 3 } });
     expect(result.stdout).toMatch(/FAIL\s+config\.schema/);
+    // The rule carries `golive explain config.schema` for code scanning's help pane.
+    const rule = log.runs[0]!.tool.driver.rules!.find((candidate) => candidate.id === 'config.schema')!;
+    expect(rule.fullDescription?.text).toBe(EXPLANATIONS['config.schema'].verifies);
+    expect(rule.help?.text).toMatch(/^config\.schema: Config matches the schema\n\nWhat it verifies/);
   });
 
   it('refuses a --sarif path that another artifact or an input takes', async () => {

@@ -17,7 +17,7 @@ describe('markdown reporter', () => {
     const output = markdown(mixedReport(), { color: false });
     const rows = output.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Status') && !line.startsWith('| ---'));
     expect(rows).toHaveLength(38);
-    expect(output).toContain('| ❌ internal error | `network.api-endpoint` | API endpoint reachable | internal error in check network.api-endpoint |');
+    expect(output).toContain('| ❌ internal error | `network.api-endpoint` | API host reachable over TLS | internal error in check network.api-endpoint |');
     expect(output).toContain('### What to do next\n\n1. ❌ `jwks.signing-key` (`config/prod.yaml`): Register the signing certificate');
   });
 

@@ -64,17 +64,20 @@ describe('sarif reporter', () => {
     expect(result.message.text).toBe('client.clientid is not a known key. — Did you mean client.id? Rename the key.');
   });
 
-  it('describes each rule with its title and, for golive checks, the explain page', () => {
-    const rules = render(mixedReport()).runs[0]!.tool.driver.rules!;
+  it('describes each rule with its title and the documentation its caller supplies', () => {
+    const ruleHelp = (id: string) =>
+      id === 'jwks.signing-key' ? { description: EXPLANATIONS[id].verifies, text: 'How to fix: …', markdown: '**Common causes**' } : undefined;
+    const log = JSON.parse(sarif(mixedReport(), { color: false, ruleHelp })) as Sarif.Log;
+    const rules = log.runs[0]!.tool.driver.rules!;
     const signing = rules.find((rule) => rule.id === 'jwks.signing-key')!;
     expect(signing.name).toBe('JwksSigningKey');
     expect(signing.shortDescription).toEqual({ text: 'Signing key registered in JWKS' });
     expect(signing.fullDescription?.text).toBe(EXPLANATIONS['jwks.signing-key'].verifies);
-    expect(signing.help?.text).toContain('How to fix');
-    expect(signing.help?.markdown).toContain('**Common causes**');
+    expect(signing.help).toEqual({ text: 'How to fix: …', markdown: '**Common causes**' });
+    expect(rules.find((rule) => rule.id === 'config.schema')!.help).toBeUndefined();
   });
 
-  it('gives a rule unknown to explain (a migration check) no help, and still validates', () => {
+  it('gives a rule no help when the caller supplies none, and still validates', () => {
     const log = render(report([run({ path: 'prod.yaml' }, [check('migration.credentials', 'fail', { message: 'm', hint: 'h' })])]));
     const rule = log.runs[0]!.tool.driver.rules!.find((candidate) => candidate.id === 'migration.credentials')!;
     expect(rule.help).toBeUndefined();

@@ -29,7 +29,7 @@ describe('plain reporter', () => {
       '        thumbprint: q2Xy0dGk3s9Vb8nWc1Jm4RtP7eLhA6uZoF5iK2yBw0E',
       '        jwksKids: a1, b2',
     ]);
-    expect(lines).toContain('  ERROR network.api-endpoint    API endpoint reachable  (7 ms)');
+    expect(lines).toContain('  ERROR network.api-endpoint    API host reachable over TLS  (7 ms)');
     expect(lines).toContain('        at config/prod.yaml:21:9 (endpoints.jwks)');
   });
 

@@ -1,5 +1,6 @@
 import type { Status } from '../../src/pipeline/check.js';
 import type { CheckReport, Report, RunConfigSummary, RunReport, Summary } from '../../src/report/types.js';
+import { CHECKS } from '../../checks/index.js';
 
 /**
  * Fixed reports for reporter tests: a stable clock and host, so snapshots
@@ -14,50 +15,11 @@ export const FIXED_HOST: Report['host'] = {
   clockSkewMs: 140,
 };
 
-const TITLES: Record<string, string> = {
-  'config.parse': 'Config file parses',
-  'config.schema': 'Config matches the schema',
-  'config.references': 'Variables and files resolve',
-  'config.consistency': 'Environment, hosts and region agree',
-  'signing.key': 'Signing private key loads',
-  'signing.certificate': 'Signing certificate valid',
-  'signing.keypair': 'Signing key matches certificate',
-  'transport.key': 'Transport private key loads',
-  'transport.certificate': 'Transport certificate valid',
-  'transport.keypair': 'Transport key matches certificate',
-  'jwks.fetch': 'Organisation JWKS reachable',
-  'jwks.signing-key': 'Signing key registered in JWKS',
-  'jwks.transport-key': 'Transport certificate registered in JWKS',
-  'network.token-endpoint': 'Token endpoint reachable',
-  'network.api-endpoint': 'API endpoint reachable',
-  'clock.skew': 'Local clock agrees with the server',
-  'token.request': 'Token issued',
-  'token.response': 'Token response is sane',
-  'probe.call': 'Probe request succeeds',
-};
+// Titles, needs and order come from the registry, so fixtures cannot drift from real reports.
+const TITLES: Record<string, string> = Object.fromEntries(CHECKS.map((check) => [check.id, check.title]));
+const NEEDS: Record<string, readonly string[]> = Object.fromEntries(CHECKS.map((check) => [check.id, check.needs]));
 
-const NEEDS: Record<string, string[]> = {
-  'config.schema': ['config.parse'],
-  'config.references': ['config.schema'],
-  'config.consistency': ['config.references'],
-  'signing.key': ['config.references'],
-  'signing.certificate': ['config.references'],
-  'signing.keypair': ['signing.key', 'signing.certificate'],
-  'transport.key': ['config.references'],
-  'transport.certificate': ['config.references'],
-  'transport.keypair': ['transport.key', 'transport.certificate'],
-  'jwks.fetch': ['config.consistency'],
-  'jwks.signing-key': ['jwks.fetch', 'signing.keypair'],
-  'jwks.transport-key': ['jwks.fetch', 'transport.keypair'],
-  'network.token-endpoint': ['config.consistency'],
-  'network.api-endpoint': ['config.consistency'],
-  'clock.skew': ['network.token-endpoint'],
-  'token.request': ['network.token-endpoint', 'signing.keypair'],
-  'token.response': ['token.request'],
-  'probe.call': ['token.request', 'network.api-endpoint'],
-};
-
-export const CHECK_ORDER = Object.keys(TITLES);
+export const CHECK_ORDER = CHECKS.map((check) => check.id as string);
 
 type CheckOverrides = Partial<Omit<CheckReport, 'id' | 'status'>>;
 
@@ -67,7 +29,7 @@ export function check(id: string, status: Status, overrides: CheckOverrides = {}
     title: TITLES[id] ?? id,
     status,
     durationMs: 1,
-    needs: NEEDS[id] ?? [],
+    needs: [...(NEEDS[id] ?? [])],
     ...overrides,
   };
 }

@@ -1,15 +1,14 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CHECK_IDS } from '../../../checks/ids.js';
 import { runChecksWithRedactor } from '../../api.js';
-import { SECRET_NAME } from '../../config/interpolate.js';
 import { closest } from '../../text/closest.js';
 import type { RunOptions } from '../../pipeline/context.js';
-import { SELECTOR_CANDIDATES, selects } from '../../pipeline/select.js';
+import { SELECTOR_CANDIDATES, unknownSelector } from '../../pipeline/select.js';
 import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
-import { reporters, type ReporterName } from '../../reporters/index.js';
+import type { ReporterName } from '../../reporters/index.js';
 import { UsageError } from '../errors.js';
+import { render } from '../render.js';
 import { guardArtifacts, loadEnvFiles } from '../inputs.js';
 import { isInteractive, writeFileAtomic, type Io } from '../io.js';
 
@@ -38,14 +37,13 @@ export const CHECK_OPTIONS = {
 
 function selectors(values: readonly string[] | undefined, flag: string): string[] {
   const list = (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
-  for (const selector of list) {
-    if (!CHECK_IDS.some((id) => selects(selector, id))) {
-      const suggestion = closest(selector, SELECTOR_CANDIDATES);
-      throw new UsageError(
-        `--${flag} ${selector} names no check${suggestion ? `; did you mean ${suggestion}?` : ''} (golive explain --list shows the ids)`,
-        'check',
-      );
-    }
+  const unknown = unknownSelector(list);
+  if (unknown !== undefined) {
+    const suggestion = closest(unknown, SELECTOR_CANDIDATES);
+    throw new UsageError(
+      `--${flag} ${unknown} names no check${suggestion ? `; did you mean ${suggestion}?` : ''} (golive explain --list shows the ids)`,
+      'check',
+    );
   }
   return list;
 }
@@ -83,7 +81,7 @@ export async function runAndRender(run: RenderedRun, io: Io, artifacts: Partial<
     onEvent: view?.onEvent,
   });
   await view?.done();
-  io.stdout.write(redactor.text(reporters[run.format](report, { color: run.format === 'pretty' && run.interactive })));
+  io.stdout.write(redactor.text(await render(run.format, report, run.format === 'pretty' && run.interactive)));
   if (run.curl) {
     // stderr, so stdout stays the chosen format alone (--format json or junit stays parseable).
     const { curlScript } = await import('../../curl/script.js');
@@ -91,7 +89,7 @@ export async function runAndRender(run: RenderedRun, io: Io, artifacts: Partial<
   }
   for (const [flag, file] of Object.entries(artifacts) as [keyof typeof ARTIFACTS, string][]) {
     try {
-      await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(reporters[ARTIFACTS[flag]](report, { color: false })));
+      await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(await render(ARTIFACTS[flag], report, false)));
     } catch (error) {
       throw new UsageError(`--${flag} ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); the report above is complete`, 'check');
     }
@@ -119,8 +117,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     only: selectors(values.only, 'only'),
     skip: selectors(values.skip, 'skip'),
   };
-  const fromFiles = await loadEnvFiles(values['env-file'] ?? [], io, 'check');
-  const secrets = Object.entries(fromFiles).flatMap(([name, value]) => (SECRET_NAME.test(name) ? [value] : []));
+  const { variables: fromFiles, secrets } = await loadEnvFiles(values['env-file'] ?? [], io, 'check');
   const configs = positionals.length > 0 ? positionals : ['golive.yaml'];
 
   const artifacts: Partial<Record<keyof typeof ARTIFACTS, string>> = {};

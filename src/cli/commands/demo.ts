@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseEnvFile, SECRET_NAME } from '../../config/interpolate.js';
+import { readEnvFiles } from '../../config/env-files.js';
 import { DEFAULT_OPTIONS } from '../../pipeline/context.js';
 import { UsageError } from '../errors.js';
 import { isInteractive, type Io } from '../io.js';
@@ -25,8 +24,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   const started = performance.now();
   const sandbox = await startSandbox({ quiet: true });
   try {
-    const variables = parseEnvFile(await readFile(sandbox.envFile, 'utf8'));
-    const secrets = Object.entries(variables).flatMap(([name, value]) => (SECRET_NAME.test(name) ? [value] : []));
+    const { variables, secrets } = await readEnvFiles([sandbox.envFile], io.cwd);
     const absolute = sandbox.configs[DEMO_CONFIG]!;
     const relative = path.relative(io.cwd, absolute);
     const config = relative.startsWith('..') ? absolute : relative;

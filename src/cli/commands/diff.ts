@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SECRET_NAME } from '../../config/interpolate.js';
 import { reviewMigration, DEFAULT_GO_LIVE_DAYS } from '../../migration/run.js';
 import { DEFAULT_OPTIONS } from '../../pipeline/context.js';
 import { exitCodeFor } from '../../report/build.js';
-import { reporters, type ReporterName } from '../../reporters/index.js';
+import type { ReporterName } from '../../reporters/index.js';
 import { UsageError } from '../errors.js';
+import { render } from '../render.js';
 import { guardArtifacts, loadEnvFiles } from '../inputs.js';
 import { isInteractive, writeFileAtomic, type Io } from '../io.js';
 
@@ -103,8 +103,7 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     if (file) artifacts[flag] = file;
   }
   guardArtifacts(artifacts, [uat, production, ...(values['env-file'] ?? [])], io, 'diff');
-  const fromFiles = await loadEnvFiles(values['env-file'] ?? [], io, 'diff');
-  const secrets = Object.entries(fromFiles).flatMap(([name, value]) => (SECRET_NAME.test(name) ? [value] : []));
+  const { variables: fromFiles, secrets } = await loadEnvFiles(values['env-file'] ?? [], io, 'diff');
 
   const { report, redactor } = await reviewMigration({
     uat,
@@ -115,10 +114,10 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     env: { ...io.env, ...fromFiles },
     secrets,
   });
-  io.stdout.write(redactor.text(reporters[format](report, { color: format === 'pretty' && interactive })));
+  io.stdout.write(redactor.text(await render(format, report, format === 'pretty' && interactive)));
   for (const [flag, file] of Object.entries(artifacts) as [ArtifactFlag, string][]) {
     try {
-      await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(reporters[ARTIFACTS[flag]](report, { color: false })));
+      await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(await render(ARTIFACTS[flag], report, false)));
     } catch (error) {
       throw new UsageError(`--${flag} ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); the report above is complete`, 'diff');
     }

@@ -6,8 +6,9 @@ import reportSchema from '../../../schemas/report.schema.json' with { type: 'jso
 import { Redactor } from '../../redact.js';
 import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
-import { reporters, type ReporterName } from '../../reporters/index.js';
+import type { ReporterName } from '../../reporters/index.js';
 import { EXIT, UsageError } from '../errors.js';
+import { render } from '../render.js';
 import { isInteractive, type Io } from '../io.js';
 
 const FORMATS = ['pretty', 'plain', 'markdown', 'json', 'junit', 'github', 'sarif'] as const satisfies readonly ReporterName[];
@@ -160,6 +161,6 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`golive: ${redactor.text(error.message)}\n`);
     return EXIT.usage;
   }
-  io.stdout.write(redactor.text(reporters[format](report, { color: format === 'pretty' && interactive })));
+  io.stdout.write(redactor.text(await render(format, report, format === 'pretty' && interactive)));
   return values['exit-code'] ? exitCodeFor(report) : EXIT.ready;
 }
