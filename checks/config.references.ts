@@ -25,9 +25,26 @@ function fileReferences(config: ResolvedConfig): FileReference[] {
   return references;
 }
 
-/** A PEM block, or a long run of base64 with no file extension: content, not a path. */
+/** A PEM block, a JWK, or a long run of base64 with no file extension: content, not a path. */
 function looksLikeContent(value: string): boolean {
-  return /-----BEGIN|PRIVATE KEY|\n/.test(value) || (value.length >= 100 && !value.includes('.') && /^[A-Za-z0-9+/=\s\\]+$/.test(value));
+  return (
+    /-----BEGIN|PRIVATE KEY|\n|"kty"/.test(value) ||
+    value.trimStart().startsWith('{') ||
+    (value.length >= 100 && !value.includes('.') && /^[A-Za-z0-9+/=\s\\]+$/.test(value))
+  );
+}
+
+/** Credentials written into an endpoint URL (config.consistency fails them; no output may show them). */
+function urlCredentials(endpoints: Record<string, string>): string[] {
+  return Object.values(endpoints).flatMap((value) => {
+    try {
+      const { username, password } = new URL(value);
+      return [username, password].filter(Boolean).flatMap((part) => [part, decodeURIComponent(part)]);
+    } catch {
+      // Not a URL: config.consistency says so.
+      return [];
+    }
+  });
 }
 
 function pastedKeyMaterial(data: unknown): { field: string; value: string }[] {
@@ -96,6 +113,7 @@ export default defineCheck({
     for (const value of [resolved.client.secret, resolved.signing?.passphrase, resolved.transport?.passphrase]) {
       if (value) secrets.push(value);
     }
+    secrets.push(...urlCredentials({ ...resolved.endpoints }));
 
     // Key material pasted where a file path belongs must not be echoed back as a "path".
     const pasted = pastedKeyMaterial(data);

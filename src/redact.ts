@@ -12,6 +12,8 @@ const MIN_SECRET_LENGTH = 4;
 
 const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
+/** The private members of a JWK (RFC 7518 §6.2.2, §6.3.2) written as JSON text. */
+const JWK_PRIVATE_MEMBER = /("(?:d|p|q|dp|dq|qi|k)"\s*:\s*)"[A-Za-z0-9_-]{8,}"/g;
 
 function encodings(secret: string): string[] {
   const base64 = Buffer.from(secret, 'utf8').toString('base64');
@@ -42,7 +44,10 @@ export class Redactor {
   }
 
   text(value: string): string {
-    let out = value.replace(PRIVATE_KEY_BLOCK, '[redacted private key]').replace(JWT, '[redacted token]');
+    let out = value
+      .replace(PRIVATE_KEY_BLOCK, '[redacted private key]')
+      .replace(JWT, '[redacted token]')
+      .replace(JWK_PRIVATE_MEMBER, `$1"${REDACTED}"`);
     for (const needle of this.#needles) {
       if (out.includes(needle)) out = out.split(needle).join(REDACTED);
     }

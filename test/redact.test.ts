@@ -23,6 +23,13 @@ describe('Redactor', () => {
     expect(redactor.text(`token ${jwt}`)).toBe('token [redacted token]');
   });
 
+  it('removes the private members of a JWK written as JSON, keeping the public ones', () => {
+    const jwk = '{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}';
+    expect(new Redactor().text(`key ${jwk}`)).toBe(
+      'key {"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","d":"[redacted]"}',
+    );
+  });
+
   it('ignores values too short to be credible secrets', () => {
     expect(new Redactor(['ab']).text('abc')).toBe('abc');
   });

@@ -171,6 +171,11 @@ function parseUrl(value: string): URL | undefined {
 }
 
 /** Key or certificate material pasted into a variable: often on one line with literal `\n`. */
+/** A certificate variable sometimes holds the key too (a combined PEM): then the file is the owner's only. */
+function certificateMode(value: string): number {
+  return /PRIVATE KEY/.test(value) ? 0o600 : 0o644;
+}
+
 function pemContent(value: string): string {
   const text = value.includes('\n') ? value : value.replace(/\\r\\n|\\n/g, '\n');
   return `${text.trim()}\n`;
@@ -386,7 +391,7 @@ export function importPostman(document: unknown, overrides: PostmanOverrides = {
       mapped.push({ variable: certificate.variable, field: 'signing.certificate' });
       if (looksLikePath(certificate.value)) lines.push(`  certificate: ${q(certificate.value)}`);
       else {
-        files.push({ path: `${certs}/signing.pem`, content: pemContent(certificate.value), mode: 0o644, from: certificate.variable });
+        files.push({ path: `${certs}/signing.pem`, content: pemContent(certificate.value), mode: certificateMode(certificate.value), from: certificate.variable });
         lines.push(`  certificate: ${certs}/signing.pem`);
       }
     } else {
@@ -435,7 +440,7 @@ export function importPostman(document: unknown, overrides: PostmanOverrides = {
       mapped.push({ variable: transportCertificate.variable, field: 'transport.certificate' });
       if (looksLikePath(transportCertificate.value)) lines.push(`  certificate: ${q(transportCertificate.value)}`);
       else {
-        files.push({ path: `${certs}/transport.pem`, content: pemContent(transportCertificate.value), mode: 0o644, from: transportCertificate.variable });
+        files.push({ path: `${certs}/transport.pem`, content: pemContent(transportCertificate.value), mode: certificateMode(transportCertificate.value), from: transportCertificate.variable });
         lines.push(`  certificate: ${certs}/transport.pem`);
       }
     } else {

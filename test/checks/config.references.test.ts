@@ -94,6 +94,7 @@ describe('config.references with key material where a path belongs', () => {
   it.each([
     ['a base64 key body', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvuNMoSfm76oqFvAp8Gy0iz5sxjZmSnXyCdPEovGhLa0VzMaQ8s+CLOyS56YyCFGeJZ'],
     ['a PEM block', '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----'],
+    ['a JWK on one line', '{"kty":"EC","crv":"P-256","x":"MIIEvQx","d":"MIIEvQ-secret-d-member"}'],
   ])('fails without echoing %s', async (_name, material) => {
     const text = VALID_JWT_CONFIG.replace('privateKey: certs/signing.key', `privateKey: ${JSON.stringify(material)}`);
     const file = writeConfig(dir, text, { files: SIGNING_FILES });
@@ -103,5 +104,15 @@ describe('config.references with key material where a path belongs', () => {
     expect(result.hint).toMatch(/Save the key or certificate in a file/);
     expect(JSON.stringify({ message: result.message, hint: result.hint, evidence: result.evidence })).not.toContain('MIIEvQ');
     expect(result.secrets).toContain(material);
+  });
+});
+
+describe('config.references with credentials in an endpoint URL', () => {
+  it('declares the URL password as a secret, so no output shows it', async () => {
+    const text = `${VALID_JWT_CONFIG}endpoints:\n  token: "https://svc:\${TOKEN_HOST_PW}@auth.example.com/token"\n`;
+    const file = writeConfig(dir, text, { files: SIGNING_FILES });
+    const result = (await runConfigChecks(file, { ...VALID_ENV, TOKEN_HOST_PW: 'pw%21canary' }))['config.references']!;
+    expect(result.status).toBe('pass');
+    expect(result.secrets).toEqual(expect.arrayContaining(['pw%21canary', 'pw!canary', 'svc']));
   });
 });

@@ -109,6 +109,11 @@ describe('importPostman: the mapping table', () => {
     expect(result.todo.filter((item) => item.startsWith('signing.'))).toEqual([]);
   });
 
+  it('writes a certificate variable that also holds the key (a combined PEM) for the owner only', () => {
+    const result = imported({ private_key: signing.keyPem, certificate: signing.certPem + signing.keyPem });
+    expect(result.files.find((file) => file.path === 'certs/uat/signing.pem')).toMatchObject({ mode: 0o600 });
+  });
+
   it('chooses ES256 for an EC P-256 key', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const result = imported({ private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string });
