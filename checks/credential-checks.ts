@@ -91,7 +91,7 @@ function repairedOutcome<O>(file: string, repaired: string[], evidence: Evidence
 }
 
 /** `<role>.key`: the private key loads, is strong enough and (signing) fits the algorithm. */
-export async function checkKey(_ctx: RunContext, role: CredentialRole, resolved: ResolvedConfig): Promise<CheckOutcome<LoadedKey | undefined>> {
+export async function checkKey(role: CredentialRole, resolved: ResolvedConfig): Promise<CheckOutcome<LoadedKey | undefined>> {
   const applicable = credentialsFor(role, resolved);
   if (!('files' in applicable)) return applicable;
   const file = applicable.display(applicable.files.privateKey);

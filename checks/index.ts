@@ -1,5 +1,4 @@
 import type { Check } from '../src/pipeline/check.js';
-import type { CheckId } from './ids.js';
 import configParse from './config.parse.js';
 import configSchema from './config.schema.js';
 import configReferences from './config.references.js';
@@ -43,6 +42,3 @@ export const CHECKS: readonly Check[] = [
   probeCall,
 ] as Check[];
 
-export function checkById(id: string): Check | undefined {
-  return CHECKS.find((check) => check.id === (id as CheckId));
-}

@@ -5,5 +5,5 @@ export default defineCheck({
   id: 'signing.key',
   title: 'Signing private key loads',
   needs: ['config.references'],
-  run: (ctx, deps) => checkKey(ctx, 'signing', deps['config.references']),
+  run: (_ctx, deps) => checkKey('signing', deps['config.references']),
 });

@@ -5,5 +5,5 @@ export default defineCheck({
   id: 'transport.key',
   title: 'Transport private key loads',
   needs: ['config.references'],
-  run: (ctx, deps) => checkKey(ctx, 'transport', deps['config.references']),
+  run: (_ctx, deps) => checkKey('transport', deps['config.references']),
 });

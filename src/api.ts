@@ -4,7 +4,7 @@ import { checkConfigs, type CheckRunResult } from './check-run.js';
 import { EnvFileError, readEnvFiles } from './config/env-files.js';
 import type { ResolvedConfig } from './config/types.js';
 import { createHttpSession } from './net/http.js';
-import { DEFAULT_OPTIONS, type RunContext, type RunOptions } from './pipeline/context.js';
+import { DEFAULT_OPTIONS, isValidTimeout, MAX_TIMEOUT_MS, type RunContext, type RunOptions } from './pipeline/context.js';
 import { runCheckGraph, type RunnerEvent } from './pipeline/runner.js';
 import { unknownSelector } from './pipeline/select.js';
 import { Redactor } from './redact.js';
@@ -85,8 +85,8 @@ async function loadVariables(
 export async function runChecksWithRedactor(configs: string | readonly string[], options: RunChecksOptions = {}): Promise<CheckRunResult> {
   const list = typeof configs === 'string' ? [configs] : [...configs];
   if (list.length === 0) throw new TypeError('runChecks: name at least one config file');
-  if (options.timeoutMs !== undefined && !(Number.isInteger(options.timeoutMs) && options.timeoutMs > 0)) {
-    throw new TypeError(`runChecks: timeoutMs must be a positive whole number of milliseconds; got ${options.timeoutMs}`);
+  if (options.timeoutMs !== undefined && !isValidTimeout(options.timeoutMs)) {
+    throw new TypeError(`runChecks: timeoutMs must be whole milliseconds from 1 to ${MAX_TIMEOUT_MS}; got ${options.timeoutMs}`);
   }
   const runOptions: RunOptions = {
     ...DEFAULT_OPTIONS,

@@ -17,9 +17,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => (await import('./commands/report.js')).reportCommand,
 };
 
-export function registerCommand(name: string, load: () => Promise<Command>): void {
-  COMMANDS[name] = load;
-}
 
 function isParseArgsError(error: unknown): error is Error & { code: string } {
   const code = (error as { code?: unknown })?.code;

@@ -1,6 +1,10 @@
+import path from 'node:path';
+import type { Redactor } from '../redact.js';
 import type { Report } from '../report/types.js';
 import { reporters, type ReporterName } from '../reporters/index.js';
 import type { RuleHelp } from '../reporters/types.js';
+import { UsageError } from './errors.js';
+import { writeFileAtomic, type Io } from './io.js';
 
 /** `golive explain`'s text for a check or migration id, shaped for SARIF rules. */
 async function loadRuleHelp(): Promise<(id: string) => RuleHelp | undefined> {
@@ -32,4 +36,40 @@ async function loadRuleHelp(): Promise<(id: string) => RuleHelp | undefined> {
 export async function render(format: ReporterName, report: Report, color: boolean): Promise<string> {
   const ruleHelp = format === 'sarif' ? await loadRuleHelp() : undefined;
   return reporters[format](report, { color, ruleHelp });
+}
+
+/** What `check` and `diff` print to stdout (DESIGN.md); `report` adds sarif. */
+export const STDOUT_FORMATS = ['pretty', 'plain', 'json', 'junit', 'markdown', 'github'] as const satisfies readonly ReporterName[];
+
+/** Artifact flags and the reporter each one writes. */
+export const ARTIFACTS = { json: 'json', junit: 'junit', sarif: 'sarif', markdown: 'markdown' } as const satisfies Record<string, ReporterName>;
+export type ArtifactFlag = keyof typeof ARTIFACTS;
+export type Artifacts = Partial<Record<ArtifactFlag, string>>;
+
+/** --format, default pretty on a terminal and plain otherwise. */
+export function parseFormat<F extends ReporterName>(value: string | undefined, allowed: readonly F[], interactive: boolean, command: string): F {
+  const format = (value ?? (interactive ? 'pretty' : 'plain')) as F;
+  if (!allowed.includes(format)) throw new UsageError(`--format must be one of ${allowed.join(', ')}; got ${value}`, command);
+  return format;
+}
+
+/** The artifact flags a command was given. */
+export function artifactsFrom(values: Partial<Record<ArtifactFlag, string | undefined>>): Artifacts {
+  const artifacts: Artifacts = {};
+  for (const flag of Object.keys(ARTIFACTS) as ArtifactFlag[]) {
+    const file = values[flag];
+    if (file) artifacts[flag] = file;
+  }
+  return artifacts;
+}
+
+/** Each artifact written whole (or not at all), redacted; an unwritable path is a usage error. */
+export async function writeArtifacts(artifacts: Artifacts, report: Report, redactor: Redactor, io: Io, command: string): Promise<void> {
+  for (const [flag, file] of Object.entries(artifacts) as [ArtifactFlag, string][]) {
+    try {
+      await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(await render(ARTIFACTS[flag], report, false)));
+    } catch (error) {
+      throw new UsageError(`--${flag} ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); the report above is complete`, command);
+    }
+  }
 }

@@ -97,6 +97,3 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
   return { layer: 'tcp', code, reason: 'the connection failed' };
 }
 
-export function isClientCertificateFailure(failure: NetworkFailure): boolean {
-  return failure.layer === 'tls-client-certificate';
-}

@@ -44,3 +44,10 @@ export const DEFAULT_OPTIONS: RunOptions = {
 export function stepTimeout(ctx: RunContext, config: { http: { timeoutMs: number } }): number {
   return ctx.options.timeoutMs ?? config.http.timeoutMs;
 }
+
+/** The longest step timeout accepted: ten minutes (the schema's limit for http.timeoutMs). */
+export const MAX_TIMEOUT_MS = 600_000;
+
+export function isValidTimeout(ms: number): boolean {
+  return Number.isInteger(ms) && ms >= 1 && ms <= MAX_TIMEOUT_MS;
+}

@@ -44,7 +44,7 @@ function selectedIds(checks: readonly Check[], only: readonly string[]): Set<str
   return selected;
 }
 
-function skipResult(check: Check, message: string): CheckOutcome {
+function skipped(message: string): CheckOutcome {
   return { status: 'skip', message };
 }
 
@@ -66,14 +66,14 @@ export async function runCheckGraph({ checks, context, redactor, onEvent }: Runn
     let internalError = false;
     const blocked = needs.find(({ outcome: need }) => !isSatisfied(need));
     if (!selected.has(check.id)) {
-      outcome = skipResult(check, `not selected by --only ${options.only.join(',')}`);
+      outcome = skipped(`not selected by --only ${options.only.join(',')}`);
     } else if (matches(check.id, options.skip)) {
-      outcome = skipResult(check, 'skipped by --skip');
+      outcome = skipped('skipped by --skip');
     } else if (blocked) {
       const why = blocked.outcome.status === 'fail' ? 'failed' : `was skipped`;
-      outcome = skipResult(check, `needs ${blocked.report.id}, which ${why}`);
+      outcome = skipped(`needs ${blocked.report.id}, which ${why}`);
     } else if (check.online && options.offline) {
-      outcome = skipResult(check, '--offline: network checks not run');
+      outcome = skipped('--offline: network checks not run');
     } else {
       onEvent?.({ type: 'start', id: check.id, title: check.title });
       const deps = Object.fromEntries(needs.map(({ report }) => [report.id, outputs.get(report.id)]));

@@ -23,12 +23,26 @@ describe('golive diff through the binary', () => {
     expect(result.code, result.stderr).toBe(1);
     const report = JSON.parse(result.stdout) as { command: string; runs: { pair?: unknown; checks: { id: string; status: string; message?: string }[] }[] };
     expect(report.command).toBe('diff');
-    expect(report.runs[0]!.pair).toBeDefined();
+    expect(report.runs[0]!.pair).toMatchObject({ uat: { path: path.basename(uat) }, production: { path: path.basename(production) } });
     const byId = Object.fromEntries(report.runs[0]!.checks.map((check) => [check.id, check]));
     expect(byId['migration.credentials']!.status).toBe('pass');
     expect(byId['migration.endpoints']).toMatchObject({ status: 'fail', message: expect.stringMatching(/local address \(127\.0\.0\.1\), not the Production platform/) });
     expect(byId['migration.changes']).toMatchObject({ status: 'warn', message: expect.stringMatching(/region changes from 0 \(Default\) to 1 \(EMEA\)/) });
     expect(JSON.parse(await readFile(path.join(sandbox.dir, 'diff.json'), 'utf8'))).toEqual(report);
+  });
+
+  it('writes SARIF like check does, with the migration rules documented', async () => {
+    const { uat, production } = sandbox.migration;
+    const result = await golive(['diff', path.basename(uat), path.basename(production), '--sarif', 'diff.sarif'], sandbox.dir);
+    expect(result.code).toBe(1);
+    const log = JSON.parse(await readFile(path.join(sandbox.dir, 'diff.sarif'), 'utf8')) as {
+      runs: { results: { ruleId: string; level: string }[]; tool: { driver: { rules: { id: string; fullDescription?: { text: string } }[] } } }[];
+    };
+    expect(log.runs[0]!.results).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ruleId: 'migration.endpoints', level: 'error' })]),
+    );
+    const rule = log.runs[0]!.tool.driver.rules.find((candidate) => candidate.id === 'migration.endpoints')!;
+    expect(rule.fullDescription?.text).toMatch(/Production/);
   });
 
   it('exits 2 on a usage error', async () => {

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
-import { main, registerCommand } from '../../src/cli/main.js';
-import { REPORT_HELP, reportCommand } from '../../src/cli/commands/report.js';
+import { main } from '../../src/cli/main.js';
+import { REPORT_HELP } from '../../src/cli/commands/report.js';
 import { reporters } from '../../src/reporters/index.js';
 import { hostileReport, mixedReport, passingReport } from '../support/report-fixtures.js';
 import { render } from '../../src/cli/render.js';
@@ -48,7 +48,6 @@ async function golive(args: string[], tty = false): Promise<{ code: number; stdo
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'golive-report-'));
   await mkdir(path.join(dir, 'a-folder'));
-  registerCommand('report', async () => reportCommand);
 });
 
 afterAll(async () => {
@@ -151,7 +150,7 @@ describe('golive report', () => {
   it.each([
     [[], /needs the report file/],
     [['a.json', 'b.json'], /takes one report file/],
-    [['x.json', '--format', 'yaml'], /--format must be one of pretty, plain, markdown, json, junit, github, sarif; got yaml/],
+    [['x.json', '--format', 'yaml'], /--format must be one of pretty, plain, json, junit, markdown, github, sarif; got yaml/],
     [['x.json', '--nope'], /Unknown option '--nope'/],
   ])('usage error for %j: exit 2 with the help pointer', async (args, reason) => {
     const result = await golive(['report', ...args]);

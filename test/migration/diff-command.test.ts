@@ -6,8 +6,8 @@ import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
 import { MIGRATION_IDS } from '../../checks/migration/ids.js';
-import { diffCommand, parseGoLive } from '../../src/cli/commands/diff.js';
-import { main, registerCommand } from '../../src/cli/main.js';
+import { parseGoLive } from '../../src/cli/commands/diff.js';
+import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
 import type { Report } from '../../src/report/types.js';
 import { tempDir } from '../support/config-files.js';
@@ -25,7 +25,6 @@ import {
 
 // The CLI registers `diff` itself; here the command runs in-process through
 // main(), so exit codes (2 for usage errors) are those a user sees.
-registerCommand('diff', async () => diffCommand);
 
 const FORMATS = ['plain', 'pretty', 'json', 'junit', 'markdown', 'github'] as const;
 

@@ -1,22 +1,17 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runChecksWithRedactor } from '../../api.js';
 import { closest } from '../../text/closest.js';
-import type { RunOptions } from '../../pipeline/context.js';
+import { isValidTimeout, MAX_TIMEOUT_MS, type RunOptions } from '../../pipeline/context.js';
 import { SELECTOR_CANDIDATES, unknownSelector } from '../../pipeline/select.js';
 import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
-import type { ReporterName } from '../../reporters/index.js';
 import { UsageError } from '../errors.js';
-import { render } from '../render.js';
+import { artifactsFrom, parseFormat, render, STDOUT_FORMATS, writeArtifacts, type Artifacts } from '../render.js';
 import { guardArtifacts, loadEnvFiles } from '../inputs.js';
-import { isInteractive, writeFileAtomic, type Io } from '../io.js';
+import { isInteractive, type Io } from '../io.js';
 
-const FORMATS = ['pretty', 'plain', 'json', 'junit', 'markdown', 'github'] as const satisfies readonly ReporterName[];
-export type Format = (typeof FORMATS)[number];
+export type Format = (typeof STDOUT_FORMATS)[number];
 
-/** Artifact flags and the reporter each one writes. */
-const ARTIFACTS = { json: 'json', junit: 'junit', sarif: 'sarif', markdown: 'markdown' } as const satisfies Record<string, ReporterName>;
 
 export const CHECK_OPTIONS = {
   offline: { type: 'boolean' },
@@ -51,8 +46,8 @@ function selectors(values: readonly string[] | undefined, flag: string): string[
 function parseTimeout(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const timeout = Number(value);
-  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600_000) {
-    throw new UsageError(`--timeout takes milliseconds from 1 to 600000; got ${value}`, 'check');
+  if (!isValidTimeout(timeout)) {
+    throw new UsageError(`--timeout takes milliseconds from 1 to ${MAX_TIMEOUT_MS}; got ${value}`, 'check');
   }
   return timeout;
 }
@@ -70,7 +65,7 @@ export interface RenderedRun {
 }
 
 /** Runs the checks with the live task list (on a terminal), writes the artifacts, prints the report. */
-export async function runAndRender(run: RenderedRun, io: Io, artifacts: Partial<Record<keyof typeof ARTIFACTS, string>> = {}): Promise<Report> {
+export async function runAndRender(run: RenderedRun, io: Io, artifacts: Artifacts = {}): Promise<Report> {
   const live = run.format === 'pretty' && run.interactive ? await import('../tasklist.js') : undefined;
   const view = live?.startTaskList(run.configs, io);
   const { report, redactor } = await runChecksWithRedactor(run.configs, {
@@ -87,13 +82,7 @@ export async function runAndRender(run: RenderedRun, io: Io, artifacts: Partial<
     const { curlScript } = await import('../../curl/script.js');
     io.stderr.write(redactor.text(await curlScript(report, { env: run.env, timeoutMs: run.options.timeoutMs, cwd: io.cwd })));
   }
-  for (const [flag, file] of Object.entries(artifacts) as [keyof typeof ARTIFACTS, string][]) {
-    try {
-      await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(await render(ARTIFACTS[flag], report, false)));
-    } catch (error) {
-      throw new UsageError(`--${flag} ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); the report above is complete`, 'check');
-    }
-  }
+  await writeArtifacts(artifacts, report, redactor, io, 'check');
   return report;
 }
 
@@ -105,10 +94,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const interactive = isInteractive(io);
-  const format = (values.format ?? (interactive ? 'pretty' : 'plain')) as Format;
-  if (!FORMATS.includes(format)) {
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got ${values.format}`, 'check');
-  }
+  const format = parseFormat(values.format, STDOUT_FORMATS, interactive, 'check');
   const options: RunOptions = {
     offline: values.offline ?? false,
     timeoutMs: parseTimeout(values.timeout),
@@ -120,11 +106,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const { variables: fromFiles, secrets } = await loadEnvFiles(values['env-file'] ?? [], io, 'check');
   const configs = positionals.length > 0 ? positionals : ['golive.yaml'];
 
-  const artifacts: Partial<Record<keyof typeof ARTIFACTS, string>> = {};
-  for (const flag of Object.keys(ARTIFACTS) as (keyof typeof ARTIFACTS)[]) {
-    const file = values[flag];
-    if (file) artifacts[flag] = file;
-  }
+  const artifacts = artifactsFrom(values);
   guardArtifacts(artifacts, [...configs, ...(values['env-file'] ?? [])], io, 'check');
   const report = await runAndRender(
     { configs, options, env: { ...io.env, ...fromFiles }, secrets, format, interactive, curl: values.curl ?? false },

@@ -1,26 +1,19 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { reviewMigration, DEFAULT_GO_LIVE_DAYS } from '../../migration/run.js';
 import { DEFAULT_OPTIONS } from '../../pipeline/context.js';
 import { exitCodeFor } from '../../report/build.js';
-import type { ReporterName } from '../../reporters/index.js';
 import { UsageError } from '../errors.js';
-import { render } from '../render.js';
+import { artifactsFrom, parseFormat, render, STDOUT_FORMATS, writeArtifacts } from '../render.js';
 import { guardArtifacts, loadEnvFiles } from '../inputs.js';
-import { isInteractive, writeFileAtomic, type Io } from '../io.js';
+import { isInteractive, type Io } from '../io.js';
 
-const FORMATS = ['pretty', 'plain', 'json', 'junit', 'markdown', 'github'] as const satisfies readonly ReporterName[];
-type Format = (typeof FORMATS)[number];
-
-/** Artifact flags and the reporter each one writes. */
-const ARTIFACTS = { json: 'json', junit: 'junit', markdown: 'markdown' } as const satisfies Record<string, ReporterName>;
-type ArtifactFlag = keyof typeof ARTIFACTS;
 
 const DIFF_OPTIONS = {
   'go-live': { type: 'string' },
   format: { type: 'string' },
   json: { type: 'string' },
   junit: { type: 'string' },
+  sarif: { type: 'string' },
   markdown: { type: 'string' },
   'env-file': { type: 'string', multiple: true },
   strict: { type: 'boolean' },
@@ -47,6 +40,7 @@ Options:
   --json FILE                write the JSON report
   --junit FILE               write a JUnit XML report (for CI)
   --markdown FILE            write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
+  --sarif FILE               write SARIF 2.1.0 (GitHub code scanning annotates the config)
   --env-file FILE            load variables before interpolation (repeatable);
                              both configs read the same variables, so give the
                              Production ones their own names
@@ -92,16 +86,9 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   }
   const [uat, production] = positionals as [string, string];
   const interactive = isInteractive(io);
-  const format = (values.format ?? (interactive ? 'pretty' : 'plain')) as Format;
-  if (!FORMATS.includes(format)) {
-    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got ${values.format}`, 'diff');
-  }
+  const format = parseFormat(values.format, STDOUT_FORMATS, interactive, 'diff');
   const goLive = parseGoLive(values['go-live']);
-  const artifacts: Partial<Record<ArtifactFlag, string>> = {};
-  for (const flag of Object.keys(ARTIFACTS) as ArtifactFlag[]) {
-    const file = values[flag];
-    if (file) artifacts[flag] = file;
-  }
+  const artifacts = artifactsFrom(values);
   guardArtifacts(artifacts, [uat, production, ...(values['env-file'] ?? [])], io, 'diff');
   const { variables: fromFiles, secrets } = await loadEnvFiles(values['env-file'] ?? [], io, 'diff');
 
@@ -115,12 +102,6 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
     secrets,
   });
   io.stdout.write(redactor.text(await render(format, report, format === 'pretty' && interactive)));
-  for (const [flag, file] of Object.entries(artifacts) as [ArtifactFlag, string][]) {
-    try {
-      await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(await render(ARTIFACTS[flag], report, false)));
-    } catch (error) {
-      throw new UsageError(`--${flag} ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); the report above is complete`, 'diff');
-    }
-  }
+  await writeArtifacts(artifacts, report, redactor, io, 'diff');
   return exitCodeFor(report);
 }

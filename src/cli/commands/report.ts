@@ -8,10 +8,10 @@ import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
 import type { ReporterName } from '../../reporters/index.js';
 import { EXIT, UsageError } from '../errors.js';
-import { render } from '../render.js';
+import { parseFormat, render, STDOUT_FORMATS } from '../render.js';
 import { isInteractive, type Io } from '../io.js';
 
-const FORMATS = ['pretty', 'plain', 'markdown', 'json', 'junit', 'github', 'sarif'] as const satisfies readonly ReporterName[];
+const FORMATS = [...STDOUT_FORMATS, 'sarif'] as const satisfies readonly ReporterName[];
 type Format = (typeof FORMATS)[number];
 
 /** A report is a few hundred kilobytes at most; anything far larger is another file. */
@@ -27,7 +27,7 @@ the report schema (golive schema report); a file that is not a golive report
 is refused with the reason.
 
 Options:
-  --format FORMAT            pretty|plain|markdown|json|junit|github|sarif
+  --format FORMAT            pretty|plain|json|junit|markdown|github|sarif
                              (default: pretty on a terminal, plain otherwise)
   --exit-code                exit with the report's own result: 0 ready, 1 not ready
   -h, --help                 this help
@@ -142,8 +142,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.ready;
   }
   const interactive = isInteractive(io);
-  const format = (values.format ?? (interactive ? 'pretty' : 'plain')) as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got ${values.format}`, 'report');
+  const format = parseFormat(values.format, FORMATS, interactive, 'report');
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0 ? 'golive report needs the report file, e.g. golive report report.json' : `golive report takes one report file; got ${positionals.join(' ')}`,
