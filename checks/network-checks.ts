@@ -10,6 +10,8 @@ export type EndpointRole = 'token' | 'api';
 
 const NAMES: Record<EndpointRole, string> = { token: 'token host', api: 'API host' };
 
+const STEP_NAMES: Record<NonNullable<ProbeResult['failure']>['step'], string> = { dns: 'DNS', tcp: 'TCP', proxy: 'Proxy', tls: 'TLS', http: 'HTTP' };
+
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
 
 function evidenceOf(probe: ProbeResult, config: ResolvedConfig, env: RunContext['env']): Evidence {
@@ -49,7 +51,8 @@ function diagnose(role: EndpointRole, probe: ProbeResult, config: ResolvedConfig
     case 'tcp':
     case 'timeout':
       return {
-        message: `TCP: ${where}: ${failure.reason} (${failure.code}${failure.layer === 'timeout' ? ` after ${stepTimeout(ctx, config)} ms` : ''}).`,
+        // A timeout names the step that hung: no TCP answer, or no TLS handshake, or no HTTP response.
+        message: `${STEP_NAMES[failure.step]}: ${where}: ${failure.reason} (${failure.code}${failure.layer === 'timeout' ? ` after ${stepTimeout(ctx, config)} ms` : ''}).`,
         hint: `Check that outbound HTTPS to ${probe.host}:${probe.port} is allowed by your firewall (your egress IP may need allow-listing).${proxyNote || ' If you must go through a proxy, set HTTPS_PROXY.'}`,
       };
     case 'proxy':

@@ -86,19 +86,19 @@ describe('config.schema', () => {
       name: 'a wrong type',
       text: VALID_JWT_CONFIG.replace('client:\n', 'client: 5\nx:\n'),
       message: [/client must be a mapping of keys; got number/],
-      hint: /./,
+      hint: /^Fix the keys named above; `golive schema config` prints/,
     },
     {
       name: 'a probe path without a slash',
       text: `${VALID_JWT_CONFIG}probe:\n  path: core/api\n`,
       message: [/probe\.path must start with "\/"; got "core\/api"/],
-      hint: /./,
+      hint: /^Fix the keys named above/,
     },
     {
       name: 'a top-level list',
       text: '- a\n- b\n',
       message: [/the config must be a mapping of keys; got a list/],
-      hint: /./,
+      hint: /^Fix the keys named above/,
     },
   ];
 

@@ -138,7 +138,7 @@ describe('jwks.fetch against hostile servers', () => {
       name: 'an answer that is not HTTP',
       path: '/garbage',
       message: /^The JWKS host 127\.0\.0\.1:\d+ answered with something that is not HTTP \(HPE_\w+\)\.$/,
-      hint: /./,
+      hint: /^Check the scheme and port of endpoints\.jwks .*: another service listens there\.$/,
     },
     {
       name: 'a binary body',

@@ -82,7 +82,7 @@ describe('network.token-endpoint', () => {
     const result = await tokenEndpoint(withToken(`${silent.url}/oauth2/token`), sandboxEnv(sandbox), { timeoutMs: 500 });
     expect(performance.now() - started).toBeLessThan(1500);
     expect(result.status).toBe('fail');
-    expect(result.message).toMatch(/timed out|did not answer in time/);
+    expect(result.message).toMatch(/^TLS: token host 127\.0\.0\.1:\d+: the server did not answer in time \(GOLIVE_TIMEOUT after 500 ms\)\.$/);
     expect(result.evidence).toMatchObject({ layer: 'timeout', step: 'tls' });
   });
 

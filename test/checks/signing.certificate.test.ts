@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import check from '../../checks/signing.certificate.js';
 import { createCa } from '../../src/sandbox/pki.js';
@@ -89,5 +89,19 @@ describe('signing.certificate', () => {
       expect(result.evidence?.fingerprintSha256).toBe(result.output?.facts.fingerprintSha256);
       expect(result.evidence?.x5tS256).toMatch(/^[\w-]{43}$/);
     }
+  });
+});
+
+describe('signing.certificate evidence', () => {
+  it('carries the fingerprints openssl and a JWKS would show for the file', async () => {
+    const result = await check.run(runContext(midway), { 'config.references': resolvedConfig(dir, signing('certs/signing.pem')) });
+    const x509 = new X509Certificate(good.certPem);
+    expect(result.status).toBe('pass');
+    expect(result.evidence).toMatchObject({
+      fingerprintSha256: x509.fingerprint256,
+      x5tS256: createHash('sha256').update(x509.raw).digest('base64url'),
+      serialNumber: x509.serialNumber,
+      keyUsage: ['digitalSignature'],
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import check from '../../checks/signing.key.js';
 import { credentialsDir, issue, pemBody, pkcs12Of, writeCredential, type Issued } from '../support/credentials.js';
@@ -90,5 +90,17 @@ describe('signing.key', () => {
     const reported = JSON.stringify({ ...result, output: undefined });
     expect(reported).not.toContain(PASSPHRASE);
     expect(reported).not.toContain(pemBody(rsa.keyPem).slice(200, 240));
+  });
+});
+
+describe('signing.key evidence', () => {
+  it('carries the RFC 7638 thumbprint of the public key, computed independently here', async () => {
+    const result = await check.run(runContext(), {
+      'config.references': resolvedConfig(dir, { signing: { privateKey: 'certs/rsa.key', certificate: 'certs/signing.pem' } }),
+    });
+    const { e, n } = createPublicKey(rsa.keyPem).export({ format: 'jwk' });
+    const expected = createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+    expect(result.status).toBe('pass');
+    expect(result.evidence).toMatchObject({ type: 'rsa', bits: 2048, format: 'pkcs8-pem', thumbprint: expected });
   });
 });

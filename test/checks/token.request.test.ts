@@ -364,7 +364,13 @@ describe('secrets never reach the report', () => {
         }
       }),
     ].filter((value): value is string => typeof value === 'string' && value.length > 0);
-    expect(canaries.length).toBeGreaterThanOrEqual(2);
+    // Prove the recorder saw what each case puts on the wire, so the canaries are real.
+    if (name.startsWith('private_key_jwt')) expect(form?.client_assertion).toMatch(/^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/);
+    if (name.startsWith('client_secret_basic')) expect(wire.headers).toEqual([expect.stringMatching(/^Basic /)]);
+    if (name.startsWith('client_secret_post')) expect(form?.client_secret).toBe(AWKWARD_SECRET);
+    const issued = faults.length === 0;
+    const tokens = canaries.filter((value) => /^eyJ/.test(value) && value !== form?.client_assertion);
+    expect(tokens.length > 0, 'an access token was recorded').toBe(issued);
     for (const canary of canaries) expect(report).not.toContain(canary);
     // The token checks leave them out rather than relying on the redactor.
     const tokenChecks = JSON.stringify(results.filter((check) => check.id.startsWith('token.')));

@@ -263,6 +263,24 @@ describe.concurrent('redaction canary: error paths', () => {
     ['the PKCS#12 bundle given as the config file', { 'golive.yaml': FULL_CONFIG }, ['certs/transport.p12']],
   ];
 
+  const FIRST_FAILURE: Record<string, string> = {
+    'a schema error (misspelt key) in a file that interpolates secrets': 'config.schema',
+    'a schema error with a wrong type next to the secret': 'config.schema',
+    'a misspelt secret key': 'config.schema',
+    'a YAML syntax error on the secret line': 'config.parse',
+    'a secret variable as the region': 'config.references',
+    'a secret variable as the token endpoint': 'config.consistency',
+    'the secret in an endpoint URL': 'config.consistency',
+    'a missing variable beside set secrets': 'config.references',
+    'a wrong passphrase': 'signing.key',
+    'a missing certificate file': 'config.references',
+    'a missing config file': 'config.parse',
+    'the private key given as the certificate': 'signing.certificate',
+    'the private key given as the config file': 'config.schema',
+    'the encrypted key given as the config file': 'config.schema',
+    'the PKCS#12 bundle given as the config file': 'config.parse',
+  };
+
   it.each(cases)('%s', async (_name, configs, positionals, env = SECRET_ENV) => {
     const dir = await caseDir(configs);
     for (const format of FORMATS) {
@@ -272,6 +290,9 @@ describe.concurrent('redaction canary: error paths', () => {
     expect(Object.keys(await artifacts(dir, 'out-json')).sort()).toEqual(['out-json/junit.xml', 'out-json/report.json', 'out-json/summary.md']);
     const json = await golive(['check', '--offline', '--format', 'json', ...positionals], dir, env);
     expect(json.code).toBe(1);
+    // The run got as far as the case meant: the first failing check is the one that met the secret.
+    const report = JSON.parse(json.stdout) as { runs: { checks: { id: string; status: string }[] }[] };
+    expect(report.runs[0]!.checks.find((check) => check.status === 'fail')?.id).toBe(FIRST_FAILURE[_name]);
   });
 
   it('the private key PEM pasted inline into the config', async () => {
@@ -301,7 +322,7 @@ describe.concurrent('redaction canary: error paths', () => {
     const dir = await caseDir({ 'golive.yaml': FULL_CONFIG });
     await mkdir(path.join(dir, 'report.json'));
     const result = await golive(['check', '--offline', '--debug', '--json', 'report.json'], dir, SECRET_ENV);
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(2);
     expect(leaks({ stdout: result.stdout, stderr: result.stderr })).toEqual([]);
   });
 
