@@ -1,23 +1,14 @@
-import { jwkThumbprint } from '../src/credentials/jwk.js';
+import { jwkThumbprintIfComplete } from '../src/credentials/jwk.js';
 import { localKeyMaterial, matchKeyToJwks, type JwksMatch, type LocalKeyMaterial } from '../src/jwks/match.js';
 import { describeMatchedBy, kidLabel, kidList, rankMatches, registeredCertificate, registeredKeyOf } from '../src/jwks/registration.js';
-import type { FetchedJwks, PublishedJwk, RegisteredKey } from '../src/online/types.js';
+import type { FetchedJwks, RegisteredKey } from '../src/online/types.js';
 import { defineCheck, fail, notApplicable, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
 
 const REGISTER_HINT = 'Register the signing certificate in the portal, or point signing.privateKey (and signing.certificate) at the registered key.';
 
-const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = { RSA: ['n', 'e'], EC: ['crv', 'x', 'y'], OKP: ['crv', 'x'] };
-
-/** The RFC 7638 thumbprint of a published key, when it carries the members to compute one. */
-function thumbprintOrUndefined(jwk: PublishedJwk): string | undefined {
-  const members = THUMBPRINT_MEMBERS[jwk.kty ?? ''];
-  if (!members || !members.every((member) => typeof jwk[member] === 'string')) return undefined;
-  return jwkThumbprint(jwk as Parameters<typeof jwkThumbprint>[0]);
-}
-
 function notRegistered(local: LocalKeyMaterial, jwks: FetchedJwks, configuredKid: string | undefined, evidence: Evidence): CheckOutcome<never> {
   const sameKid = configuredKid === undefined ? undefined : jwks.keys.find((jwk) => jwk.kid === configuredKid);
-  const other = sameKid && thumbprintOrUndefined(sameKid);
+  const other = sameKid && jwkThumbprintIfComplete(sameKid);
   const kidNote =
     sameKid === undefined
       ? ''

@@ -35,6 +35,13 @@ export function jwkThumbprint(jwk: JsonWebKey): string {
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
+/** The thumbprint of a published JWK, when it carries every member RFC 7638 hashes. */
+export function jwkThumbprintIfComplete(jwk: Readonly<Record<string, unknown>>): string | undefined {
+  const members = THUMBPRINT_MEMBERS[String(jwk.kty ?? '')];
+  if (!members || !members.every((member) => typeof jwk[member] === 'string')) return undefined;
+  return jwkThumbprint(jwk as JsonWebKey);
+}
+
 /** Thumbprint of a public key, or undefined for key types JWK cannot express (e.g. DSA). */
 export function thumbprintOf(publicKey: KeyObject): string | undefined {
   const jwk = publicKeyJwkOrUndefined(publicKey);
