@@ -7,12 +7,13 @@ import * as source from '../src/index.js';
 import type { CheckReport, LoadConfigResult, Report, ResolvedConfig, RunChecksOptions } from '../src/index.js';
 import { SIGNING_FILES, tempDir, VALID_ENV, VALID_JWT_CONFIG, writeConfig } from './support/config-files.js';
 import { issue } from './support/credentials.js';
+import { DIST } from './support/cli.js';
 
 // The library API, imported both from the source and from the built
 // package entry (dist/index.js, what `import 'golive'` loads).
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BUILT = path.join(ROOT, 'dist', 'index.js');
+const BUILT = path.join(DIST, 'index.js');
 
 const dir = tempDir('golive-api-');
 let signingFiles: Record<string, string>;
@@ -201,7 +202,7 @@ describe('package entry', () => {
     expect(result.stderr).toBe('');
     const [kinds, entry, schema] = result.stdout.trim().split('\n');
     expect(kinds).toBe(`function function ${source.CHECK_IDS.length}`);
-    expect(fileURLToPath(entry!)).toBe(BUILT);
+    expect(fileURLToPath(entry!)).toBe(path.join(ROOT, 'dist', 'index.js'));
     expect(existsSync(fileURLToPath(schema!))).toBe(true);
     expect(existsSync(path.join(ROOT, 'dist', 'index.d.ts'))).toBe(true);
   });

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 // controlled environment: no TTY, no CI, NO_COLOR, HOME in the test folder.
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = path.join(ROOT, 'dist', 'cli.js');
+/** The built package; GOLIVE_DIST names another build folder (parallel work trees of one checkout). */
+export const DIST = path.resolve(ROOT, process.env.GOLIVE_DIST ?? 'dist');
+export const CLI = path.join(DIST, 'cli.js');
 
 export interface CliResult {
   code: number;
