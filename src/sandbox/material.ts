@@ -200,7 +200,14 @@ function isMaterial(value: unknown): value is Material {
 
 async function readMaterial(file: string): Promise<Material | undefined> {
   const value = await readFile(file, 'utf8').then(
-    (text) => JSON.parse(text) as unknown,
+    // A damaged file is material to generate anew, not a reason to fail.
+    (text) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return undefined;
+      }
+    },
     (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
@@ -229,17 +236,37 @@ async function isOwnPrivateDir(dir: string): Promise<boolean> {
   return (uid === undefined || info.uid === uid) && (info.mode & 0o077) === 0;
 }
 
+/** Days of validity kept material must still have: a sandbox must not expire in the middle of someone's week. */
+const MATERIAL_MARGIN_DAYS = 30;
+
+/**
+ * Material generated under another clock (last year's cache, or one made
+ * under a clock set ahead) holds certificates not valid now: generate anew.
+ */
+function isCurrent(material: Material, now: number): boolean {
+  try {
+    return [material.ca, material.server, material.signing, material.transport, material.production.signing].every(({ cert }) => {
+      const certificate = new X509Certificate(cert);
+      return Date.parse(certificate.validFrom) <= now && Date.parse(certificate.validTo) > now + MATERIAL_MARGIN_DAYS * DAY_MS;
+    });
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Reads the material kept in `dir`; else copies the per-user cached material
  * there (`useCache`); else generates it and keeps it in both places.
  */
 export async function loadOrCreateMaterial(dir: string, options: { useCache?: boolean } = {}): Promise<Material> {
   const own = join(dir, '.sandbox');
+  const now = Date.now();
   const existing = await readMaterial(join(own, 'material.json'));
-  if (existing) return existing;
+  if (existing && isCurrent(existing, now)) return existing;
   const cache = materialCacheDir();
   const useCache = options.useCache ?? true;
-  const cached = useCache && (await isOwnPrivateDir(cache)) ? await readMaterial(join(cache, 'material.json')) : undefined;
+  const kept = useCache && (await isOwnPrivateDir(cache)) ? await readMaterial(join(cache, 'material.json')) : undefined;
+  const cached = kept && isCurrent(kept, now) ? kept : undefined;
   const material = cached ?? (await generateMaterial());
   await keepMaterial(own, material);
   // Best effort: a cache that cannot be written only costs the next fresh folder its speed.
