@@ -7,6 +7,7 @@ import { basicAuthorization } from '../../src/oauth/client-auth.js';
 import type { CheckReport, RunReport } from '../../src/report/types.js';
 import { resolvedConfig, type ResolvedOverrides } from '../support/resolved-config.js';
 import { check, run } from '../support/report-fixtures.js';
+import { CLOCK_ENV } from '../support/cli.js';
 
 const DIR = '/work/project/config';
 const CWD = '/work/project';
@@ -40,7 +41,7 @@ function step(list: CurlStep[], id: string): CurlStep {
 /** What bash makes of a command line: one argument per line (NUL-separated), variables from env. */
 function shellArgs(commandText: string, env: Record<string, string> = {}): string[] {
   const script = `${commandText.replace(/^curl /, "printf '%s\\0' ")}`;
-  const out = execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...CLOCK_ENV, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return out.split('\0').slice(0, -1);
 }
 
@@ -76,7 +77,7 @@ describe('curlSteps', () => {
     expect(token.command).not.toMatch(/\s-u\s|--user/);
     expect(token.notes.join(' ')).toMatch(/curl -u does not/);
     const header = execFileSync('bash', ['-c', `${token.setup.join('\n')}\nprintf '%s' "$BASIC_CREDENTIALS"`], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', THREDD_CLIENT_SECRET: CANARY },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...CLOCK_ENV, THREDD_CLIENT_SECRET: CANARY },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -11,6 +11,7 @@ import { DEFAULT_OPTIONS } from '../../src/pipeline/context.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { assertionFor } from '../sandbox/client.js';
 import { sandboxEnv } from '../support/online.js';
+import { CLOCK_ENV } from '../support/cli.js';
 
 // The commands --curl prints, run with the real curl against the sandbox:
 // they must do what golive did (a token, then a 200 from the probe).
@@ -52,7 +53,7 @@ async function stepsFor(name: string): Promise<{ steps: CurlStep[]; config: Reso
 function runStep(step: CurlStep, variables: Record<string, string>): Promise<{ status: number; body: string; stderr: string }> {
   const script = [...step.setup, step.command].join('\n');
   return new Promise((resolve, reject) => {
-    const child = execFile('bash', ['-c', script], { cwd: sandbox.dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...variables }, timeout: 20_000 }, (error, stdout, stderr) => {
+    const child = execFile('bash', ['-c', script], { cwd: sandbox.dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...CLOCK_ENV, ...variables }, timeout: 20_000 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') return reject(error);
       const [head = '', ...rest] = stdout.split(/\r?\n\r?\n/);
       const status = Number(/^HTTP\/[\d.]+ (\d{3})/m.exec(head)?.[1] ?? /^< HTTP\/[\d.]+ (\d{3})/m.exec(stderr)?.[1] ?? 0);
