@@ -4,9 +4,9 @@ import { kidList } from '../src/jwks/registration.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
 import { tlsMaterialFor } from '../src/net/material.js';
 import type { TlsMaterial } from '../src/net/probe.js';
-import { describeProxy, proxyFor } from '../src/net/proxy.js';
+import { describeProxy, proxyFor, proxyVariable } from '../src/net/proxy.js';
 import type { FetchedJwks } from '../src/online/types.js';
-import { stepTimeout } from '../src/pipeline/context.js';
+import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import { defineCheck, fail, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
 
 interface Finding {
@@ -19,24 +19,33 @@ const KIDS_IN_MESSAGE = 10;
 /** Key problems named in a message. */
 const ISSUES_IN_MESSAGE = 5;
 
-function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: string | undefined): CheckOutcome<never> {
-  const { layer, code, reason, alert } = error.failure;
+function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: string | undefined, env: RunContext['env']): CheckOutcome<never> {
+  const { layer, code, reason, alert, step } = error.failure;
   const host = url.host;
   const evidence: Evidence = {
     url: url.href,
     host,
     layer,
     code,
+    ...(step !== undefined && { step }),
     ...(alert !== undefined && { alert }),
     elapsedMs: error.elapsedMs,
     timeoutMs,
     ...(proxy !== undefined && { proxy: describeProxy(proxy) }),
   };
   const via = proxy === undefined ? '' : ` through the proxy ${describeProxy(proxy)}`;
+  const proxyHint =
+    proxy === undefined
+      ? undefined
+      : `Check ${proxyVariable(url, env) ?? 'HTTP_PROXY'} (${describeProxy(proxy)}): the proxy must be up and let requests to ${host} through (to fetch ${url.hostname} directly, add it to NO_PROXY)`;
   if (layer === 'timeout') {
+    // A timeout names the step that hung; "did not answer" fits only a request sent and left unanswered.
+    const waitedForAnswer = step === undefined || step === 'http';
     return fail({
-      message: `The JWKS host ${host} did not answer within ${timeoutMs} ms${via} (${code}).`,
-      hint: `Check that this network reaches ${host} (proxy, firewall), then rerun; raise --timeout only if the host is known to be slow.`,
+      message: waitedForAnswer
+        ? `The JWKS host ${host} did not answer within ${timeoutMs} ms${via} (${code}).`
+        : `The JWKS host ${host} could not be fetched: ${reason} (${code}).`,
+      hint: `${proxyHint ?? `Check that this network reaches ${host} (proxy, firewall)`}, then rerun; raise --timeout only if the host is known to be slow.`,
       evidence,
     });
   }
@@ -51,7 +60,7 @@ function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: 
   const hints: Record<string, string> = {
     dns: `Check the host name in endpoints.jwks (${url.href}) and that this machine's DNS resolves ${url.hostname}.`,
     tcp: `Allow outbound ${url.protocol.replace(':', '')} to ${host} in the firewall or proxy, and check the port in endpoints.jwks.`,
-    proxy: 'Check HTTPS_PROXY / HTTP_PROXY and NO_PROXY: the proxy refused the connection to the JWKS host.',
+    proxy: proxyHint ? `${proxyHint}.` : 'Check HTTPS_PROXY / HTTP_PROXY and NO_PROXY: the proxy refused the connection to the JWKS host.',
     'tls-trust': `Add the CA that issued ${host}'s certificate to http.ca (a corporate proxy re-signs TLS with its own CA); do not disable certificate verification.`,
     'tls-hostname': `Point endpoints.jwks at a host name the server certificate names, or add the right CA to http.ca.`,
     'tls-expired': `The JWKS host's certificate is not valid now: check the local clock, then tell the host's operator.`,
@@ -219,7 +228,7 @@ export default defineCheck({
     try {
       response = await ctx.http.request({ url: url.href, method: 'GET', headers: { accept: 'application/json' }, maxBytes, timeoutMs, material });
     } catch (error) {
-      if (error instanceof HttpFailure) return failureOutcome(error, url, timeoutMs, proxy);
+      if (error instanceof HttpFailure) return failureOutcome(error, url, timeoutMs, proxy, ctx.env);
       throw error;
     }
 

@@ -2,7 +2,7 @@ import { fail, pass, warn, type CheckOutcome, type Evidence } from '../src/pipel
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import type { ResolvedConfig } from '../src/config/types.js';
 import { probeEndpoint, type ProbeResult } from '../src/net/probe.js';
-import { describeProxy, proxyFor } from '../src/net/proxy.js';
+import { describeProxy, proxyFor, proxyVariable } from '../src/net/proxy.js';
 import { connectionMaterial } from '../src/net/transport-material.js';
 import type { ReachableEndpoint } from '../src/online/types.js';
 
@@ -36,11 +36,20 @@ function evidenceOf(probe: ProbeResult, config: ResolvedConfig, env: RunContext[
   };
 }
 
+/** What to check when the way to a host goes through a proxy: the variables that chose it, and NO_PROXY to bypass it. */
+function proxyHint(probe: ProbeResult, ctx: RunContext, timedOut: boolean): string {
+  const variable = proxyVariable(new URL(probe.url), ctx.env) ?? 'HTTPS_PROXY';
+  return (
+    `Check ${variable} (${probe.proxy ?? ''}): the proxy must be up and allow CONNECT to ${probe.host}:${probe.port}; ` +
+    `if this host should be reached directly, add ${probe.host} to NO_PROXY.${timedOut ? ' Raise --timeout only if the proxy is known to be slow.' : ''}`
+  );
+}
+
 function diagnose(role: EndpointRole, probe: ProbeResult, config: ResolvedConfig, ctx: RunContext, problem?: string): { message: string; hint: string } {
   const failure = probe.failure!;
   const where = `${NAMES[role]} ${probe.host}:${probe.port}`;
   const field = `endpoints.${role}`;
-  const proxyNote = probe.proxy ? ` A proxy is set (HTTPS_PROXY ${probe.proxy}).` : '';
+  const proxyNote = probe.proxy ? ` A proxy is set (${proxyVariable(new URL(probe.url), ctx.env)} ${probe.proxy}).` : '';
   const presented = probe.untrustedCertificate;
   switch (failure.layer) {
     case 'dns':
@@ -51,14 +60,16 @@ function diagnose(role: EndpointRole, probe: ProbeResult, config: ResolvedConfig
     case 'tcp':
     case 'timeout':
       return {
-        // A timeout names the step that hung: no TCP answer, or no TLS handshake, or no HTTP response.
-        message: `${STEP_NAMES[failure.step]}: ${where}: ${failure.reason} (${failure.code}${failure.layer === 'timeout' ? ` after ${stepTimeout(ctx, config)} ms` : ''}).`,
-        hint: `Check that outbound HTTPS to ${probe.host}:${probe.port} is allowed by your firewall (your egress IP may need allow-listing).${proxyNote || ' If you must go through a proxy, set HTTPS_PROXY.'}`,
+        // A timeout names the step that hung: no TCP answer, no answer to CONNECT, no TLS handshake, or no HTTP response.
+        message: `${STEP_NAMES[failure.step]}: ${where}: ${failure.reason} (${failure.code}).`,
+        hint: probe.proxy
+          ? proxyHint(probe, ctx, failure.layer === 'timeout')
+          : `Check that outbound HTTPS to ${probe.host}:${probe.port} is allowed by your firewall (your egress IP may need allow-listing). If you must go through a proxy, set HTTPS_PROXY.`,
       };
     case 'proxy':
       return {
-        message: `Proxy: the proxy ${probe.proxy ?? ''} refused the tunnel to ${where} (${failure.code}).`,
-        hint: 'Check HTTPS_PROXY and NO_PROXY, and that the proxy allows CONNECT to the platform hosts.',
+        message: `Proxy: ${failure.reason}, so the ${where} cannot be reached (${failure.code}).`,
+        hint: proxyHint(probe, ctx, false),
       };
     case 'tls-trust': {
       const cert = presented ? ` The server presented "${presented.subject}" issued by "${presented.issuer}" (SHA-256 ${presented.fingerprintSha256}).` : '';

@@ -5,5 +5,18 @@ import module from 'node:module';
 // starts in a fraction of the time. Older Node lacks the function.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
+/** Resolves once everything written to `stream` so far has been handed to the OS (a pipe may take it asynchronously). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
 const { main } = await import('./cli/main.js');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// The run is over once main() has written its report and artifacts: a
+// socket a proxy or server still holds open, or a timer a library left
+// behind, must not keep the process alive.
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
+process.exit(code);

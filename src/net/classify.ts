@@ -1,3 +1,5 @@
+import { ProxyFailure, StepTimeout, type NetworkStep } from './connect.js';
+
 /**
  * Names the layer a network failure happened at, from Node, OpenSSL and
  * undici error codes, in words a person can act on. The original code is
@@ -12,6 +14,10 @@ export interface NetworkFailure {
   reason: string;
   /** The TLS alert number, when the server sent one. */
   alert?: number;
+  /** The step that timed out (a timeout only). */
+  step?: NetworkStep;
+  /** The proxy in the path, without credentials, when the failure is the proxy's or happened through it. */
+  proxy?: string;
 }
 
 const TRUST = new Set([
@@ -59,6 +65,14 @@ export function errorCode(error: unknown): string {
 }
 
 export function classifyNetworkError(error: unknown): NetworkFailure {
+  // Our own timeouts and tunnel failures already say which step and proxy.
+  if (error instanceof StepTimeout) {
+    return { layer: 'timeout', code: error.code, reason: error.message, step: error.step, ...(error.proxy !== undefined && { proxy: error.proxy }) };
+  }
+  if (error instanceof ProxyFailure) {
+    const cause = error.cause === undefined ? undefined : classifyNetworkError(error.cause);
+    return { layer: 'proxy', code: error.code, reason: cause ? `${error.message}: ${cause.reason}` : error.message, proxy: error.proxy };
+  }
   const code = errorCode(error);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'ENODATA') {
     return { layer: 'dns', code, reason: code === 'EAI_AGAIN' ? 'the DNS lookup failed temporarily' : 'the host name does not resolve (DNS)' };
@@ -71,7 +85,7 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
   if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return { layer: 'timeout', code, reason: 'the connection timed out (a firewall dropping packets, or the host is down)' };
   }
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED' || code === 'GOLIVE_TIMEOUT') {
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') {
     return { layer: 'timeout', code, reason: 'the server did not answer in time' };
   }
   if (TRUST.has(code)) {
@@ -91,7 +105,7 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
     return { layer: 'tls', code, reason: 'the server did not answer with TLS (is it plain http on this port?)' };
   }
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return { layer: 'tls', code, reason: 'the TLS handshake failed' };
-  if (code === 'UND_ERR_PROXY' || code === 'GOLIVE_PROXY') return { layer: 'proxy', code, reason: 'the proxy refused or failed the tunnel' };
+  if (code === 'UND_ERR_PROXY') return { layer: 'proxy', code, reason: 'the proxy refused or failed the tunnel' };
   if (code.startsWith('HPE_')) return { layer: 'http', code, reason: 'the server answered with something that is not HTTP' };
   if (code.startsWith('UND_ERR_')) return { layer: 'http', code, reason: 'the HTTP exchange failed' };
   return { layer: 'tcp', code, reason: 'the connection failed' };

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { ConnectionOptions, PeerCertificate, TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { classifyNetworkError, type NetworkFailure } from './classify.js';
+import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline } from './connect.js';
 import { describeProxy } from './proxy.js';
 
 /** The TLS material a connection presents and trusts. */
@@ -41,54 +42,13 @@ export interface ProbeResult {
 /** Resolves a host name to its addresses; injectable so tests never query a real resolver. */
 export type DnsLookup = (host: string) => Promise<{ address: string }[]>;
 
-/**
- * Node's networking modules, loaded on first use: `check --offline` never
- * needs them, and they cost start-up time.
- */
-async function importNetworking() {
-  const [dns, http, net, tls] = await Promise.all([
-    import('node:dns/promises'),
-    import('node:http'),
-    import('node:net'),
-    import('node:tls'),
-  ]);
-  return { dns, http, net, tls };
-}
-
-type Networking = Awaited<ReturnType<typeof importNetworking>>;
-
-let networking: Promise<Networking> | undefined;
-
-function loadNetworking(): Promise<Networking> {
-  networking ??= importNetworking();
-  return networking;
-}
-
-
-const defaultLookup: DnsLookup = async (host) => (await loadNetworking()).dns.lookup(host, { all: true });
-
-class StepTimeout extends Error {
-  readonly code = 'GOLIVE_TIMEOUT';
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout?: () => void): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        onTimeout?.();
-        reject(new StepTimeout(`timed out after ${ms} ms`));
-      }, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+const defaultLookup: DnsLookup = async (host) => (await import('node:dns/promises')).lookup(host, { all: true });
 
 export async function trustAnchors(material: TlsMaterial): Promise<string[] | undefined> {
   if (!material.extraCa || material.extraCa.length === 0) return undefined;
   // Setting `ca` replaces Node's roots, so extra anchors are added to them.
-  const { tls } = await loadNetworking();
-  return [...tls.rootCertificates, ...material.extraCa];
+  const { rootCertificates } = await import('node:tls');
+  return [...rootCertificates, ...material.extraCa];
 }
 
 function describePeer(peer: PeerCertificate | undefined): ServerCertificate | undefined {
@@ -109,76 +69,24 @@ function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
 }
 
-function connectTcp({ net }: Networking, host: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    socket.once('connect', () => resolve(socket));
-    socket.once('error', (error) => {
-      socket.destroy();
-      reject(error);
-    });
-  });
-}
-
-function connectThroughProxy({ http }: Networking, proxy: string, host: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const proxyUrl = new URL(proxy);
-    const headers: Record<string, string> = { host: `${host}:${port}` };
-    if (proxyUrl.username) {
-      const credentials = `${decodeURIComponent(proxyUrl.username)}:${decodeURIComponent(proxyUrl.password)}`;
-      headers['proxy-authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
-    }
-    const req = http.request({
-      host: proxyUrl.hostname,
-      port: Number(proxyUrl.port || 80),
-      method: 'CONNECT',
-      path: `${host}:${port}`,
-      headers,
-    });
-    req.once('connect', (response, socket) => {
-      if (response.statusCode === 200) resolve(socket);
-      else {
-        socket.destroy();
-        reject(Object.assign(new Error(`the proxy answered ${response.statusCode} to CONNECT`), { code: 'GOLIVE_PROXY' }));
-      }
-    });
-    req.once('error', reject);
-    req.end();
-  });
-}
-
-async function handshake(
-  { tls }: Networking,
-  socket: Socket,
-  host: string,
-  servername: string | undefined,
-  material: TlsMaterial,
-  verify: boolean,
-): Promise<TLSSocket> {
-  const ca = await trustAnchors(material);
-  return new Promise((resolve, reject) => {
-    const secure = tls.connect({
-      socket,
-      // Over an existing socket, `host` is what the certificate is checked against.
-      host,
-      servername,
-      ca,
-      cert: material.clientCertificate?.cert,
-      key: material.clientCertificate?.key,
-      ALPNProtocols: ['http/1.1'],
-      rejectUnauthorized: verify,
-    });
-    secure.once('secureConnect', () => resolve(secure));
-    secure.once('error', (error) => {
-      secure.destroy();
-      reject(error);
-    });
-  });
+async function tlsOptions(host: string, servername: string | undefined, material: TlsMaterial, verify: boolean): Promise<ConnectionOptions> {
+  return {
+    // Over an existing socket, `host` is what the certificate is checked against.
+    host,
+    servername,
+    ca: await trustAnchors(material),
+    cert: material.clientCertificate?.cert,
+    key: material.clientCertificate?.key,
+    ALPNProtocols: ['http/1.1'],
+    rejectUnauthorized: verify,
+  };
 }
 
 /** Reads the status line and headers of a HEAD request; a TLS 1.3 client-certificate alert surfaces here. */
-function headRequest(socket: TLSSocket, url: URL): Promise<{ status: number; date?: string; server?: string }> {
+function headRequest(socket: TLSSocket, url: URL, signal: AbortSignal): Promise<{ status: number; date?: string; server?: string }> {
   return new Promise((resolve, reject) => {
+    // The deadline covers the whole answer: a server trickling its headers is cut off too.
+    signal.addEventListener('abort', () => socket.destroy(), { once: true });
     let buffer = '';
     const onData = (chunk: Buffer): void => {
       buffer += chunk.toString('latin1');
@@ -204,41 +112,46 @@ function headRequest(socket: TLSSocket, url: URL): Promise<{ status: number; dat
 
 /**
  * Connects to an https URL one layer at a time (DNS, TCP or proxy tunnel,
- * TLS, HTTP) so a failure names its layer, each layer timed.
+ * TLS, HTTP) so a failure names its layer, each layer timed and bounded by
+ * the timeout; nothing stays open when it returns.
  */
 export async function probeEndpoint(
   target: string,
   options: { timeoutMs: number; material: TlsMaterial; proxy?: string; lookup?: DnsLookup },
 ): Promise<ProbeResult> {
-  const modules = await loadNetworking();
+  const { isIP } = await import('node:net');
+  const { timeoutMs, proxy } = options;
   const url = new URL(target);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || 443);
-  const servername = modules.net.isIP(host) ? undefined : host;
+  const servername = isIP(host) ? undefined : host;
   const result: ProbeResult = { url: target, host, port, servername, timings: {} };
-  if (options.proxy) result.proxy = describeProxy(options.proxy);
+  if (proxy) result.proxy = describeProxy(proxy);
   let socket: Socket | undefined;
   let step: NonNullable<ProbeResult['failure']>['step'] = 'dns';
   try {
     let address = host;
-    if (!options.proxy && servername !== undefined) {
+    if (!proxy && servername !== undefined) {
       const started = performance.now();
-      const found = await withTimeout((options.lookup ?? defaultLookup)(host), options.timeoutMs);
+      const lookup = options.lookup ?? defaultLookup;
+      const found = await withDeadline(timeoutMs, () => lookup(host), () => new StepTimeout('dns', timeoutMs));
       if (found.length === 0) throw Object.assign(new Error(`${host} has no addresses`), { code: 'ENODATA' });
       result.addresses = found.map((entry) => entry.address);
       result.timings.dnsMs = elapsed(started);
       address = found[0]!.address;
     }
-    step = options.proxy ? 'proxy' : 'tcp';
+    step = proxy ? 'proxy' : 'tcp';
     let started = performance.now();
-    const connecting = options.proxy ? connectThroughProxy(modules, options.proxy, host, port) : connectTcp(modules, address, port);
-    socket = await withTimeout(connecting, options.timeoutMs, () => void connecting.then((s) => s.destroy(), () => undefined));
+    socket = await connectWithin(timeoutMs, proxy, step, (progress) =>
+      proxy ? openTunnel(proxy, host, port, progress) : connectTcp(address, port, progress),
+    );
     result.timings.tcpMs = elapsed(started);
 
     step = 'tls';
     started = performance.now();
     const raw = socket;
-    const secure = await withTimeout(handshake(modules, raw, host, servername, options.material, true), options.timeoutMs, () => raw.destroy());
+    const verified = await tlsOptions(host, servername, options.material, true);
+    const secure = await connectWithin(timeoutMs, proxy, 'tls', (progress) => startTls(raw, verified, progress));
     socket = secure;
     result.timings.tlsMs = elapsed(started);
     result.tls = {
@@ -250,7 +163,7 @@ export async function probeEndpoint(
 
     step = 'http';
     started = performance.now();
-    result.http = await withTimeout(headRequest(secure, url), options.timeoutMs);
+    result.http = await withDeadline(timeoutMs, (signal) => headRequest(secure, url, signal), () => new StepTimeout('http', timeoutMs, proxy));
     result.timings.httpMs = elapsed(started);
   } catch (error) {
     result.failure = { ...classifyNetworkError(error), step };
@@ -266,7 +179,7 @@ export async function probeEndpoint(
     const attached = (error as { cert?: PeerCertificate }).cert;
     if (attached) result.untrustedCertificate = describePeer(attached);
     else if (step === 'tls' && ['tls-trust', 'tls-expired'].includes(result.failure.layer)) {
-      result.untrustedCertificate = await inspectServerCertificate(modules, host, port, servername, options);
+      result.untrustedCertificate = await inspectServerCertificate(host, port, servername, options);
     }
   } finally {
     socket?.destroy();
@@ -282,18 +195,20 @@ export async function probeEndpoint(
  * connection, as with `openssl s_client`.
  */
 async function inspectServerCertificate(
-  modules: Networking,
   host: string,
   port: number,
   servername: string | undefined,
   options: { timeoutMs: number; proxy?: string },
 ): Promise<ServerCertificate | undefined> {
+  const { timeoutMs, proxy } = options;
   let socket: Socket | undefined;
   try {
-    const connecting = options.proxy ? connectThroughProxy(modules, options.proxy, host, port) : connectTcp(modules, host, port);
-    socket = await withTimeout(connecting, options.timeoutMs);
+    socket = await connectWithin(timeoutMs, proxy, proxy ? 'proxy' : 'tcp', (progress) =>
+      proxy ? openTunnel(proxy, host, port, progress) : connectTcp(host, port, progress),
+    );
     const raw = socket;
-    const inspected = await withTimeout(handshake(modules, raw, host, servername, {}, false), options.timeoutMs, () => raw.destroy());
+    const insecure = await tlsOptions(host, servername, {}, false);
+    const inspected = await connectWithin(timeoutMs, proxy, 'tls', (progress) => startTls(raw, insecure, progress));
     socket = inspected;
     return describePeer(inspected.getPeerCertificate(true));
   } catch {

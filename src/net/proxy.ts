@@ -1,11 +1,18 @@
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The variable that names the proxy for `url` (lower case wins, as in curl), bypass aside. */
+export function proxyVariable(url: URL, env: Env): string | undefined {
+  const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+  return names.find((name) => env[name]);
+}
+
 /** The proxy a request to `url` goes through, per HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case). */
-export function proxyFor(url: URL, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const pick = (name: string): string | undefined => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
-  const proxy = url.protocol === 'https:' ? pick('https_proxy') ?? pick('http_proxy') : pick('http_proxy');
-  if (!proxy) return undefined;
-  const noProxy = pick('no_proxy');
+export function proxyFor(url: URL, env: Env): string | undefined {
+  const variable = proxyVariable(url, env);
+  if (!variable) return undefined;
+  const noProxy = env.no_proxy || env.NO_PROXY;
   if (noProxy && bypasses(url, noProxy)) return undefined;
-  return proxy;
+  return env[variable];
 }
 
 function bypasses(url: URL, noProxy: string): boolean {

@@ -82,7 +82,7 @@ describe('network.token-endpoint', () => {
     const result = await tokenEndpoint(withToken(`${silent.url}/oauth2/token`), sandboxEnv(sandbox), { timeoutMs: 500 });
     expect(performance.now() - started).toBeLessThan(1500);
     expect(result.status).toBe('fail');
-    expect(result.message).toMatch(/^TLS: token host 127\.0\.0\.1:\d+: the server did not answer in time \(GOLIVE_TIMEOUT after 500 ms\)\.$/);
+    expect(result.message).toMatch(/^TLS: token host 127\.0\.0\.1:\d+: the server accepted the connection but did not complete the TLS handshake within 500 ms \(GOLIVE_TIMEOUT\)\.$/);
     expect(result.evidence).toMatchObject({ layer: 'timeout', step: 'tls' });
   });
 
@@ -195,8 +195,8 @@ describe('network.token-endpoint', () => {
     const env = sandboxEnv(sandbox, { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` });
     const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!, env);
     expect(result.status).toBe('fail');
-    expect(result.message).toMatch(/^Proxy: the proxy http:\/\/127\.0\.0\.1:\d+ refused the tunnel/);
-    expect(result.hint).toMatch(/HTTPS_PROXY and NO_PROXY/);
+    expect(result.message).toMatch(/^Proxy: the proxy at 127\.0\.0\.1:\d+ refused the tunnel: it answered 403 Forbidden to CONNECT 127\.0\.0\.1:\d+, so the token host 127\.0\.0\.1:\d+ cannot be reached \(GOLIVE_PROXY\)\.$/);
+    expect(result.hint).toMatch(/^Check HTTPS_PROXY \(http:\/\/127\.0\.0\.1:\d+\): .*allow CONNECT to 127\.0\.0\.1:\d+; .*add 127\.0\.0\.1 to NO_PROXY\.$/);
   });
 
   it('skips with --offline', async () => {

@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
  *
  *   /hang           reads the request, never answers
  *   /slow-headers   sends the status line and headers one byte every 200 ms
+ *   /slow-body      sends the headers at once, then a 40-byte body one byte every 250 ms
  *   /huge           200 application/json, 20 MB streamed as produced (never held in memory)
  *   /reset          200 with Content-Length 100000, 1,000 bytes, then a TCP reset
  *   /garbage        bytes that are not HTTP at all
@@ -75,6 +76,11 @@ export async function startHostileServer(): Promise<HostileServer> {
     if (path === '/hang') return;
     if (path === '/slow-headers') {
       trickle(socket, head('200 OK', { 'content-type': 'application/json', 'content-length': 11, 'x-padding': 'x'.repeat(40) }), 200);
+      return;
+    }
+    if (path === '/slow-body') {
+      socket.write(head('200 OK', { 'content-type': 'application/json', 'content-length': 40 }));
+      trickle(socket, `{"keys":[]${' '.repeat(29)}}`, 250);
       return;
     }
     if (path === '/huge') {
