@@ -13,6 +13,15 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
+// `golive check | head` closes the pipe early: the reader has what it wanted,
+// and the run still finishes its artifacts. Without a listener the EPIPE
+// would end the process with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') process.exitCode = 3;
+  });
+}
+
 const { main } = await import('./cli/main.js');
 const code = await main(process.argv.slice(2));
 // The run is over once main() has written its report and artifacts: a
