@@ -11,6 +11,7 @@ import { explainTokenError } from '../src/oauth/explain.js';
 import { registeredKidFor } from '../src/jwks/registered-kid.js';
 import { isoFromEpochSeconds } from '../src/oauth/jwt.js';
 import { parseTokenAnswer, type TokenAnswer } from '../src/oauth/token-response.js';
+import { redactAnswer, Redactor } from '../src/redact.js';
 
 /** Token responses are small JSON documents; more is not read. */
 const MAX_TOKEN_RESPONSE_BYTES = 262_144;
@@ -210,8 +211,8 @@ export default defineCheck({
     const prepared = await prepareCredentials(ctx, config, deps['signing.keypair'], url);
     if (!prepared.ok) return prepared.outcome;
     const { credentials, assertion } = prepared;
-    const secrets = assertion ? [assertion.assertion] : [];
     const request = buildTokenRequest(credentials, config.client.scopes);
+    const secrets = request.secrets;
     const clientCertificateSent = endpoint.material.clientCertificate !== undefined;
     const sentEvidence: Evidence = {
       method: 'POST',
@@ -243,8 +244,13 @@ export default defineCheck({
       return { ...networkFailure(error, url, timeoutMs, sentEvidence), secrets };
     }
 
-    const evidence: Evidence = { ...sentEvidence, ...responseEvidence(response, ctx) };
-    const answer = parseTokenAnswer(response.status, response.headers['content-type'], response.body);
+    const issued = parseTokenAnswer(response.status, response.headers['content-type'], response.body);
+    // What the report shows of the answer comes from it with the credentials just sent taken out:
+    // servers echo requests in their errors, and a preview cut short or reshaped would no longer
+    // be recognised by the redaction of the report.
+    const seen = redactAnswer(response, new Redactor(secrets));
+    const answer = issued.kind === 'token' ? issued : parseTokenAnswer(seen.status, seen.headers['content-type'], seen.body);
+    const evidence: Evidence = { ...sentEvidence, ...responseEvidence(seen, ctx) };
     if (answer.kind === 'oauth-error') {
       const explained = explainTokenError({
         error: answer.error,
@@ -274,7 +280,7 @@ export default defineCheck({
     }
     if (answer.kind !== 'token') {
       const body = answer.kind === 'http-error' ? { body: answer.members } : answer.kind === 'no-access-token' ? { members: answer.memberNames } : {};
-      return { ...fail({ ...explainAnswer(answer, url, response), evidence: { ...evidence, ...body } }), secrets };
+      return { ...fail({ ...explainAnswer(answer, url, seen), evidence: { ...evidence, ...body } }), secrets };
     }
 
     const token: IssuedToken = {
@@ -285,7 +291,7 @@ export default defineCheck({
       requestedScopes: [...config.client.scopes],
       response: answer.members,
       material: endpoint.material,
-      ...(response.headers.date && { serverDate: response.headers.date }),
+      ...(seen.headers.date && { serverDate: seen.headers.date }),
     };
     const passEvidence: Evidence = {
       ...evidence,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Redactor } from '../src/redact.js';
+import { redactAnswer, Redactor, REDACTED } from '../src/redact.js';
 
 describe('Redactor', () => {
   it('replaces a secret and its base64, base64url and percent-encoded forms', () => {
@@ -13,6 +13,95 @@ describe('Redactor', () => {
       encodeURIComponent(secret),
     ];
     for (const form of forms) expect(redactor.text(`before ${form} after`)).toBe('before [redacted] after');
+  });
+
+  /** Every character some encoder treats specially, and non-ASCII (two- to four-byte UTF-8). */
+  const AWKWARD = `p@ss w~rd!'()*%+/=:&#?"\\ é€😀`;
+  const form = (value: string) => new URLSearchParams([['', value]]).toString().slice(1);
+  const lowerHex = (value: string) => value.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase());
+  const json = JSON.stringify(AWKWARD).slice(1, -1);
+
+  it.each([
+    ['form-urlencoded (URLSearchParams: space as +, ~ ! \' ( ) escaped)', form(AWKWARD)],
+    ['form-urlencoded, lower-case hex', lowerHex(form(AWKWARD))],
+    ['encodeURIComponent (~ ! \' ( ) * left as they are)', encodeURIComponent(AWKWARD)],
+    ['encodeURIComponent, lower-case hex', lowerHex(encodeURIComponent(AWKWARD))],
+    ['RFC 3986 strict (every reserved character escaped)', encodeURIComponent(AWKWARD).replace(/[!'()*~]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)],
+    ['form-urlencoded with space as %20', form(AWKWARD).replace(/\+/g, '%20')],
+    ['percent-encoded twice (a form body carried in a URL)', encodeURIComponent(form(AWKWARD))],
+    ['JSON string', json],
+    ['JSON with non-ASCII as \\u escapes (Python json.dumps)', json.replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)],
+    ['JSON with / escaped (PHP json_encode)', json.replace(/\//g, '\\/')],
+    ['XML text', AWKWARD.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')],
+    ['base64', Buffer.from(AWKWARD).toString('base64')],
+    ['base64url', Buffer.from(AWKWARD).toString('base64url')],
+  ])('replaces a secret written as %s', (_name, written) => {
+    expect(written).not.toBe(AWKWARD);
+    expect(new Redactor([AWKWARD]).text(`before ${written} after`)).toBe(`before ${REDACTED} after`);
+  });
+
+  it('replaces every wire encoding of any secret built from awkward characters (property)', () => {
+    const secrets = fc.string({ minLength: 4, maxLength: 24, unit: fc.constantFrom(...AWKWARD, 'a', 'Z', '7', '-', '.', '_', '\n') });
+    const encoders = [
+      (value: string) => value,
+      form,
+      (value: string) => lowerHex(encodeURIComponent(value)),
+      (value: string) => encodeURIComponent(form(value)),
+      (value: string) => JSON.stringify(value).slice(1, -1),
+      (value: string) => Buffer.from(value).toString('base64'),
+      (value: string) => Buffer.from(value).toString('base64url'),
+    ];
+    fc.assert(
+      fc.property(secrets, fc.string(), (secret, around) => {
+        const redactor = new Redactor([secret]);
+        return encoders.every((encode) => !redactor.text(`${around}${encode(secret)}${around}`).includes(encode(secret)));
+      }),
+    );
+  });
+
+  it('finds a secret inside longer base64 text at any byte offset, e.g. Basic credentials (RFC 6749 §2.3.1)', () => {
+    const redactor = new Redactor([AWKWARD]);
+    for (const prefix of ['', 'a', 'ab', 'abc', 'https://clients.example/6f1c7a52:', `${form('https://clients.example/6f1c7a52')}:`]) {
+      for (const written of [prefix + AWKWARD, prefix + form(AWKWARD), prefix + encodeURIComponent(AWKWARD)]) {
+        for (const encoding of ['base64', 'base64url'] as const) {
+          const encoded = Buffer.from(`${written}-and-what-follows`, 'utf8').toString(encoding);
+          const out = redactor.text(`Basic ${encoded}`);
+          // What is left is the prefix's own base64, a character of it shared with the secret, and the tail's.
+          const kept = Buffer.from(prefix, 'utf8').toString(encoding).length + 1 + Buffer.from('-and-what-follows').toString(encoding).length + 3;
+          expect(out, `${prefix} ${encoding}`).toContain(REDACTED);
+          expect(out.length - 'Basic '.length - REDACTED.length, `${prefix} ${encoding}`).toBeLessThanOrEqual(kept);
+        }
+      }
+    }
+  });
+
+  it('leaves text that only looks like an encoding of the secret', () => {
+    const redactor = new Redactor(['Secret-Value~1']);
+    // Letters keep their case (only hex digits of an escape may differ), and a changed character is another value.
+    for (const text of ['secret-value~1', 'SECRET-VALUE~1', 'Secret-Value~2', 'Secret+Value~1', 'Secret%2eValue~1']) {
+      expect(redactor.text(`x ${text} y`)).toBe(`x ${text} y`);
+    }
+  });
+
+  it('removes a JWT whatever its header looks like, and leaves dotted words alone', () => {
+    const segment = (json: string) => Buffer.from(json).toString('base64url');
+    const spaced = `${segment('{ "alg": "HS256" }')}.${segment('{ "sub": "x" }')}.c2lnbmF0dXJlLWJ5dGVz`;
+    const lines = `${segment('{\n  "alg": "RS256"\n}')}.${segment('{}')}.c2lnbmF0dXJl`;
+    const redactor = new Redactor();
+    expect(spaced.startsWith('eyJ')).toBe(false);
+    expect(redactor.text(`hint ${spaced} end`)).toBe('hint [redacted token] end');
+    expect(redactor.text(`hint ${lines} end`)).toBe('hint [redacted token] end');
+    expect(redactor.text(`keyey${spaced}`)).toBe('keyey[redacted token]');
+    expect(redactor.text('Eyes.closed.now, uat-api.thredd.com, eyes.closed.now and ewok.x.y')).toBe('Eyes.closed.now, uat-api.thredd.com, eyes.closed.now and ewok.x.y');
+  });
+
+  it('takes secrets out of an HTTP answer before a check reads it, and leaves an answer without them as it was', () => {
+    const redactor = new Redactor([AWKWARD]);
+    const echoed = { status: 400, headers: { 'x-request-id': form(AWKWARD), date: 'Tue, 01 Dec 2026 10:00:00 GMT' }, body: Buffer.from(JSON.stringify({ error_description: AWKWARD })) };
+    const seen = redactAnswer(echoed, redactor);
+    expect(seen).toEqual({ status: 400, headers: { 'x-request-id': REDACTED, date: echoed.headers.date }, body: Buffer.from(`{"error_description":"${REDACTED}"}`) });
+    const binary = { headers: {}, body: Buffer.from([0xff, 0xfe, 0x00, 0x80]) };
+    expect(redactAnswer(binary, redactor).body).toBe(binary.body);
   });
 
   it('removes PEM private key blocks and JWTs even when not registered', () => {

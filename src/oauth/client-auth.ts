@@ -29,6 +29,12 @@ export interface TokenRequestParts {
   body: string;
   /** What was sent, by name only: safe for evidence. */
   sent: { fields: string[]; authorizationHeader?: string };
+  /**
+   * The credentials, as given and exactly as they go on the wire (the Basic
+   * credentials, a form field as encoded in the body), for redaction: a
+   * server may echo them back in either form.
+   */
+  secrets: string[];
 }
 
 /** The client credentials grant request for one client authentication method. */
@@ -41,25 +47,30 @@ export function buildTokenRequest(credentials: ClientCredentials, scopes: readon
     'user-agent': 'golive',
   };
   let authorizationHeader: string | undefined;
+  const secrets: string[] = [];
   switch (credentials.method) {
     case 'client_secret_basic':
       headers.authorization = basicAuthorization(credentials.clientId, credentials.secret);
       authorizationHeader = 'Basic (form-url-encoded client id and secret)';
+      secrets.push(credentials.secret, headers.authorization.slice('Basic '.length));
       break;
     case 'client_secret_post':
       form.set('client_id', credentials.clientId);
       form.set('client_secret', credentials.secret);
+      secrets.push(credentials.secret, formUrlEncode(credentials.secret));
       break;
     case 'private_key_jwt':
       form.set('client_id', credentials.clientId);
       form.set('client_assertion_type', CLIENT_ASSERTION_TYPE);
       form.set('client_assertion', credentials.assertion);
+      secrets.push(credentials.assertion, formUrlEncode(credentials.assertion));
       break;
   }
   return {
     headers,
     body: form.toString(),
     sent: { fields: [...form.keys()], ...(authorizationHeader && { authorizationHeader }) },
+    secrets,
   };
 }
 

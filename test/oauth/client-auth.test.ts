@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { basicAuthorization, buildTokenRequest, CLIENT_ASSERTION_TYPE, formUrlEncode } from '../../src/oauth/client-auth.js';
+import { basicAuthorization, buildTokenRequest, CLIENT_ASSERTION_TYPE, formUrlEncode, type ClientCredentials } from '../../src/oauth/client-auth.js';
+import { Redactor, REDACTED } from '../../src/redact.js';
 
 /** How an RFC 6749 §2.3.1 server reads one half of the Basic credentials (as oidc-provider does). */
 const formUrlDecode = (value: string) => decodeURIComponent(value.replace(/\+/g, '%20'));
@@ -66,5 +67,21 @@ describe('buildTokenRequest', () => {
     expect(request.sent.fields).toEqual(Object.keys(fields));
     // What goes to the evidence names fields; it never holds a credential.
     expect(JSON.stringify(request.sent)).not.toMatch(/s e\+c|p:w|h\.p\.s/);
+  });
+
+  it.each([
+    { method: 'client_secret_post', clientId: 'https://clients.example/id-1', secret: `s e~c!'()*%+/=:&#?"\\ é` },
+    { method: 'client_secret_basic', clientId: 'https://clients.example/id-1', secret: `s e~c!'()*%+/=:&#?"\\ é` },
+    { method: 'private_key_jwt', clientId: 'https://clients.example/id-1', assertion: 'eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJpZC0xIn0.c2lnbmF0dXJl' },
+  ] satisfies ClientCredentials[])('$method: names the credentials as they go on the wire, so a redactor finds them in an echo of the request', (credentials) => {
+    const request = buildTokenRequest(credentials, []);
+    const wire = `${request.headers.authorization ?? ''}\n${request.body}`;
+    // What is left of the request once redacted names no credential, in any form.
+    const left = new Redactor(request.secrets).text(wire);
+    const credential = credentials.method === 'private_key_jwt' ? credentials.assertion : credentials.secret;
+    expect(left).not.toContain(credential);
+    expect(left).not.toContain(formUrlEncode(credential));
+    expect(left).not.toMatch(/Basic [A-Za-z0-9+/]{8,}/);
+    expect(left).toContain(credentials.method === 'private_key_jwt' ? '[redacted token]' : REDACTED);
   });
 });
