@@ -2,7 +2,7 @@ import { fail, pass, warn, type CheckOutcome, type Evidence } from '../src/pipel
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import type { ResolvedConfig } from '../src/config/types.js';
 import { probeEndpoint, type ProbeResult } from '../src/net/probe.js';
-import { describeProxy, proxyFor, proxyVariable } from '../src/net/proxy.js';
+import { describeProxy, proxyAdvice, proxyFor, proxyVariable } from '../src/net/proxy.js';
 import { connectionMaterial } from '../src/net/transport-material.js';
 import type { ReachableEndpoint } from '../src/online/types.js';
 
@@ -38,11 +38,8 @@ function evidenceOf(probe: ProbeResult, config: ResolvedConfig, env: RunContext[
 
 /** What to check when the way to a host goes through a proxy: the variables that chose it, and NO_PROXY to bypass it. */
 function proxyHint(probe: ProbeResult, ctx: RunContext, timedOut: boolean): string {
-  const variable = proxyVariable(new URL(probe.url), ctx.env) ?? 'HTTPS_PROXY';
-  return (
-    `Check ${variable} (${probe.proxy ?? ''}): the proxy must be up and allow CONNECT to ${probe.host}:${probe.port}; ` +
-    `if this host should be reached directly, add ${probe.host} to NO_PROXY.${timedOut ? ' Raise --timeout only if the proxy is known to be slow.' : ''}`
-  );
+  const advice = proxyAdvice(new URL(probe.url), ctx.env) ?? `Check the proxy ${probe.proxy ?? ''}.`;
+  return `${advice}${timedOut ? ' Raise --timeout only if the proxy is known to be slow.' : ''}`;
 }
 
 function diagnose(role: EndpointRole, probe: ProbeResult, config: ResolvedConfig, ctx: RunContext, problem?: string): { message: string; hint: string } {

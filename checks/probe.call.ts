@@ -1,6 +1,7 @@
 import { defineCheck, fail, pass, warn, type Evidence } from '../src/pipeline/check.js';
 import { stepTimeout } from '../src/pipeline/context.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
+import { proxyAdvice } from '../src/net/proxy.js';
 import { parseThreddError, summariseErrors, TRACE_HEADERS, type ThreddError } from '../src/online/thredd-errors.js';
 import { THREDD } from '../src/profiles/thredd.js';
 import type { ResolvedConfig } from '../src/config/types.js';
@@ -93,10 +94,20 @@ export default defineCheck({
       });
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
+      const { failure } = error;
       return fail({
-        message: `${config.probe.method} ${config.probe.path} got no answer from ${new URL(url).host}: ${error.failure.reason} (${error.failure.code}).`,
-        hint: 'network.api-endpoint reached this host moments ago: retry, and if it persists send this report to support.',
-        evidence: { request: sent, layer: error.failure.layer, code: error.failure.code, elapsedMs: error.elapsedMs },
+        message: `${config.probe.method} ${config.probe.path} got no answer from ${new URL(url).host}: ${failure.reason} (${failure.code}).`,
+        hint:
+          (failure.proxy !== undefined ? proxyAdvice(new URL(url), ctx.env) : undefined) ??
+          'network.api-endpoint reached this host moments ago: retry, and if it persists send this report to support.',
+        evidence: {
+          request: sent,
+          layer: failure.layer,
+          code: failure.code,
+          ...(failure.step !== undefined && { step: failure.step }),
+          ...(failure.proxy !== undefined && { proxy: failure.proxy }),
+          elapsedMs: error.elapsedMs,
+        },
       });
     }
     const error = parseThreddError(response.body, response.headers['content-type']);

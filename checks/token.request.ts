@@ -3,6 +3,7 @@ import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import type { ResolvedConfig } from '../src/config/types.js';
 import type { KeyPair } from '../src/credentials/types.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
+import { proxyAdvice } from '../src/net/proxy.js';
 import type { IssuedToken, ReachableEndpoint } from '../src/online/types.js';
 import { parseThreddError, TRACE_HEADERS } from '../src/online/thredd-errors.js';
 import { buildClientAssertion, selfCheckAssertion, type BuiltAssertion } from '../src/oauth/assertion.js';
@@ -115,19 +116,31 @@ async function prepareCredentials(ctx: RunContext, config: ResolvedConfig, keyPa
   };
 }
 
-function networkFailure(error: HttpFailure, url: string, timeoutMs: number, evidence: Evidence): CheckOutcome<never> {
+function networkFailure(error: HttpFailure, url: string, timeoutMs: number, evidence: Evidence, env: RunContext['env']): CheckOutcome<never> {
   const { failure } = error;
   const timedOut = failure.layer === 'timeout';
+  // Through a proxy, the proxy is the first suspect: the layer probe went through it moments ago.
+  const viaProxy = failure.proxy === undefined ? undefined : proxyAdvice(new URL(url), env);
   return fail({
     message: timedOut
-      ? `The token request to ${url} got no answer within ${timeoutMs} ms (${failure.code}).`
+      ? `The token request to ${url} timed out: ${failure.reason} (${failure.code}).`
       : `The token request to ${url} failed at the ${failure.layer} layer: ${failure.reason} (${failure.code}).`,
-    hint: timedOut
-      ? 'The token host is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.'
-      : failure.layer === 'tls-client-certificate'
-        ? 'The token host refused the client certificate on the token request: check transport.certificate (see network.token-endpoint).'
-        : 'The connection worked for network.token-endpoint but failed for the token request: retry, and check proxies and firewalls between this machine and the token host.',
-    evidence: { ...evidence, layer: failure.layer, code: failure.code, ...(failure.alert !== undefined && { tlsAlert: failure.alert }), elapsedMs: error.elapsedMs },
+    hint:
+      viaProxy ??
+      (timedOut
+        ? 'The token host is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.'
+        : failure.layer === 'tls-client-certificate'
+          ? 'The token host refused the client certificate on the token request: check transport.certificate (see network.token-endpoint).'
+          : 'The connection worked for network.token-endpoint but failed for the token request: retry, and check proxies and firewalls between this machine and the token host.'),
+    evidence: {
+      ...evidence,
+      layer: failure.layer,
+      code: failure.code,
+      ...(failure.step !== undefined && { step: failure.step }),
+      ...(failure.proxy !== undefined && { proxy: failure.proxy }),
+      ...(failure.alert !== undefined && { tlsAlert: failure.alert }),
+      elapsedMs: error.elapsedMs,
+    },
   });
 }
 
@@ -241,7 +254,7 @@ export default defineCheck({
       });
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
-      return { ...networkFailure(error, url, timeoutMs, sentEvidence), secrets };
+      return { ...networkFailure(error, url, timeoutMs, sentEvidence, ctx.env), secrets };
     }
 
     const issued = parseTokenAnswer(response.status, response.headers['content-type'], response.body);

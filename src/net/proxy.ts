@@ -30,6 +30,21 @@ function bypasses(url: URL, noProxy: string): boolean {
     });
 }
 
+/**
+ * What to check when a connection to `url` went through a proxy: the
+ * variable that chose it, CONNECT to the host, and NO_PROXY to bypass it.
+ * Undefined when no proxy is in the path.
+ */
+export function proxyAdvice(url: URL, env: Env): string | undefined {
+  const proxy = proxyFor(url, env);
+  if (proxy === undefined) return undefined;
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return (
+    `Check ${proxyVariable(url, env)} (${describeProxy(proxy)}): the proxy must be up and allow CONNECT to ${url.hostname}:${port}; ` +
+    `if this host should be reached directly, add ${url.hostname} to NO_PROXY.`
+  );
+}
+
 /** A proxy URL without its credentials, for evidence. */
 export function describeProxy(proxy: string): string {
   try {

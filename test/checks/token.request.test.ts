@@ -295,7 +295,7 @@ describe('token.request against a misbehaving token host', () => {
   }));
 
   it.each([
-    ['hang', { timeoutMs: 400 }, /^The token request to .* got no answer within 400 ms/, /--timeout/, { layer: 'timeout' }],
+    ['hang', { timeoutMs: 400 }, /^The token request to .* timed out: the server did not answer the request within 400 ms \(GOLIVE_TIMEOUT\)\.$/, /--timeout/, { layer: 'timeout' }],
     ['reset', {}, /^The token request to .* failed at the tcp layer: the connection was reset/, /proxies and firewalls/, { layer: 'tcp' }],
     ['503-html', {}, /^The token endpoint answered 503 \(text\/html, 32 bytes, starting "<html>Service Unavailable<\/html>"\): the platform failed/, /platform's side/, { status: 503 }],
     ['500-thredd', {}, /^The token endpoint answered 500: the platform failed/, /traceId/, { status: 500, traceId: '00-abc-def-00', requestIds: { 'x-request-id': 'req-42' } }],
