@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { defineCheck, fail, pass } from '../src/pipeline/check.js';
 import { parseConfigFile, type ParseProblem } from '../src/config/parse.js';
+import { describeInputProblem } from '../src/files/input.js';
 
 function describe(problem: ParseProblem, shown: string): { message: string; hint: string } {
   switch (problem.kind) {
@@ -16,11 +17,23 @@ function describe(problem: ParseProblem, shown: string): { message: string; hint
         message: `The config file ${shown} cannot be read (${problem.code ?? 'unknown error'}).`,
         hint: 'Check the file permissions for the user running golive.',
       };
+    case 'not-a-file':
+      return {
+        message: `${shown} ${describeInputProblem(problem)}; golive reads a config only from a regular file.`,
+        hint: 'Name the YAML or JSON config file itself; to check generated text, write it to a file first.',
+      };
     case 'too-large':
       return {
-        message: `${shown} is ${problem.size} bytes; a golive config is a few kilobytes.`,
+        message: `${shown} ${describeInputProblem(problem)}; a golive config is a few kilobytes.`,
         hint: 'Name the YAML or JSON config file, not a log, bundle or binary.',
       };
+    case 'too-deep': {
+      const at = problem.line !== undefined ? ` (at line ${problem.line}, column ${problem.column})` : '';
+      return {
+        message: `${shown} is nested more than ${problem.limit} levels deep${at}; a golive config nests about five, so it was not parsed.`,
+        hint: 'Name the golive config file; a config is a flat YAML or JSON document with the sections shown by `golive init --stdout`.',
+      };
+    }
     case 'empty':
       return { message: `The config file ${shown} is empty.`, hint: 'Create a starter config with `golive init`.' };
     case 'binary':
@@ -54,7 +67,10 @@ export default defineCheck({
     const shown = path.basename(ctx.configPath);
     const evidence: Record<string, unknown> = { problem: problem.kind };
     if ('code' in problem && problem.code) evidence.code = problem.code;
-    if (problem.kind === 'syntax' && problem.line !== undefined) {
+    if (problem.kind === 'not-a-file') evidence.fileKind = problem.fileKind;
+    if (problem.kind === 'too-large') Object.assign(evidence, { bytes: problem.size, limitBytes: problem.limit });
+    if (problem.kind === 'too-deep') evidence.nestingLimit = problem.limit;
+    if ((problem.kind === 'syntax' || problem.kind === 'too-deep') && problem.line !== undefined) {
       evidence.location = { path: '', line: problem.line, column: problem.column };
     }
     return fail({ ...describe(problem, shown), evidence });

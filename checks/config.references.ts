@@ -5,6 +5,7 @@ import { defineCheck, fail, pass, warn } from '../src/pipeline/check.js';
 import { interpolate } from '../src/config/interpolate.js';
 import { formatPath } from '../src/config/parse.js';
 import { resolveConfig } from '../src/config/resolve.js';
+import { noteInputFile } from '../src/files/input.js';
 import type { ParsedConfig, ResolvedConfig } from '../src/config/types.js';
 
 interface FileReference {
@@ -65,6 +66,8 @@ async function inspect(reference: FileReference): Promise<{ problem?: FileProble
     const info = await stat(file);
     if (!info.isFile()) return { problem: { field, file, problem: 'is not a file' } };
     await access(file, constants.R_OK);
+    // Named by the config: no report may replace it, even when --only or a failure keeps it unread.
+    await noteInputFile(file, field);
     return { mode: info.mode & 0o777 };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -42,6 +42,8 @@ Options:
   --junit FILE               write a JUnit XML report (for CI)
   --markdown FILE            write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
   --sarif FILE               write SARIF 2.1.0 (GitHub code scanning annotates the config)
+                             (an artifact never replaces a file the run reads; links,
+                             FIFOs and devices such as /dev/stdout are written through)
   --curl                     after the report, a curl command per network step on stderr
                              (secrets as $VARS)
   --env-file FILE            load variables before interpolation (repeatable)

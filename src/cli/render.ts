@@ -1,10 +1,11 @@
-import path from 'node:path';
+import { InputLedger } from '../files/input.js';
 import type { Redactor } from '../redact.js';
 import type { Report } from '../report/types.js';
 import { reporters, type ReporterName } from '../reporters/index.js';
 import type { RuleHelp } from '../reporters/types.js';
 import { UsageError } from './errors.js';
-import { writeFileAtomic, type Io } from './io.js';
+import { planArtifacts } from './inputs.js';
+import { WriteError, writeToTarget, type Io } from './io.js';
 
 /** `golive explain`'s text for a check or migration id, shaped for SARIF rules. */
 async function loadRuleHelp(): Promise<(id: string) => RuleHelp | undefined> {
@@ -63,13 +64,26 @@ export function artifactsFrom(values: Partial<Record<ArtifactFlag, string | unde
   return artifacts;
 }
 
-/** Each artifact written whole (or not at all), redacted; an unwritable path is a usage error. */
-export async function writeArtifacts(artifacts: Artifacts, report: Report, redactor: Redactor, io: Io, command: string): Promise<void> {
-  for (const [flag, file] of Object.entries(artifacts) as [ArtifactFlag, string][]) {
+/**
+ * Each artifact written whole (or not at all), redacted. None is written
+ * when any would overwrite a file the run read (`inputs`) or another
+ * artifact; that, and a path that cannot be written, is a usage error.
+ */
+export async function writeArtifacts(
+  artifacts: Artifacts,
+  report: Report,
+  redactor: Redactor,
+  io: Io,
+  command: string,
+  inputs: InputLedger = new InputLedger(),
+): Promise<void> {
+  const targets = await planArtifacts(artifacts, inputs, io, command);
+  for (const [flag, target] of targets) {
     try {
-      await writeFileAtomic(path.resolve(io.cwd, file), redactor.text(await render(ARTIFACTS[flag], report, false)));
+      await writeToTarget(target, redactor.text(await render(ARTIFACTS[flag], report, false)), { streams: { 1: io.stdout, 2: io.stderr } });
     } catch (error) {
-      throw new UsageError(`--${flag} ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}); the report above is complete`, command);
+      if (!(error instanceof WriteError)) throw error;
+      throw new UsageError(`--${flag} ${artifacts[flag]} cannot be written (${error.code}: ${error.detail}); the report above is complete`, command);
     }
   }
 }

@@ -1,15 +1,23 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CONFIG_FILE_LIMIT, describeInputProblem, InputFileError, readInputFile, type InputProblem } from '../files/input.js';
 import { parseEnvFile, SECRET_NAME } from './interpolate.js';
 
 /** An env file that could not be read: the caller says how (a usage error, a rejected call). */
 export class EnvFileError extends Error {
+  /** The errno code for a missing or unreadable file, else the problem's kind (`not-a-file`, `too-large`). */
+  readonly code: string;
+  /** "cannot be read (ENOENT)", "is a FIFO (named pipe), not a regular file": ends a sentence naming the file. */
+  readonly reason: string;
+
   constructor(
     readonly file: string,
-    readonly code: string,
+    readonly problem: InputProblem,
   ) {
-    super(`env file ${file} cannot be read (${code})`);
+    const reason = 'code' in problem ? `cannot be read (${problem.code})` : describeInputProblem(problem);
+    super(`env file ${file} ${reason}`);
     this.name = 'EnvFileError';
+    this.code = 'code' in problem ? problem.code : problem.kind;
+    this.reason = reason;
   }
 }
 
@@ -22,9 +30,10 @@ export async function readEnvFiles(files: readonly string[], cwd: string): Promi
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(path.resolve(cwd, file), 'utf8');
+      text = (await readInputFile(path.resolve(cwd, file), { role: 'the --env-file', limit: CONFIG_FILE_LIMIT })).toString('utf8');
     } catch (error) {
-      throw new EnvFileError(file, (error as NodeJS.ErrnoException).code ?? 'error');
+      if (error instanceof InputFileError) throw new EnvFileError(file, error.problem);
+      throw error;
     }
     Object.assign(variables, parseEnvFile(text));
   }

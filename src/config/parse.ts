@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { CONFIG_FILE_LIMIT, InputFileError, readInputFile, type FileKind } from '../files/input.js';
+import { jsonTooDeepAt, yamlTooDeepAt } from './nesting.js';
 import type { ConfigPath, ParsedConfig, SourceLocation } from './types.js';
 
-/** Config files are small; anything larger is a wrong file, not a config. */
-const MAX_CONFIG_BYTES = 1_048_576;
+/** A golive config nests about five levels; the parser recurses per level, so far more is refused unparsed. */
+export const MAX_CONFIG_NESTING = 64;
 
 export type ParseProblem =
-  | { kind: 'not-found' | 'is-directory' | 'unreadable' | 'too-large' | 'empty' | 'binary'; code?: string; size?: number }
+  | { kind: 'not-found' | 'is-directory' | 'unreadable' | 'empty' | 'binary'; code?: string }
+  | { kind: 'not-a-file'; fileKind: Exclude<FileKind, 'folder'> }
+  | { kind: 'too-large'; size: number; limit: number }
+  | { kind: 'too-deep'; format: 'yaml' | 'json'; limit: number; line?: number; column?: number }
   | { kind: 'syntax'; format: 'yaml' | 'json'; reason: string; code?: string; line?: number; column?: number };
 
 export type ParseResult = { ok: true; config: ParsedConfig } | { ok: false; problem: ParseProblem };
@@ -28,13 +32,20 @@ export async function parseConfigFile(file: string): Promise<ParseResult> {
   const absolute = path.resolve(file);
   let text: string;
   try {
-    const info = await stat(absolute);
-    if (info.isDirectory()) return { ok: false, problem: { kind: 'is-directory' } };
-    if (info.size > MAX_CONFIG_BYTES) return { ok: false, problem: { kind: 'too-large', size: info.size } };
-    text = await readFile(absolute, 'utf8');
+    text = (await readInputFile(absolute, { role: 'the config', limit: CONFIG_FILE_LIMIT })).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, problem: { kind: code === 'ENOENT' ? 'not-found' : 'unreadable', code } };
+    if (!(error instanceof InputFileError)) throw error;
+    const { problem } = error;
+    switch (problem.kind) {
+      case 'missing':
+        return { ok: false, problem: { kind: 'not-found', code: problem.code } };
+      case 'unreadable':
+        return { ok: false, problem: { kind: 'unreadable', code: problem.code } };
+      case 'not-a-file':
+        return { ok: false, problem: problem.fileKind === 'folder' ? { kind: 'is-directory' } : { kind: 'not-a-file', fileKind: problem.fileKind } };
+      case 'too-large':
+        return { ok: false, problem };
+    }
   }
   return parseConfigText(text, absolute);
 }
@@ -44,6 +55,8 @@ export function parseConfigText(text: string, absoluteFile: string): ParseResult
   const source = text.replace(/^\uFEFF/, '');
   if (source.trim() === '') return { ok: false, problem: { kind: 'empty' } };
   const format = absoluteFile.toLowerCase().endsWith('.json') ? 'json' : 'yaml';
+  const tooDeep = (format === 'json' ? jsonTooDeepAt : yamlTooDeepAt)(source, MAX_CONFIG_NESTING);
+  if (tooDeep !== undefined) return { ok: false, problem: { kind: 'too-deep', format, limit: MAX_CONFIG_NESTING, ...lineAndColumn(source, tooDeep) } };
   if (format === 'json') {
     const problem = jsonSyntaxProblem(source);
     if (problem) return { ok: false, problem };
@@ -55,6 +68,10 @@ export function parseConfigText(text: string, absoluteFile: string): ParseResult
   const error = document.errors[0];
   if (error) {
     const position = lineCounter.linePos(error.pos[0]);
+    // The scan is a bound for sane files; odd YAML past it still overflows the parser's stack.
+    if (error.message.includes('Maximum call stack size exceeded')) {
+      return { ok: false, problem: { kind: 'too-deep', format, limit: MAX_CONFIG_NESTING, line: position.line, column: position.col } };
+    }
     return {
       ok: false,
       problem: {
@@ -105,6 +122,16 @@ export function parseConfigText(text: string, absoluteFile: string): ParseResult
       locate: (segments, options) => locate(document, lineCounter, segments, options?.key === true),
     },
   };
+}
+
+function lineAndColumn(source: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let at = source.indexOf('\n'); at !== -1 && at < offset; at = source.indexOf('\n', at + 1)) {
+    line++;
+    lineStart = at + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 function firstSentence(message: string): string {

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CREDENTIAL_FILE_LIMIT, describeInputProblem, InputFileError, readInputFile } from '../files/input.js';
 
 /** Why a credential file could not be used; stable, so tests and scripts can key on it. */
 export type CredentialProblem =
   | 'file-unreadable'
+  | 'file-too-large'
   | 'file-empty'
   | 'pem-malformed'
   | 'unrecognised-format'
@@ -18,6 +19,7 @@ export type CredentialProblem =
   | 'pkcs12-password-missing'
   | 'pkcs12-password-wrong'
   | 'pkcs12-corrupt'
+  | 'pkcs12-iterations'
   | 'pkcs12-no-key'
   | 'pkcs12-no-certificate';
 
@@ -82,9 +84,27 @@ export async function readCredentialFile(
 ): Promise<{ ok: true; bytes: Buffer } | { ok: false; finding: CredentialFinding }> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readInputFile(file, { role: naming.setting(field), limit: CREDENTIAL_FILE_LIMIT });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+    if (!(error instanceof InputFileError)) throw error;
+    const { problem } = error;
+    if (problem.kind === 'too-large') {
+      return failure(
+        'file-too-large',
+        `${naming.file} ${describeInputProblem(problem)}; a key or certificate file is a few kilobytes.`,
+        `Check ${naming.setting(field)}: it should name the PEM or PKCS#12 file itself, not a log, archive or disk image.`,
+        { bytes: problem.size, limitBytes: problem.limit },
+      );
+    }
+    if (problem.kind === 'not-a-file') {
+      return failure(
+        'file-unreadable',
+        problem.fileKind === 'folder' ? `${naming.file} ${READ_ERRORS['EISDIR']}.` : `${naming.file} ${describeInputProblem(problem)}.`,
+        `Check ${naming.setting(field)}: it must name a regular file (golive does not read keys from pipes or devices).`,
+        { code: problem.fileKind === 'folder' ? 'EISDIR' : 'not-a-regular-file', fileKind: problem.fileKind },
+      );
+    }
+    const code = problem.code;
     return failure(
       'file-unreadable',
       `${naming.file} ${READ_ERRORS[code] ?? `could not be read (${code})`}.`,

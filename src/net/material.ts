@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { ResolvedConfig } from '../config/types.js';
 import type { KeyPair } from '../credentials/types.js';
+import { CREDENTIAL_FILE_LIMIT, readInputFile } from '../files/input.js';
 import type { TlsMaterial } from './probe.js';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -8,7 +8,7 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE
 /** The extra trust anchors of `http.ca`, as PEM blocks (none when unset or empty). */
 export async function extraTrustAnchors(config: ResolvedConfig): Promise<string[]> {
   if (!config.http.ca) return [];
-  const text = await readFile(config.http.ca, 'utf8');
+  const text = (await readInputFile(config.http.ca, { role: 'http.ca', limit: CREDENTIAL_FILE_LIMIT })).toString('utf8');
   return text.match(PEM_CERTIFICATE) ?? [];
 }
 

@@ -1,8 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { SandboxFolder } from './folder.js';
 import type { Material, ClientKey } from './material.js';
-import { writeSecretFile } from './material.js';
 
 export const SECRET_VARIABLE = 'THREDD_CLIENT_SECRET';
 export const ENV_FILE_NAME = 'sandbox.env';
@@ -21,23 +19,22 @@ interface ConfigSpec {
   signing?: { certificate: string; privateKey: string; kid: string; algorithm: string };
 }
 
+const CONFIGS: readonly { name: string; client: ClientKey; signing?: 'rsa' | 'ec' }[] = [
+  { name: 'client_secret_post-tls', client: 'client_secret_post-tls' },
+  { name: 'client_secret_basic-tls', client: 'client_secret_basic-tls' },
+  { name: 'private_key_jwt-tls', client: 'private_key_jwt-tls', signing: 'rsa' },
+  { name: 'private_key_jwt-es256-tls', client: 'private_key_jwt-tls', signing: 'ec' },
+  { name: 'client_secret_post-mtls', client: 'client_secret_post-mtls' },
+  { name: 'client_secret_basic-mtls', client: 'client_secret_basic-mtls' },
+  { name: 'private_key_jwt-mtls', client: 'private_key_jwt-mtls', signing: 'rsa' },
+];
+
 function configSpecs(material: Material): ConfigSpec[] {
-  const rsa = { certificate: 'certs/signing.pem', privateKey: 'certs/signing.key', kid: material.kids.signing, algorithm: 'PS256' };
-  const ec = {
-    certificate: 'certs/signing-es256.pem',
-    privateKey: 'certs/signing-es256.key',
-    kid: material.kids.signingEs256,
-    algorithm: 'ES256',
+  const signing = {
+    rsa: { certificate: 'certs/signing.pem', privateKey: 'certs/signing.key', kid: material.kids.signing, algorithm: 'PS256' },
+    ec: { certificate: 'certs/signing-es256.pem', privateKey: 'certs/signing-es256.key', kid: material.kids.signingEs256, algorithm: 'ES256' },
   };
-  return [
-    { name: 'client_secret_post-tls', client: 'client_secret_post-tls' },
-    { name: 'client_secret_basic-tls', client: 'client_secret_basic-tls' },
-    { name: 'private_key_jwt-tls', client: 'private_key_jwt-tls', signing: rsa },
-    { name: 'private_key_jwt-es256-tls', client: 'private_key_jwt-tls', signing: ec },
-    { name: 'client_secret_post-mtls', client: 'client_secret_post-mtls' },
-    { name: 'client_secret_basic-mtls', client: 'client_secret_basic-mtls' },
-    { name: 'private_key_jwt-mtls', client: 'private_key_jwt-mtls', signing: rsa },
-  ];
+  return CONFIGS.map(({ signing: kind, ...spec }) => ({ ...spec, ...(kind ? { signing: signing[kind] } : {}) }));
 }
 
 function configDocument(spec: ConfigSpec, material: Material, endpoints: SandboxEndpoints): Record<string, unknown> {
@@ -74,6 +71,9 @@ export interface MigrationConfigs {
 
 export const MIGRATION_CONFIG_NAMES = { uat: 'migration-uat.yaml', production: 'migration-prod.yaml' } as const;
 
+/** Every file writeConfigs writes, relative to the sandbox folder. */
+export const CONFIG_FILE_NAMES: readonly string[] = [...CONFIGS.map(({ name }) => `${name}.yaml`), ENV_FILE_NAME, ...Object.values(MIGRATION_CONFIG_NAMES)];
+
 /**
  * A UAT config and a Production-like one for trying `golive diff`: the
  * Production one has its own client id, signing and transport credentials
@@ -98,16 +98,14 @@ function migrationDocuments(material: Material, endpoints: SandboxEndpoints): Re
   return { uat, production };
 }
 
-async function writeMigrationConfigs(dir: string, material: Material, endpoints: SandboxEndpoints): Promise<MigrationConfigs> {
+async function writeMigrationConfigs(folder: SandboxFolder, material: Material, endpoints: SandboxEndpoints): Promise<MigrationConfigs> {
   const documents = migrationDocuments(material, endpoints);
   const command = `golive diff ${MIGRATION_CONFIG_NAMES.uat} ${MIGRATION_CONFIG_NAMES.production}`;
   const written = await Promise.all(
     (['uat', 'production'] as const).map(async (side) => {
-      const file = join(dir, MIGRATION_CONFIG_NAMES[side]);
       const header = `# golive sandbox: a ${side === 'uat' ? 'UAT' : 'Production-like'} config for the migration review. Run: ${command}
 `;
-      await writeFile(file, header + stringify(documents[side], { lineWidth: 0 }));
-      return file;
+      return folder.write(MIGRATION_CONFIG_NAMES[side], header + stringify(documents[side], { lineWidth: 0 }));
     }),
   );
   return { uat: written[0]!, production: written[1]! };
@@ -120,21 +118,22 @@ async function writeMigrationConfigs(dir: string, material: Material, endpoints:
  * UAT/Production pair for `golive diff` (not in `configs`: those are all UAT).
  */
 export async function writeConfigs(
-  dir: string,
+  folder: SandboxFolder,
   material: Material,
   endpoints: SandboxEndpoints,
 ): Promise<{ configs: Record<string, string>; envFile: string; migration: MigrationConfigs }> {
   const configs: Record<string, string> = {};
   await Promise.all(
     configSpecs(material).map(async (spec) => {
-      const file = join(dir, `${spec.name}.yaml`);
       const header = `# golive sandbox: ${spec.name}. Run: golive check --env-file ${ENV_FILE_NAME} ${spec.name}.yaml\n`;
-      await writeFile(file, header + stringify(configDocument(spec, material, endpoints), { lineWidth: 0 }));
-      configs[spec.name] = file;
+      configs[spec.name] = await folder.write(`${spec.name}.yaml`, header + stringify(configDocument(spec, material, endpoints), { lineWidth: 0 }));
     }),
   );
-  const envFile = join(dir, ENV_FILE_NAME);
-  await writeSecretFile(envFile, `# Secrets for the golive sandbox configs. Not for real credentials.\n${SECRET_VARIABLE}=${material.clientSecret}\n`);
+  const envFile = await folder.write(
+    ENV_FILE_NAME,
+    `# Secrets for the golive sandbox configs. Not for real credentials.\n${SECRET_VARIABLE}=${material.clientSecret}\n`,
+    { secret: true },
+  );
   const ordered = Object.fromEntries(configSpecs(material).map((spec) => [spec.name, configs[spec.name]!]));
-  return { configs: ordered, envFile, migration: await writeMigrationConfigs(dir, material, endpoints) };
+  return { configs: ordered, envFile, migration: await writeMigrationConfigs(folder, material, endpoints) };
 }

@@ -6,22 +6,29 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createApiHost } from './api-host.js';
 import { createAuthServer, loadOidcProvider, TOKEN_PATH, type AuthServer } from './auth-server.js';
-import { ENV_FILE_NAME, writeConfigs, type MigrationConfigs, type SandboxEndpoints } from './configs.js';
+import { CONFIG_FILE_NAMES, ENV_FILE_NAME, writeConfigs, type MigrationConfigs, type SandboxEndpoints } from './configs.js';
 import { FAULTS, parseFaults, type FaultName } from './faults.js';
 import { applyTlsFaults, closeServer, HOST, httpsOptions, listen } from './http.js';
 import { createJwksHost } from './jwks-host.js';
-import { loadOrCreateMaterial, writeMaterialFiles, type Material, type MaterialFiles } from './material.js';
+import { SandboxFolder } from './folder.js';
+import { loadOrCreateMaterial, MATERIAL_FILE_NAMES, writeMaterialFiles, type Material, type MaterialFiles } from './material.js';
 
 export { FAULTS, UnknownFaultError, isFaultName, parseFaults, type FaultName } from './faults.js';
+export { SandboxFilesExistError } from './folder.js';
+export { WriteError } from '../files/output.js';
 export { CA_SUBJECT, type ClientKey, type MaterialFiles } from './material.js';
 export type { MigrationConfigs, SandboxEndpoints } from './configs.js';
 
 export interface SandboxOptions {
   /**
    * Folder for generated material and configs, reused when it already holds material.
-   * Default: a fresh temp dir, removed again by close().
+   * Default: a fresh temp dir, removed again by close(). Existing files there
+   * that a sandbox did not write are never overwritten: start-up rejects
+   * with SandboxFilesExistError, unless `force`.
    */
   dir?: string;
+  /** Overwrite existing files in `dir` that a sandbox did not write. */
+  force?: boolean;
   faults?: FaultName[];
   /**
    * A fresh folder copies the material (keys, ids, secret) cached per user in the temp dir,
@@ -63,8 +70,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const log = options.quiet ? () => undefined : (line: string) => void process.stderr.write(`${line}\n`);
 
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'golive-sandbox-')));
+  const folder = await SandboxFolder.open(dir, { force: options.force ?? false });
+  // Before anything is written: a user's file in the way stops start-up with nothing changed.
+  await folder.claim([...Object.values(MATERIAL_FILE_NAMES), ...CONFIG_FILE_NAMES]);
   const [material] = await Promise.all([loadOrCreateMaterial(dir, { useCache: options.reuseCachedMaterial ?? true }), loadOidcProvider()]);
-  const files = await writeMaterialFiles(dir, material);
+  const files = await writeMaterialFiles(folder, material);
+  await folder.save();
 
   let auth: AuthServer | undefined;
   const tokenHandler = (req: Parameters<AuthServer['handle']>[0], res: Parameters<AuthServer['handle']>[1]) => {
@@ -106,7 +117,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiMtls: `https://${HOST}:${apiMtlsPort}`,
     };
     auth = await createAuthServer({ material, faults, issuer, resource, jwksUri: endpoints.jwks, log });
-    const { configs, envFile, migration } = await writeConfigs(dir, material, endpoints);
+    const { configs, envFile, migration } = await writeConfigs(folder, material, endpoints);
+    await folder.save();
 
     const tlsServers: Array<[HttpsServer, boolean]> = [
       [tokenTls, false],
@@ -151,6 +163,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
 export interface SandboxCommandOptions {
   dir?: string;
+  /** Overwrite existing files in `dir` that a sandbox did not write. */
+  force?: boolean;
   faults: string[];
   out: NodeJS.WritableStream;
   /** Stops the sandbox like SIGINT does (for the demo and tests). */
@@ -161,7 +175,7 @@ export interface SandboxCommandOptions {
 export async function runSandboxCommand(options: SandboxCommandOptions): Promise<void> {
   const faults = parseFaults(options.faults);
   const started = performance.now();
-  const sandbox = await startSandbox({ ...(options.dir ? { dir: options.dir } : {}), faults });
+  const sandbox = await startSandbox({ ...(options.dir ? { dir: options.dir } : {}), force: options.force ?? false, faults });
   const { out } = options;
   const ms = Math.round(performance.now() - started);
   const rel = (file: string) => {

@@ -1,7 +1,9 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, X509Certificate, type JsonWebKey } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeFolder, writeError } from '../files/output.js';
+import type { SandboxFolder } from './folder.js';
 import type { Issued } from './pki.js';
 
 /**
@@ -217,7 +219,7 @@ async function readMaterial(file: string): Promise<Material | undefined> {
 }
 
 async function keepMaterial(dir: string, material: Material): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeFolder(dir, { mode: 0o700 });
   await writeSecretFile(join(dir, 'material.json'), JSON.stringify(material, null, 2));
 }
 
@@ -268,7 +270,9 @@ export async function loadOrCreateMaterial(dir: string, options: { useCache?: bo
   const kept = useCache && (await isOwnPrivateDir(cache)) ? await readMaterial(join(cache, 'material.json')) : undefined;
   const cached = kept && isCurrent(kept, now) ? kept : undefined;
   const material = cached ?? (await generateMaterial());
-  await keepMaterial(own, material);
+  await keepMaterial(own, material).catch((error: unknown) => {
+    throw writeError(error, `${join(own, 'material.json')} cannot be written`);
+  });
   // Best effort: a cache that cannot be written only costs the next fresh folder its speed.
   if (useCache && !cached) await keepMaterial(cache, material).catch(() => undefined);
   return material;
@@ -280,37 +284,44 @@ export async function writeSecretFile(file: string, content: string): Promise<vo
   await chmod(file, 0o600);
 }
 
+/** The certificates and keys users point their configs at, relative to the sandbox folder. */
+export const MATERIAL_FILE_NAMES = {
+  caFile: 'ca.pem',
+  signingCert: 'certs/signing.pem',
+  signingKey: 'certs/signing.key',
+  signingEs256Cert: 'certs/signing-es256.pem',
+  signingEs256Key: 'certs/signing-es256.key',
+  transportCert: 'certs/transport.pem',
+  transportKey: 'certs/transport.key',
+  productionSigningCert: 'certs/production-signing.pem',
+  productionSigningKey: 'certs/production-signing.key',
+  productionTransportCert: 'certs/production-transport.pem',
+  productionTransportKey: 'certs/production-transport.key',
+} as const satisfies Record<keyof MaterialFiles, string>;
+
 /** Writes the certificates and keys users point their configs at. */
-export async function writeMaterialFiles(dir: string, material: Material): Promise<MaterialFiles> {
-  const certs = join(dir, 'certs');
-  await mkdir(certs, { recursive: true });
-  const files: MaterialFiles = {
-    caFile: join(dir, 'ca.pem'),
-    signingCert: join(certs, 'signing.pem'),
-    signingKey: join(certs, 'signing.key'),
-    signingEs256Cert: join(certs, 'signing-es256.pem'),
-    signingEs256Key: join(certs, 'signing-es256.key'),
-    transportCert: join(certs, 'transport.pem'),
-    transportKey: join(certs, 'transport.key'),
-    productionSigningCert: join(certs, 'production-signing.pem'),
-    productionSigningKey: join(certs, 'production-signing.key'),
-    productionTransportCert: join(certs, 'production-transport.pem'),
-    productionTransportKey: join(certs, 'production-transport.key'),
+export async function writeMaterialFiles(folder: SandboxFolder, material: Material): Promise<MaterialFiles> {
+  const contents: Record<keyof MaterialFiles, { content: string; secret?: boolean; variants?: string[] }> = {
+    caFile: { content: material.ca.cert },
+    // The expired-signing-certificate fault swaps this file while the sandbox runs.
+    signingCert: { content: material.signing.cert, variants: [material.signingExpired] },
+    signingKey: { content: material.signing.key, secret: true },
+    signingEs256Cert: { content: material.signingEs256.cert },
+    signingEs256Key: { content: material.signingEs256.key, secret: true },
+    transportCert: { content: material.transport.cert },
+    transportKey: { content: material.transport.key, secret: true },
+    productionSigningCert: { content: material.production.signing.cert },
+    productionSigningKey: { content: material.production.signing.key, secret: true },
+    productionTransportCert: { content: material.production.transport.cert },
+    productionTransportKey: { content: material.production.transport.key, secret: true },
   };
-  await Promise.all([
-    writeFile(files.caFile, material.ca.cert),
-    writeFile(files.signingCert, material.signing.cert),
-    writeSecretFile(files.signingKey, material.signing.key),
-    writeFile(files.signingEs256Cert, material.signingEs256.cert),
-    writeSecretFile(files.signingEs256Key, material.signingEs256.key),
-    writeFile(files.transportCert, material.transport.cert),
-    writeSecretFile(files.transportKey, material.transport.key),
-    writeFile(files.productionSigningCert, material.production.signing.cert),
-    writeSecretFile(files.productionSigningKey, material.production.signing.key),
-    writeFile(files.productionTransportCert, material.production.transport.cert),
-    writeSecretFile(files.productionTransportKey, material.production.transport.key),
-  ]);
-  return files;
+  const entries = await Promise.all(
+    (Object.keys(MATERIAL_FILE_NAMES) as (keyof MaterialFiles)[]).map(async (key) => {
+      const { content, ...options } = contents[key];
+      return [key, await folder.write(MATERIAL_FILE_NAMES[key], content, options)] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<keyof MaterialFiles, string>;
 }
 
 function derOf(certPem: string): Buffer {

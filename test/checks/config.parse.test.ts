@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +57,43 @@ describe('config.parse', () => {
       column: 1,
     },
     {
+      name: 'a FIFO, which would block the read until a writer came',
+      file: () => {
+        const fifo = path.join(dir, 'fifo.yaml');
+        execFileSync('mkfifo', [fifo]);
+        return fifo;
+      },
+      message: /^fifo\.yaml is a FIFO \(named pipe\), not a regular file; golive reads a config only from a regular file\.$/,
+      hint: /regular file|YAML or JSON config file/,
+    },
+    { name: '/dev/zero, which never ends', file: () => '/dev/zero', message: /^zero is a character device, not a regular file/, hint: /config file itself/ },
+    {
+      name: 'a file over the 1 MiB limit',
+      file: () => writeConfig(dir, `# ${'x'.repeat(1024 * 1024)}\nenvironment: uat\n`),
+      message: /is 1\.0 MiB \(10485\d\d bytes\), over golive's limit of 1 MiB for this file; a golive config is a few kilobytes/,
+      hint: /not a log/,
+    },
+    {
+      name: 'JSON nested 500,000 deep',
+      file: () => writeConfig(dir, `${'['.repeat(500_000)}${']'.repeat(500_000)}`, { name: 'deep.json' }),
+      message: /^deep\.json is nested more than 64 levels deep \(at line 1, column 65\); a golive config nests about five, so it was not parsed\.$/,
+      hint: /golive init --stdout/,
+      line: 1,
+      column: 65,
+    },
+    {
+      name: 'YAML nested 10,000 deep in flow collections',
+      file: () => writeConfig(dir, `client: ${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}\n`),
+      message: /is nested more than 64 levels deep \(at line 1, column \d+\)/,
+      hint: /golive init --stdout/,
+    },
+    {
+      name: 'YAML nested 500,000 deep in compact sequences',
+      file: () => writeConfig(dir, `${'- '.repeat(500_000)}x\n`),
+      message: /is nested more than 64 levels deep/,
+      hint: /golive init --stdout/,
+    },
+    {
       name: 'a JSON syntax error',
       file: () => writeConfig(dir, '{\n  "environment": "uat",\n}\n', { name: 'c.json' }),
       message: /not valid JSON at line 3, column 1/,
@@ -81,6 +119,22 @@ describe('config.parse', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(/is not valid YAML at line \d+, column \d+: a YAML alias cannot be used here/);
     expect(result.evidence?.location).toMatchObject({ line, column });
+  });
+
+  it.each([
+    ['JSON', 'deep.json', (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`],
+    ['YAML', 'deep.yaml', (depth: number) => `${'- '.repeat(depth)}x\n`],
+  ])('refuses %s nested 500,000 deep in well under a second and a few MB, not after seconds and hundreds of MB', async (_format, name, text) => {
+    const file = writeConfig(dir, text(500_000), { name });
+    const heapBefore = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    const result = await configParse.run(contextFor(file), {} as never);
+    const ms = performance.now() - started;
+    expect(result.message).toMatch(/nested more than 64 levels deep/);
+    expect(result.evidence).toMatchObject({ problem: 'too-deep', nestingLimit: 64 });
+    // The parser took 6 to 11 s and 600 MB here; the scan takes milliseconds. Generous bounds for a loaded machine.
+    expect(ms).toBeLessThan(3000);
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(100 * 1024 * 1024);
   });
 
   it('never quotes the file content in a syntax error (it may hold a secret)', async () => {

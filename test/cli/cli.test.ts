@@ -112,7 +112,7 @@ describe.concurrent('usage errors exit 2 with one line and a help pointer, never
     for (const extra of [[], ['--debug']]) {
       const result = await golive(['check', '--offline', '--json', 'report.json', ...extra], dir);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^golive: --json report\.json cannot be written \(EISDIR\)/);
+      expect(result.stderr).toMatch(/^golive: --json report\.json cannot be written \(EISDIR: it is a folder; name a file in it\)/);
       expect(result.stderr).not.toMatch(STACK_FRAME);
     }
   });

@@ -151,7 +151,7 @@ describe('golive diff', () => {
     ['a --go-live day that does not exist', ['--go-live', '2026-02-30', 'uat.yaml', 'prod.yaml'], /--go-live takes a date/],
     ['an unknown format', ['--format', 'sarif2', 'uat.yaml', 'prod.yaml'], /--format must be one of pretty, plain, json, junit, markdown, github/],
     ['an unknown flag', ['--offline', 'uat.yaml', 'prod.yaml'], /Unknown option '--offline'/],
-    ['an artifact over an input', ['--json', 'prod.yaml', 'uat.yaml', 'prod.yaml'], /--json prod\.yaml would overwrite an input of this run/],
+    ['an artifact over an input', ['--json', 'prod.yaml', 'uat.yaml', 'prod.yaml'], /--json prod\.yaml would overwrite the Production config prod\.yaml, an input of this run/],
     ['an env file that cannot be read', ['--env-file', 'nope.env', 'uat.yaml', 'prod.yaml'], /--env-file nope\.env cannot be read \(ENOENT\)/],
   ];
 

@@ -7,6 +7,7 @@ import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
 import { UsageError } from '../errors.js';
 import { artifactsFrom, parseFormat, render, STDOUT_FORMATS, writeArtifacts, type Artifacts } from '../render.js';
+import { InputLedger } from '../../files/input.js';
 import { guardArtifacts, loadEnvFiles } from '../inputs.js';
 import { isInteractive, type Io } from '../io.js';
 
@@ -64,17 +65,23 @@ export interface RenderedRun {
   curl?: boolean;
 }
 
-/** Runs the checks with the live task list (on a terminal), writes the artifacts, prints the report. */
-export async function runAndRender(run: RenderedRun, io: Io, artifacts: Artifacts = {}): Promise<Report> {
+/**
+ * Runs the checks with the live task list (on a terminal), writes the
+ * artifacts, prints the report. `inputs` records every file the run reads,
+ * so that no artifact replaces one of them.
+ */
+export async function runAndRender(run: RenderedRun, io: Io, artifacts: Artifacts = {}, inputs = new InputLedger()): Promise<Report> {
   const live = run.format === 'pretty' && run.interactive ? await import('../tasklist.js') : undefined;
   const view = live?.startTaskList(run.configs, io);
-  const { report, redactor } = await runChecksWithRedactor(run.configs, {
-    ...run.options,
-    cwd: io.cwd,
-    env: run.env,
-    secrets: run.secrets,
-    onEvent: view?.onEvent,
-  });
+  const { report, redactor } = await inputs.track(() =>
+    runChecksWithRedactor(run.configs, {
+      ...run.options,
+      cwd: io.cwd,
+      env: run.env,
+      secrets: run.secrets,
+      onEvent: view?.onEvent,
+    }),
+  );
   await view?.done();
   io.stdout.write(redactor.text(await render(run.format, report, run.format === 'pretty' && run.interactive)));
   if (run.curl) {
@@ -82,7 +89,7 @@ export async function runAndRender(run: RenderedRun, io: Io, artifacts: Artifact
     const { curlScript } = await import('../../curl/script.js');
     io.stderr.write(redactor.text(await curlScript(report, { env: run.env, timeoutMs: run.options.timeoutMs, cwd: io.cwd })));
   }
-  await writeArtifacts(artifacts, report, redactor, io, 'check');
+  await writeArtifacts(artifacts, report, redactor, io, 'check', inputs);
   return report;
 }
 
@@ -103,15 +110,23 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     only: selectors(values.only, 'only'),
     skip: selectors(values.skip, 'skip'),
   };
-  const { variables: fromFiles, secrets } = await loadEnvFiles(values['env-file'] ?? [], io, 'check');
+  const envFiles = values['env-file'] ?? [];
+  const inputs = new InputLedger();
+  const { variables: fromFiles, secrets } = await inputs.track(() => loadEnvFiles(envFiles, io, 'check'));
   const configs = positionals.length > 0 ? positionals : ['golive.yaml'];
 
   const artifacts = artifactsFrom(values);
-  guardArtifacts(artifacts, [...configs, ...(values['env-file'] ?? [])], io, 'check');
+  await guardArtifacts(
+    artifacts,
+    [...configs.map((file) => ({ file, role: 'the config' })), ...envFiles.map((file) => ({ file, role: 'the --env-file' }))],
+    io,
+    'check',
+  );
   const report = await runAndRender(
     { configs, options, env: { ...io.env, ...fromFiles }, secrets, format, interactive, curl: values.curl ?? false },
     io,
     artifacts,
+    inputs,
   );
   return exitCodeFor(report);
 }

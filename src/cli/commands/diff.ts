@@ -4,6 +4,7 @@ import { DEFAULT_OPTIONS } from '../../pipeline/context.js';
 import { exitCodeFor } from '../../report/build.js';
 import { UsageError } from '../errors.js';
 import { artifactsFrom, parseFormat, render, STDOUT_FORMATS, writeArtifacts } from '../render.js';
+import { InputLedger } from '../../files/input.js';
 import { guardArtifacts, loadEnvFiles } from '../inputs.js';
 import { isInteractive, type Io } from '../io.js';
 
@@ -41,6 +42,7 @@ Options:
   --junit FILE               write a JUnit XML report (for CI)
   --markdown FILE            write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)
   --sarif FILE               write SARIF 2.1.0 (GitHub code scanning annotates the config)
+                             (an artifact never replaces a file the review reads)
   --env-file FILE            load variables before interpolation (repeatable);
                              both configs read the same variables, so give the
                              Production ones their own names
@@ -89,19 +91,28 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
   const format = parseFormat(values.format, STDOUT_FORMATS, interactive, 'diff');
   const goLive = parseGoLive(values['go-live']);
   const artifacts = artifactsFrom(values);
-  guardArtifacts(artifacts, [uat, production, ...(values['env-file'] ?? [])], io, 'diff');
-  const { variables: fromFiles, secrets } = await loadEnvFiles(values['env-file'] ?? [], io, 'diff');
-
-  const { report, redactor } = await reviewMigration({
-    uat,
-    production,
-    cwd: io.cwd,
-    ...(goLive !== undefined && { goLive }),
-    options: { ...DEFAULT_OPTIONS, strict: values.strict ?? false, debug: values.debug ?? false },
-    env: { ...io.env, ...fromFiles },
-    secrets,
+  const envFiles = values['env-file'] ?? [];
+  await guardArtifacts(
+    artifacts,
+    [{ file: uat, role: 'the UAT config' }, { file: production, role: 'the Production config' }, ...envFiles.map((file) => ({ file, role: 'the --env-file' }))],
+    io,
+    'diff',
+  );
+  // Every file the review reads is recorded, so that no artifact replaces one of them.
+  const inputs = new InputLedger();
+  const { report, redactor } = await inputs.track(async () => {
+    const { variables: fromFiles, secrets } = await loadEnvFiles(envFiles, io, 'diff');
+    return reviewMigration({
+      uat,
+      production,
+      cwd: io.cwd,
+      ...(goLive !== undefined && { goLive }),
+      options: { ...DEFAULT_OPTIONS, strict: values.strict ?? false, debug: values.debug ?? false },
+      env: { ...io.env, ...fromFiles },
+      secrets,
+    });
   });
   io.stdout.write(redactor.text(await render(format, report, format === 'pretty' && interactive)));
-  await writeArtifacts(artifacts, report, redactor, io, 'diff');
+  await writeArtifacts(artifacts, report, redactor, io, 'diff', inputs);
   return exitCodeFor(report);
 }

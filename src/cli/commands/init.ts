@@ -1,6 +1,7 @@
-import { access, readFile, stat } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeInputProblem, InputFileError, readInputFile } from '../../files/input.js';
 import type { PostmanOverrides } from '../../init/postman.js';
 import { starterConfig } from '../../init/template.js';
 import { UsageError } from '../errors.js';
@@ -28,15 +29,14 @@ function override<K extends keyof typeof CHOICES>(flag: K, value: string | undef
 const MAX_POSTMAN_BYTES = 5 * 1024 * 1024;
 
 async function readPostmanExport(source: string, io: Io): Promise<string> {
-  const file = path.resolve(io.cwd, source);
   try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new UsageError(`--from-postman ${source} is not a file; name the exported environment (.json)`, 'init');
-    if (info.size > MAX_POSTMAN_BYTES) throw new UsageError(`--from-postman ${source} is ${info.size} bytes: not a Postman environment export`, 'init');
-    return await readFile(file, 'utf8');
+    return (await readInputFile(path.resolve(io.cwd, source), { role: 'the Postman export', limit: MAX_POSTMAN_BYTES })).toString('utf8');
   } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`--from-postman ${source} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'init');
+    if (!(error instanceof InputFileError)) throw error;
+    const { problem } = error;
+    if ('code' in problem) throw new UsageError(`--from-postman ${source} cannot be read (${problem.code})`, 'init');
+    const fix = problem.kind === 'not-a-file' ? 'name the exported environment (.json)' : 'not a Postman environment export';
+    throw new UsageError(`--from-postman ${source} ${describeInputProblem(problem)}; ${fix}`, 'init');
   }
 }
 

@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ErrorObject } from 'ajv';
 import reportSchema from '../../../schemas/report.schema.json' with { type: 'json' };
+import { jsonTooDeepAt } from '../../config/nesting.js';
+import { describeInputProblem, InputFileError, readInputFile, REPORT_FILE_LIMIT } from '../../files/input.js';
 import { Redactor } from '../../redact.js';
 import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
@@ -14,8 +15,8 @@ import { isInteractive, type Io } from '../io.js';
 const FORMATS = [...STDOUT_FORMATS, 'sarif'] as const satisfies readonly ReporterName[];
 type Format = (typeof FORMATS)[number];
 
-/** A report is a few hundred kilobytes at most; anything far larger is another file. */
-const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+/** A report nests about eight levels (evidence included); the schema validator and reporters recurse per level. */
+const MAX_REPORT_NESTING = 256;
 /** Schema errors named in the one-line reason. */
 const ERRORS_SHOWN = 3;
 
@@ -95,17 +96,19 @@ async function readReport(file: string, io: Io): Promise<Report> {
   const absolute = path.resolve(io.cwd, file);
   let text: string;
   try {
-    const info = await stat(absolute);
-    if (info.isDirectory()) throw new BadReport(`${file} is a folder, not a report file`);
-    if (info.size > MAX_REPORT_BYTES) throw new BadReport(`${file} is ${info.size} bytes: too large to be a golive report`);
-    text = await readFile(absolute, 'utf8');
+    text = (await readInputFile(absolute, { role: 'the report', limit: REPORT_FILE_LIMIT })).toString('utf8');
   } catch (error) {
-    if (error instanceof BadReport) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new BadReport(code === 'ENOENT' ? `${file} does not exist` : `${file} cannot be read (${code ?? 'error'})`);
+    if (!(error instanceof InputFileError)) throw error;
+    const { problem } = error;
+    if (problem.kind === 'not-a-file' && problem.fileKind === 'folder') throw new BadReport(`${file} is a folder, not a report file`);
+    throw new BadReport(`${file} ${describeInputProblem(problem)}`);
   }
   const source = text.replace(/^\uFEFF/, '');
   if (source.trim() === '') throw new BadReport(`${file} is empty, not a golive report`);
+  const tooDeep = jsonTooDeepAt(source, MAX_REPORT_NESTING);
+  if (tooDeep !== undefined) {
+    throw new BadReport(`${file} is nested more than ${MAX_REPORT_NESTING} levels deep (at character ${tooDeep + 1}), so not a golive report`);
+  }
   let data: unknown;
   try {
     data = JSON.parse(source);

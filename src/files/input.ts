@@ -1,0 +1,198 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { constants, type Stats } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Every file golive reads for a run (configs, env files, keys, certificates,
+ * CA files, a received report) is read here: only regular files, only up to
+ * a size limit, and each one recorded, so that no report is ever written over
+ * a file the run read, however the two paths are spelt.
+ */
+
+/** A config or env file is a few kilobytes; a megabyte is a wrong file (a log, /dev/zero, a bundle). */
+export const CONFIG_FILE_LIMIT = 1024 * 1024;
+/** Keys, certificates, PKCS#12 bundles and CA files: a full public CA bundle is about 250 KB. */
+export const CREDENTIAL_FILE_LIMIT = 1024 * 1024;
+/** A golive JSON report is a few hundred kilobytes at most. */
+export const REPORT_FILE_LIMIT = 16 * 1024 * 1024;
+
+export type FileKind = 'folder' | 'FIFO (named pipe)' | 'character device' | 'block device' | 'socket' | 'special file';
+
+export type InputProblem =
+  | { kind: 'missing' | 'unreadable'; code: string }
+  | { kind: 'not-a-file'; fileKind: FileKind }
+  | { kind: 'too-large'; size: number; limit: number };
+
+/** A file that cannot be an input; `problem` says why, for the caller to word. */
+export class InputFileError extends Error {
+  /** The errno code for missing and unreadable files, as fs errors carry it. */
+  readonly code: string | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly problem: InputProblem,
+  ) {
+    super(`${file} ${describeInputProblem(problem)}`);
+    this.name = 'InputFileError';
+    this.code = 'code' in problem ? problem.code : undefined;
+  }
+}
+
+export function fileKind(info: Stats): FileKind | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isDirectory()) return 'folder';
+  if (info.isFIFO()) return 'FIFO (named pipe)';
+  if (info.isCharacterDevice()) return 'character device';
+  if (info.isBlockDevice()) return 'block device';
+  if (info.isSocket()) return 'socket';
+  return 'special file';
+}
+
+/** 1048576 as "1 MiB", 1500000 as "1.4 MiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const shown = unit === 0 || Number.isInteger(value) ? String(value) : value.toFixed(1);
+  return `${shown} ${units[unit]}`;
+}
+
+/** The end of a sentence starting with the file's name: "x.yaml is a FIFO (named pipe), not a regular file". */
+export function describeInputProblem(problem: InputProblem): string {
+  switch (problem.kind) {
+    case 'missing':
+      return 'does not exist';
+    case 'unreadable':
+      return `cannot be read (${problem.code})`;
+    case 'not-a-file':
+      return `is a ${problem.fileKind}, not a regular file`;
+    case 'too-large':
+      return `is ${formatBytes(problem.size)} (${problem.size} bytes), over golive's limit of ${formatBytes(problem.limit)} for this file`;
+  }
+}
+
+/** Where a file lives, whatever the spelling of its path: device and inode, and the real path. */
+export interface FileIdentity {
+  realPath: string;
+  dev: number;
+  ino: number;
+}
+
+/** A file the run reads; no device and inode for one named on the command line that does not exist (yet). */
+export interface InputRecord extends Partial<FileIdentity> {
+  realPath: string;
+  /** The path as it was read. */
+  file: string;
+  /** What the file is to the run: "the config", "signing.privateKey", "the --env-file". */
+  role: string;
+}
+
+/**
+ * The files one run read. Reads inside `track()` record themselves, so the
+ * loaders deep in the checks need no extra parameter to report what they read.
+ */
+export class InputLedger {
+  readonly #records: InputRecord[] = [];
+
+  track<T>(run: () => Promise<T>): Promise<T> {
+    return current.run(this, run);
+  }
+
+  add(record: InputRecord): void {
+    // Checks load the same key more than once; one entry per file and role is enough.
+    if (!this.#records.some((known) => known.file === record.file && known.role === record.role)) this.#records.push(record);
+  }
+
+  /** The input a file is, matched by device and inode or by real path. */
+  find(identity: Partial<FileIdentity>): InputRecord | undefined {
+    return this.#records.find(
+      (record) =>
+        (identity.dev !== undefined && record.dev !== undefined && record.dev === identity.dev && record.ino === identity.ino) ||
+        (identity.realPath !== undefined && record.realPath === identity.realPath),
+    );
+  }
+
+  get records(): readonly InputRecord[] {
+    return this.#records;
+  }
+}
+
+const current = new AsyncLocalStorage<InputLedger>();
+
+async function realPathOf(file: string): Promise<string> {
+  // A path realpath cannot resolve (a deleted file behind /proc/self/fd) is still named by itself.
+  return realpath(file).catch(() => path.resolve(file));
+}
+
+/** The identity of an existing file (following symbolic links); undefined when there is none. */
+export async function fileIdentity(file: string): Promise<FileIdentity | undefined> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info) return undefined;
+  return { realPath: await realPathOf(file), dev: info.dev, ino: info.ino };
+}
+
+/**
+ * Records a file the run depends on without reading it (a key file named by
+ * the config, before any check loads it), so no report replaces it either.
+ */
+export async function noteInputFile(file: string, role: string): Promise<void> {
+  const ledger = current.getStore();
+  if (!ledger) return;
+  const identity = await fileIdentity(file);
+  if (identity) ledger.add({ file: path.resolve(file), role, ...identity });
+}
+
+function errnoProblem(error: unknown): InputProblem {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return code === 'ENOENT' ? { kind: 'missing', code } : { kind: 'unreadable', code };
+}
+
+/**
+ * Reads a regular file of at most `limit` bytes. A FIFO, device, socket or
+ * folder is refused before it is opened, so a read never blocks on a pipe
+ * nor drains /dev/zero; the read stops at the limit even when the size
+ * on disk said otherwise (files under /proc report 0).
+ */
+export async function readInputFile(file: string, options: { role: string; limit: number }): Promise<Buffer> {
+  const absolute = path.resolve(file);
+  const before = await stat(absolute).catch((error: unknown) => {
+    throw new InputFileError(file, errnoProblem(error));
+  });
+  refuseUnlessSmallRegularFile(file, before, options.limit);
+  // O_NONBLOCK: if a FIFO took the file's place since the stat, opening it still returns at once.
+  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+  const handle = await open(absolute, flags).catch((error: unknown) => {
+    throw new InputFileError(file, errnoProblem(error));
+  });
+  try {
+    const info = await handle.stat();
+    refuseUnlessSmallRegularFile(file, info, options.limit);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, options.limit + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null).catch((error: unknown) => {
+        throw new InputFileError(file, errnoProblem(error));
+      });
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > options.limit) throw new InputFileError(file, { kind: 'too-large', size: Math.max(total, info.size), limit: options.limit });
+    }
+    current.getStore()?.add({ file: absolute, role: options.role, realPath: await realPathOf(absolute), dev: info.dev, ino: info.ino });
+    return Buffer.concat(chunks, total);
+  } finally {
+    await handle.close();
+  }
+}
+
+function refuseUnlessSmallRegularFile(file: string, info: Stats, limit: number): void {
+  const kind = fileKind(info);
+  if (kind) throw new InputFileError(file, { kind: 'not-a-file', fileKind: kind });
+  if (info.size > limit) throw new InputFileError(file, { kind: 'too-large', size: info.size, limit });
+}
