@@ -14,6 +14,9 @@ import { issue, pemBody } from './support/credentials.js';
 // hold, a run ends in a report listing every check in order: it never
 // throws, and a bad input is a finding, never "internal error in check".
 
+// FC_SEED=n runs the properties with that seed: a failure prints its seed, so it can be replayed.
+if (process.env.FC_SEED) fc.configureGlobal({ seed: Number(process.env.FC_SEED) });
+
 const NOW = Date.parse('2026-11-28T10:00:00.000Z');
 const ENV = {
   THREDD_ORG_ID: 'org-1234',

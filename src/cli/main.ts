@@ -5,18 +5,20 @@ import { Redactor } from '../redact.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
-/** Each command loads only what it needs: `check --offline` must start fast. */
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  check: async () => (await import('./commands/check.js')).checkCommand,
-  schema: async () => (await import('./commands/schema.js')).schemaCommand,
-  init: async () => (await import('./commands/init.js')).initCommand,
-  explain: async () => (await import('./commands/explain.js')).explainCommand,
-  sandbox: async () => (await import('./commands/sandbox.js')).sandboxCommand,
-  demo: async () => (await import('./commands/demo.js')).demoCommand,
-  diff: async () => (await import('./commands/diff.js')).diffCommand,
-  report: async () => (await import('./commands/report.js')).reportCommand,
-};
-
+/**
+ * Each command loads only what it needs: `check --offline` must start fast.
+ * A Map, as the name is the user's: `golive constructor` is an unknown command.
+ */
+const COMMANDS = new Map<string, () => Promise<Command>>([
+  ['check', async () => (await import('./commands/check.js')).checkCommand],
+  ['schema', async () => (await import('./commands/schema.js')).schemaCommand],
+  ['init', async () => (await import('./commands/init.js')).initCommand],
+  ['explain', async () => (await import('./commands/explain.js')).explainCommand],
+  ['sandbox', async () => (await import('./commands/sandbox.js')).sandboxCommand],
+  ['demo', async () => (await import('./commands/demo.js')).demoCommand],
+  ['diff', async () => (await import('./commands/diff.js')).diffCommand],
+  ['report', async () => (await import('./commands/report.js')).reportCommand],
+]);
 
 function isParseArgsError(error: unknown): error is Error & { code: string } {
   const code = (error as { code?: unknown })?.code;
@@ -28,9 +30,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const debug = argv.includes('--debug');
   const [name, ...rest] = argv;
   try {
-    if (name === 'help' && rest[0] && COMMANDS[rest[0]]) {
-      return await (await COMMANDS[rest[0]]!())(['--help'], io);
-    }
+    const helpOf = name === 'help' && rest[0] !== undefined ? COMMANDS.get(rest[0]) : undefined;
+    if (helpOf) return await (await helpOf())(['--help'], io);
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       const { mainHelp } = await import('./help.js');
       io.stdout.write(mainHelp());
@@ -41,9 +42,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.stdout.write(`${VERSION}\n`);
       return EXIT.ready;
     }
-    const load = COMMANDS[name];
+    const load = COMMANDS.get(name);
     if (!load) {
-      const suggestion = closest(name, Object.keys(COMMANDS));
+      const suggestion = closest(name, [...COMMANDS.keys()]);
       throw new UsageError(`unknown command ${name}${suggestion ? `; did you mean ${suggestion}?` : ''}`);
     }
     return await (await load())(rest, io);

@@ -29,7 +29,8 @@ export function interpolate(data: unknown, env: Readonly<Record<string, string |
     if (typeof value === 'string') {
       return value.replace(VARIABLE, (_match, name: string, fallback: string | undefined) => {
         used.add(name);
-        const found = env[name];
+        // Own variables only: `${constructor}` must not find Object.prototype's.
+        const found = Object.hasOwn(env, name) ? env[name] : undefined;
         const resolved = found !== undefined && found !== '' ? found : fallback;
         if (resolved === undefined) {
           missing.push({ name, path: at });
@@ -51,7 +52,8 @@ export function interpolate(data: unknown, env: Readonly<Record<string, string |
 
 /** Parses a dotenv-style file: KEY=value, optional quotes, `export`, comments. */
 export function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a line `__proto__=x` is a variable like any other, not a prototype change.
+  const out: Record<string, string> = Object.create(null);
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;

@@ -32,6 +32,11 @@ function shownValue(path: ConfigPath, value: unknown): string {
   return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** A key as a message quotes it: a pasted blob as a key is shortened, not echoed whole. */
+function shownKey(key: string): string {
+  return key.length > 60 ? `"${key.slice(0, 57)}..." (${key.length} characters)` : `"${key}"`;
+}
+
 function describePath(path: ConfigPath): string {
   return path.length === 0 ? 'the config' : formatPath(path);
 }
@@ -119,7 +124,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
         const suggestion = closest(key, allowed);
         const scope = path.length === 0 ? 'at the top level' : `in ${where}`;
         const tail = suggestion ? `; did you mean "${suggestion}"?` : allowed.length > 0 ? `; allowed keys: ${allowed.join(', ')}` : '';
-        add([...path, key], `unknown key "${key}" ${scope}${tail}`, { key: true, suggestion, suggests: 'key' });
+        add([...path, key], `unknown key ${shownKey(key)} ${scope}${tail}`, { key: true, suggestion, suggests: 'key' });
         if (suggestion) typos.push({ parent: formatPath(path), suggestion });
         break;
       }

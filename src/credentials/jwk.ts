@@ -1,12 +1,32 @@
 import { createHash, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { rsaPublicNumbers } from './asn1.js';
 
-/** The members RFC 7638 hashes, per key type, in lexicographic order. */
-const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
-  RSA: ['e', 'kty', 'n'],
-  EC: ['crv', 'kty', 'x', 'y'],
-  OKP: ['crv', 'kty', 'x'],
-};
+/** How one public-key member compares: as an unsigned integer, as bytes, or as text. */
+export type JwkMemberKind = 'integer' | 'bytes' | 'text';
+
+export type JwkPublicMembers = ReadonlyArray<readonly [name: string, kind: JwkMemberKind]>;
+
+/**
+ * The public members of each key type that RFC 7638 hashes (kty aside), and
+ * how each compares. A Map: `kty` comes from published JWKS, and a plain
+ * object would answer "constructor" or "valueOf" from its prototype.
+ */
+const PUBLIC_MEMBERS: ReadonlyMap<string, JwkPublicMembers> = new Map([
+  ['RSA', [['n', 'integer'], ['e', 'integer']]],
+  ['EC', [['crv', 'text'], ['x', 'integer'], ['y', 'integer']]],
+  ['OKP', [['crv', 'text'], ['x', 'bytes']]],
+] as const);
+
+/** The public members of a key type, or undefined for a kty golive cannot match (`oct`, unknown, not a string). */
+export function publicMembersOf(kty: unknown): JwkPublicMembers | undefined {
+  return typeof kty === 'string' ? PUBLIC_MEMBERS.get(kty) : undefined;
+}
+
+/** The members RFC 7638 hashes, in lexicographic order. */
+function thumbprintMembersOf(kty: unknown): string[] | undefined {
+  const members = publicMembersOf(kty);
+  return members && [...members.map(([name]) => name), 'kty'].sort();
+}
 
 /** OpenSSL curve names node can export as JWK. */
 const JWK_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1', 'secp256k1']);
@@ -29,7 +49,7 @@ export function publicJwkOf(publicKey: KeyObject): JsonWebKey {
 
 /** RFC 7638 JWK thumbprint: SHA-256 over the required members, base64url. */
 export function jwkThumbprint(jwk: JsonWebKey): string {
-  const members = THUMBPRINT_MEMBERS[jwk.kty ?? ''];
+  const members = thumbprintMembersOf(jwk.kty);
   if (!members) throw new Error(`no RFC 7638 thumbprint for kty ${String(jwk.kty)}`);
   const canonical = `{${members.map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`).join(',')}}`;
   return createHash('sha256').update(canonical).digest('base64url');
@@ -37,7 +57,7 @@ export function jwkThumbprint(jwk: JsonWebKey): string {
 
 /** The thumbprint of a published JWK, when it carries every member RFC 7638 hashes. */
 export function jwkThumbprintIfComplete(jwk: Readonly<Record<string, unknown>>): string | undefined {
-  const members = THUMBPRINT_MEMBERS[String(jwk.kty ?? '')];
+  const members = thumbprintMembersOf(jwk.kty);
   if (!members || !members.every((member) => typeof jwk[member] === 'string')) return undefined;
   return jwkThumbprint(jwk as JsonWebKey);
 }
@@ -53,7 +73,7 @@ function publicKeyJwkOrUndefined(publicKey: KeyObject): JsonWebKey | undefined {
   if (type === 'ec' && !JWK_CURVES.has(publicKey.asymmetricKeyDetails?.namedCurve ?? '')) return undefined;
   if (type === 'rsa' || type === 'rsa-pss' || type === 'ec' || type === 'ed25519' || type === 'ed448') {
     const jwk = publicJwkOf(publicKey);
-    return THUMBPRINT_MEMBERS[jwk.kty ?? ''] ? jwk : undefined;
+    return publicMembersOf(jwk.kty) ? jwk : undefined;
   }
   return undefined;
 }

@@ -1,26 +1,7 @@
 import { createHash } from 'node:crypto';
+import { publicMembersOf, type JwkMemberKind } from '../credentials/jwk.js';
 import type { KeyPair } from '../credentials/types.js';
 import type { PublishedJwk, RegisteredKey } from '../online/types.js';
-
-/** How one public-key member compares: as an unsigned integer, as bytes, or as text. */
-type MemberKind = 'integer' | 'bytes' | 'text';
-
-/** The RFC 7638 members of each key type (kty aside), and how each compares. */
-const KEY_MEMBERS: Record<string, ReadonlyArray<readonly [string, MemberKind]>> = {
-  RSA: [
-    ['n', 'integer'],
-    ['e', 'integer'],
-  ],
-  EC: [
-    ['crv', 'text'],
-    ['x', 'integer'],
-    ['y', 'integer'],
-  ],
-  OKP: [
-    ['crv', 'text'],
-    ['x', 'bytes'],
-  ],
-};
 
 /**
  * What golive knows about a local key pair for matching, computed once:
@@ -34,7 +15,7 @@ export interface LocalKeyMaterial {
   x5tS256: string;
   fingerprintSha256: string;
   /** The key members as the key exports them (canonical base64url). */
-  members: ReadonlyArray<readonly [name: string, value: string, kind: MemberKind]>;
+  members: ReadonlyArray<readonly [name: string, value: string, kind: JwkMemberKind]>;
   /** The same members in canonical form, to recognise a copy published with another encoding. */
   canonical: readonly string[];
 }
@@ -51,7 +32,7 @@ export interface JwksMatch {
 
 const cache = new WeakMap<KeyPair, LocalKeyMaterial>();
 
-function canonicalMember(value: string, kind: MemberKind): string {
+function canonicalMember(value: string, kind: JwkMemberKind): string {
   if (kind === 'text') return value;
   // Node's base64 decoder reads both alphabets, with or without padding.
   const bytes = Buffer.from(value, 'base64');
@@ -78,7 +59,7 @@ export function localKeyMaterial(keyPair: KeyPair): LocalKeyMaterial {
   if (known) return known;
   const jwk = keyPair.key.publicJwk as Record<string, unknown>;
   const kty = String(jwk.kty ?? '');
-  const members = (KEY_MEMBERS[kty] ?? []).map(([name, kind]) => [name, String(jwk[name] ?? ''), kind] as const);
+  const members = (publicMembersOf(kty) ?? []).map(([name, kind]) => [name, String(jwk[name] ?? ''), kind] as const);
   const material: LocalKeyMaterial = {
     kty,
     thumbprint: keyPair.key.facts.thumbprint,

@@ -1,3 +1,4 @@
+import { publicMembersOf } from '../credentials/jwk.js';
 import type { PublishedJwk } from '../online/types.js';
 
 /** Why a body is not a usable JSON Web Key Set. */
@@ -27,13 +28,6 @@ export type ParsedJwks =
 
 /** Members that only a private JWK carries (RFC 7518 §6.2.2, §6.3.2, §6.4). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
-
-/** The public members each key type needs before it can be matched. */
-const REQUIRED_MEMBERS: Record<string, readonly string[]> = {
-  RSA: ['n', 'e'],
-  EC: ['crv', 'x', 'y'],
-  OKP: ['crv', 'x'],
-};
 
 const SNIPPET_CHARS = 200;
 
@@ -85,7 +79,9 @@ function keyIssues(key: Record<string, unknown>, index: number): KeyIssue[] {
   if (typeof key.kty !== 'string') {
     issues.push(at('no-kty', key.kty === undefined ? 'has no kty' : `has a kty that is ${jsonTypeOf(key.kty)}`));
   } else {
-    const missing = (REQUIRED_MEMBERS[key.kty] ?? []).filter((member) => typeof key[member] !== 'string' || key[member] === '');
+    // The members a key type needs before it can be matched; none for a kty golive does not match.
+    const required = publicMembersOf(key.kty) ?? [];
+    const missing = required.map(([member]) => member).filter((member) => typeof key[member] !== 'string' || key[member] === '');
     if (missing.length > 0) issues.push(at('incomplete', `is kty ${key.kty} without ${missing.join(', ')}`));
   }
   for (const member of ['use', 'alg', 'x5t#S256', 'x5t'] as const) {

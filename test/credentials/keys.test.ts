@@ -1,13 +1,20 @@
-import { X509Certificate, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as fc from 'fast-check';
 import { calculateJwkThumbprint } from 'jose';
+import forge from 'node-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCertificate } from '../../src/credentials/certificates.js';
 import { loadPrivateKey } from '../../src/credentials/keys.js';
+import { MAX_PKCS12_ITERATIONS } from '../../src/credentials/pkcs12.js';
 import type { KeyFormat } from '../../src/credentials/types.js';
 import { REPAIRS } from '../../src/credentials/pem.js';
 import { credentialsDir, issue, pemBody, pkcs12Of, pkcs12WithoutKey, writeCredential, type Issued } from '../support/credentials.js';
+
+// FC_SEED=n runs the properties with that seed: a failure prints its seed, so it can be replayed.
+if (process.env.FC_SEED) fc.configureGlobal({ seed: Number(process.env.FC_SEED) });
 
 const dir = credentialsDir();
 const PASSPHRASE = 'correct horse battery staple';
@@ -20,6 +27,16 @@ beforeAll(async () => {
   rsa = await issue({ key: { kind: 'rsa' } });
   rsaKey = rsa.privateKey;
 });
+
+/** What OpenSSL itself says about a passphrase for an encrypted PEM key. */
+function openSslCode(pem: string, passphrase: string): string {
+  try {
+    createPrivateKey({ key: pem, format: 'pem', passphrase });
+    return 'loaded';
+  } catch (error) {
+    return String((error as NodeJS.ErrnoException).code);
+  }
+}
 
 const load = (name: string, content: string | Buffer, passphrase?: string) =>
   loadPrivateKey(writeCredential(dir, name, content), passphrase, { displayName: name, section: 'signing' });
@@ -97,9 +114,10 @@ describe('loadPrivateKey explains each failure', () => {
     ['legacy encrypted PKCS#1 without passphrase', 'enc1.pem', encPkcs1, undefined, /is encrypted \(legacy encrypted PKCS#1 RSA\)/, /Set signing\.passphrase/],
     ['encrypted DER without passphrase', 'enc.der', encDer, undefined, /is encrypted \(encrypted PKCS#8 DER\)/, /Set signing\.passphrase/],
     ['empty passphrase counts as none', 'enc-empty.pem', encPkcs8, '', /signing\.passphrase is not set/, /Set signing\.passphrase/],
-    ['encrypted PKCS#8, wrong passphrase', 'enc-wrong.pem', encPkcs8, 'wrong', /^The passphrase in signing\.passphrase does not decrypt enc-wrong\.pem \(encrypted PKCS#8\)\.$/, /passphrase the key was encrypted with/, { problem: 'passphrase-wrong', code: 'ERR_OSSL_BAD_DECRYPT' }],
-    ['legacy PKCS#1, wrong passphrase', 'enc1-wrong.pem', encPkcs1, 'wrong', /does not decrypt enc1-wrong\.pem \(legacy encrypted PKCS#1 RSA\)/, /signing\.passphrase/, { code: 'ERR_OSSL_BAD_DECRYPT' }],
-    ['encrypted DER, wrong passphrase', 'enc-wrong.der', encDer, 'wrong', /does not decrypt enc-wrong\.der/, /signing\.passphrase/],
+    // OpenSSL's own code varies with the garbage a wrong passphrase decrypts to: the finding's problem does not.
+    ['encrypted PKCS#8, wrong passphrase', 'enc-wrong.pem', encPkcs8, 'wrong', /^The passphrase in signing\.passphrase does not decrypt enc-wrong\.pem \(encrypted PKCS#8\)\.$/, /passphrase the key was encrypted with/, { problem: 'passphrase-wrong' }],
+    ['legacy PKCS#1, wrong passphrase', 'enc1-wrong.pem', encPkcs1, 'wrong', /^The passphrase in signing\.passphrase does not decrypt enc1-wrong\.pem \(legacy encrypted PKCS#1 RSA\)\.$/, /signing\.passphrase/, { problem: 'passphrase-wrong' }],
+    ['encrypted DER, wrong passphrase', 'enc-wrong.der', encDer, 'wrong', /^The passphrase in signing\.passphrase does not decrypt enc-wrong\.der \(encrypted PKCS#8 DER\)\.$/, /signing\.passphrase/, { problem: 'passphrase-wrong' }],
     ['PKCS#12 without password', 'locked.p12', () => pkcs12Of(rsa, PASSPHRASE), undefined, /^locked\.p12 is a password-protected PKCS#12 bundle and signing\.passphrase is not set\.$/, /export password/, { problem: 'pkcs12-password-missing' }],
     ['PKCS#12 with a wrong password', 'wrong.p12', () => pkcs12Of(rsa, PASSPHRASE), 'wrong', /^The password in signing\.passphrase does not open the PKCS#12 bundle wrong\.p12\.$/, /export password of wrong\.p12/, { problem: 'pkcs12-password-wrong' }],
     ['PKCS#12 without a key', 'certs-only.p12', () => pkcs12WithoutKey(rsa, PASSPHRASE), PASSPHRASE, /holds 1 certificate\(s\) but no private key/, /including the private key/],
@@ -132,6 +150,22 @@ describe('loadPrivateKey explains each failure', () => {
     expect([...problems]).toEqual(['passphrase-wrong']);
   });
 
+  it.each([
+    ['encrypted PKCS#8', 'garbage-pkcs8.pem', encPkcs8],
+    ['legacy encrypted PKCS#1 RSA', 'garbage-pkcs1.pem', encPkcs1],
+    ['legacy encrypted SEC1 EC', 'garbage-sec1.pem', () => ec.export({ type: 'sec1', format: 'pem', cipher: 'aes-128-cbc', passphrase: PASSPHRASE })],
+  ])('calls a wrong passphrase that decrypts %s to garbage (not BAD_DECRYPT) wrong too', async (describe, file, content) => {
+    const pem = content() as string;
+    // About one wrong passphrase in 256 passes the padding check: find one, so every run tests that case.
+    const garbage = Array.from({ length: 5000 }, (_, i) => `wrong-${i}`).find((passphrase) => openSslCode(pem, passphrase) !== 'ERR_OSSL_BAD_DECRYPT');
+    expect(garbage).toBeDefined();
+    const result = await load(file, pem, garbage);
+    expect(!result.ok && result.finding).toMatchObject({
+      problem: 'passphrase-wrong',
+      message: `The passphrase in signing.passphrase does not decrypt ${file} (${describe}).`,
+    });
+  });
+
   it('says when the file is missing or a folder', async () => {
     const missing = await loadPrivateKey(path.join(dir, 'nope.pem'), undefined, { displayName: 'certs/nope.pem', section: 'transport' });
     expect(!missing.ok && missing.finding).toMatchObject({ message: 'certs/nope.pem does not exist.', evidence: { code: 'ENOENT' } });
@@ -160,5 +194,81 @@ describe('loadPrivateKey never throws', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('PKCS#12 iteration counts', () => {
+  const iterDir = path.join(dir, 'iter');
+  const bundle = (name: string) => path.join(iterDir, name);
+
+  /** A bundle made by the openssl CLI, as users make theirs; `args` choose the counts and algorithms. */
+  function openssl(name: string, args: string[]): void {
+    const out = bundle(name);
+    execFileSync('openssl', ['pkcs12', '-export', '-inkey', bundle('key.pem'), '-in', bundle('cert.pem'), '-passout', `pass:${PASSPHRASE}`, '-out', out, ...args], { stdio: 'pipe' });
+  }
+
+  /** node-forge uses one count for the MAC and the key encryption. */
+  function forgeBundle(name: string, count: number): void {
+    const asn1 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(rsa.keyPem), [forge.pki.certificateFromPem(rsa.certPem)], PASSPHRASE, { algorithm: '3des', count });
+    writeCredential(iterDir, name, Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
+  }
+
+  beforeAll(() => {
+    writeCredential(iterDir, 'key.pem', rsa.keyPem);
+    writeCredential(iterDir, 'cert.pem', rsa.certPem);
+    openssl('million.p12', ['-iter', '1000000']);
+    openssl('mac-only.p12', ['-iter', '200000', '-keypbe', 'NONE', '-certpbe', 'NONE']);
+    openssl('key-only.p12', ['-iter', '200000', '-nomaciter', '-certpbe', 'NONE']);
+    openssl('certificates-only.p12', ['-iter', '200000', '-nomaciter', '-keypbe', 'NONE']);
+    openssl('legacy-3des.p12', ['-iter', '200000', '-nomaciter', '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES']);
+    openssl('no-mac.p12', ['-nomac', '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES']);
+    forgeBundle('at-limit.p12', MAX_PKCS12_ITERATIONS);
+    forgeBundle('over-limit.p12', MAX_PKCS12_ITERATIONS + 1);
+  });
+
+  it.each([
+    ['million.p12', 'MAC, certificate encryption and private key encryption use 1000000'],
+    ['mac-only.p12', 'MAC uses 200000'],
+    ['key-only.p12', 'private key encryption uses 200000'],
+    ['certificates-only.p12', 'certificate encryption uses 200000'],
+    ['legacy-3des.p12', 'certificate encryption and private key encryption use 200000'],
+    ['over-limit.p12', 'MAC and private key encryption use 100001'],
+  ])('%s is refused before any key is derived', async (name, what) => {
+    const started = performance.now();
+    const result = await loadPrivateKey(bundle(name), PASSPHRASE, { displayName: name, section: 'transport' });
+    const certificate = await loadCertificate(bundle(name), { displayName: name, section: 'transport', passphrase: PASSPHRASE });
+    const elapsed = performance.now() - started;
+    for (const loaded of [result, certificate]) {
+      if (loaded.ok) throw new Error('loaded');
+      expect(loaded.finding).toMatchObject({
+        problem: 'pkcs12-iterations',
+        message: `${name} is a PKCS#12 bundle whose ${what} password iterations; golive opens bundles of at most 100000 (OpenSSL exports with 2048), as deriving this one's keys would take it many seconds.`,
+        evidence: { limit: 100000 },
+      });
+      expect(loaded.finding.hint).toContain(`openssl pkcs12 -export -inkey key.pem -in cert.pem -out ${name} -iter 2048`);
+      expect(loaded.finding.hint).toContain('transport.privateKey and transport.certificate');
+    }
+    // Deriving 1,000,000 iterations in node-forge took 31 s.
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('opens a bundle of exactly the limit', async () => {
+    const result = await loadPrivateKey(bundle('at-limit.p12'), PASSPHRASE);
+    if (!result.ok) throw new Error(result.finding.message);
+    expect(result.value.facts.thumbprint).toBe(await calculateJwkThumbprint(rsa.privateKey.export({ format: 'jwk' }) as Parameters<typeof calculateJwkThumbprint>[0]));
+  });
+
+  it('calls a wrong password wrong for a bundle without a MAC, whatever the garbage breaks in node-forge', async () => {
+    // Without a MAC nothing checks the password first: decryption yields garbage.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const result = await loadPrivateKey(bundle('no-mac.p12'), `wrong-${attempt}`, { displayName: 'no-mac.p12', section: 'signing' });
+      expect(!result.ok && result.finding).toMatchObject({
+        problem: 'pkcs12-password-wrong',
+        message: 'The password in signing.passphrase does not open the PKCS#12 bundle no-mac.p12.',
+      });
+    }
+    const missing = await loadPrivateKey(bundle('no-mac.p12'), undefined, { displayName: 'no-mac.p12', section: 'signing' });
+    expect(!missing.ok && missing.finding.problem).toBe('pkcs12-password-missing');
+    expect((await loadPrivateKey(bundle('no-mac.p12'), PASSPHRASE)).ok).toBe(true);
   });
 });

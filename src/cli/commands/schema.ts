@@ -3,7 +3,11 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 
-const SCHEMAS = { config: 'config.schema.json', report: 'report.schema.json' } as const;
+/** A Map, as the name is the user's: `golive schema __proto__` is a usage error. */
+const SCHEMAS = new Map([
+  ['config', 'config.schema.json'],
+  ['report', 'report.schema.json'],
+]);
 
 export async function schemaCommand(argv: string[], io: Io): Promise<number> {
   const { positionals, values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
@@ -12,12 +16,12 @@ export async function schemaCommand(argv: string[], io: Io): Promise<number> {
     io.stdout.write(helpFor('schema'));
     return 0;
   }
-  const which = (positionals[0] ?? 'config') as keyof typeof SCHEMAS;
-  if (!(which in SCHEMAS) || positionals.length > 1) {
+  const schema = SCHEMAS.get(positionals[0] ?? 'config');
+  if (schema === undefined || positionals.length > 1) {
     throw new UsageError(`golive schema takes config or report; got ${positionals.join(' ')}`, 'schema');
   }
   // dist/ and src/cli/commands sit at different depths below the package root.
-  const candidates = ['../schemas/', '../../../schemas/'].map((dir) => new URL(`${dir}${SCHEMAS[which]}`, import.meta.url));
+  const candidates = ['../schemas/', '../../../schemas/'].map((dir) => new URL(`${dir}${schema}`, import.meta.url));
   for (const url of candidates) {
     try {
       io.stdout.write(await readFile(url, 'utf8'));
@@ -26,5 +30,5 @@ export async function schemaCommand(argv: string[], io: Io): Promise<number> {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
-  throw new Error(`schemas/${SCHEMAS[which]} is missing from the golive installation`);
+  throw new Error(`schemas/${schema} is missing from the golive installation`);
 }
