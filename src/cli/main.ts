@@ -26,7 +26,12 @@ function isParseArgsError(error: unknown): error is Error & { code: string } {
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+export async function main(given: string[], io: Io = processIo()): Promise<number> {
+  // Node (20 to 24) stops at nothing to read an `--env-file` flag, even one
+  // after the script name, and exits before golive runs when the file is
+  // missing; it stops at `--`. So `npx golive -- check --env-file .env` and
+  // `node dist/cli.js -- check …` are how to reach golive through them.
+  const argv = given[0] === '--' ? given.slice(1) : given;
   const debug = argv.includes('--debug');
   const [name, ...rest] = argv;
   try {
