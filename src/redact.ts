@@ -166,6 +166,17 @@ export class Redactor {
     return out;
   }
 
+  /**
+   * The same error with its message and stack redacted, for a failure after
+   * the run's secrets are known: the CLI's last-resort handler knows none.
+   */
+  scrub(error: unknown): unknown {
+    if (!(error instanceof Error)) return typeof error === 'string' ? this.text(error) : error;
+    error.message = this.text(error.message);
+    if (error.stack !== undefined) error.stack = this.text(error.stack);
+    return error;
+  }
+
   /** A deep copy with every string (keys included) redacted. */
   deep<T>(value: T): T {
     return this.#walk(value, new WeakSet()) as T;

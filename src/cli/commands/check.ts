@@ -82,14 +82,18 @@ export async function runAndRender(run: RenderedRun, io: Io, artifacts: Artifact
       onEvent: view?.onEvent,
     }),
   );
-  await view?.done();
-  io.stdout.write(redactor.text(await render(run.format, report, run.format === 'pretty' && run.interactive)));
-  if (run.curl) {
-    // stderr, so stdout stays the chosen format alone (--format json or junit stays parseable).
-    const { curlScript } = await import('../../curl/script.js');
-    io.stderr.write(redactor.text(await curlScript(report, { env: run.env, timeoutMs: run.options.timeoutMs, cwd: io.cwd })));
+  try {
+    await view?.done();
+    io.stdout.write(redactor.text(await render(run.format, report, run.format === 'pretty' && run.interactive)));
+    if (run.curl) {
+      // stderr, so stdout stays the chosen format alone (--format json or junit stays parseable).
+      const { curlScript } = await import('../../curl/script.js');
+      io.stderr.write(redactor.text(await curlScript(report, { env: run.env, timeoutMs: run.options.timeoutMs, cwd: io.cwd })));
+    }
+    await writeArtifacts(artifacts, report, redactor, io, 'check', inputs);
+  } catch (error) {
+    throw redactor.scrub(error);
   }
-  await writeArtifacts(artifacts, report, redactor, io, 'check', inputs);
   return report;
 }
 

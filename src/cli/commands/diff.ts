@@ -112,7 +112,11 @@ export async function diffCommand(argv: string[], io: Io): Promise<number> {
       secrets,
     });
   });
-  io.stdout.write(redactor.text(await render(format, report, format === 'pretty' && interactive)));
-  await writeArtifacts(artifacts, report, redactor, io, 'diff', inputs);
+  try {
+    io.stdout.write(redactor.text(await render(format, report, format === 'pretty' && interactive)));
+    await writeArtifacts(artifacts, report, redactor, io, 'diff', inputs);
+  } catch (error) {
+    throw redactor.scrub(error);
+  }
   return exitCodeFor(report);
 }
