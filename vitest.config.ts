@@ -8,6 +8,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default is one worker per core less one: on this 2-core
+    // machine a single worker, and the suite ran file after file. Much of
+    // it waits on child processes and sockets, so two workers nearly halve it.
+    maxWorkers: 2,
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
