@@ -26,7 +26,8 @@ export class EnvFileError extends Error {
  * those whose names mark them secret (to redact from every output).
  */
 export async function readEnvFiles(files: readonly string[], cwd: string): Promise<{ variables: Record<string, string>; secrets: string[] }> {
-  const variables: Record<string, string> = {};
+  // No prototype, as parseEnvFile's: on a plain object, Object.assign would hand `__proto__=x` to the prototype setter and drop it.
+  const variables: Record<string, string> = Object.create(null);
   for (const file of files) {
     let text: string;
     try {

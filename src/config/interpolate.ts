@@ -1,6 +1,6 @@
 import type { ConfigPath } from './types.js';
 
-const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 
 /** Variables whose values are secret by name (DESIGN.md, "Never in any output"). */
 export const SECRET_NAME = /SECRET|PASSWORD|PASSPHRASE|TOKEN|KEY/i;
@@ -27,7 +27,7 @@ export function interpolate(data: unknown, env: Readonly<Record<string, string |
 
   const visit = (value: unknown, at: ConfigPath): unknown => {
     if (typeof value === 'string') {
-      return value.replace(VARIABLE, (_match, name: string, fallback: string | undefined) => {
+      return replaceVariables(value, (name, fallback) => {
         used.add(name);
         // Own variables only: `${constructor}` must not find Object.prototype's.
         const found = Object.hasOwn(env, name) ? env[name] : undefined;
@@ -50,6 +50,42 @@ export function interpolate(data: unknown, env: Readonly<Record<string, string |
   return { data: visit(data, []), missing, secretValues: [...secretValues], used: [...used] };
 }
 
+/**
+ * Calls `resolve` for each `${NAME}` and `${NAME:-fallback}` in `text`, left
+ * to right, and puts what it returns in the reference's place. The syntax is
+ * /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, scanned by hand: that
+ * expression looks for the closing brace again from every `${NAME:-`, so a
+ * long run of them without one took time quadratic in the string's length.
+ */
+function replaceVariables(text: string, resolve: (name: string, fallback: string | undefined) => string): string {
+  let out = '';
+  let copied = 0;
+  // The first `}` after the last fallback start searched from; each stretch of text is searched once. -1: none is left.
+  let closing = 0;
+  for (let start = text.indexOf('${'); start !== -1; start = text.indexOf('${', start + 2)) {
+    NAME.lastIndex = start + 2;
+    const name = NAME.exec(text)?.[0];
+    if (name === undefined) continue;
+    const afterName = NAME.lastIndex;
+    let fallback: string | undefined;
+    let end: number;
+    if (text[afterName] === '}') {
+      end = afterName + 1;
+    } else if (text.startsWith(':-', afterName)) {
+      if (closing !== -1 && closing < afterName + 2) closing = text.indexOf('}', afterName + 2);
+      if (closing === -1) break;
+      fallback = text.slice(afterName + 2, closing);
+      end = closing + 1;
+    } else {
+      continue;
+    }
+    out += text.slice(copied, start) + resolve(name, fallback);
+    copied = end;
+    start = end - 2;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 /** Parses a dotenv-style file: KEY=value, optional quotes, `export`, comments. */
 export function parseEnvFile(text: string): Record<string, string> {
   // No prototype: a line `__proto__=x` is a variable like any other, not a prototype change.
@@ -57,17 +93,33 @@ export function parseEnvFile(text: string): Record<string, string> {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!match) continue;
-    let value = match[2]!;
+    // The name and `=` by one expression, the value apart: `\s*=\s*(.*)$` backtracked
+    // through every blank of a long run before a lone CR, in quadratic time.
+    const head = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line);
+    if (!head) continue;
+    let value = line.slice(head[0].length).trimStart();
+    // A line break the split left (a lone CR, U+2028, U+2029) makes the line no assignment.
+    if (/[\r\u2028\u2029]/.test(value)) continue;
     const quote = value[0];
     if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
       value = value.slice(1, -1);
       if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"');
     } else {
-      value = value.replace(/\s+#.*$/, '');
+      value = withoutInlineComment(value);
     }
-    out[match[1]!] = value;
+    out[head[1]!] = value;
   }
   return out;
+}
+
+/**
+ * The value up to its comment: from the first `#` after whitespace, that
+ * whitespace included. Found by `indexOf`, not by /\s+#.*$/, which tried
+ * every blank of a long run and took quadratic time.
+ */
+function withoutInlineComment(value: string): string {
+  for (let hash = value.indexOf('#', 1); hash !== -1; hash = value.indexOf('#', hash + 1)) {
+    if (/\s/.test(value[hash - 1]!)) return value.slice(0, hash).trimEnd();
+  }
+  return value;
 }

@@ -121,7 +121,8 @@ function compare(input: unknown, output: unknown, env: Record<string, string | u
 
 /** Every `${NAME…}` reference in the document's strings. */
 function references(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') for (const match of value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)) out.push(match[1]!);
+  // Only up to the last `}`: past it no reference can close, and the pattern would rescan to the end from every `${`.
+  if (typeof value === 'string') for (const match of value.slice(0, value.lastIndexOf('}') + 1).matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)) out.push(match[1]!);
   else if (Array.isArray(value)) value.forEach((item) => references(item, out));
   else if (value !== null && typeof value === 'object') Object.values(value).forEach((item) => references(item, out));
   return out;
