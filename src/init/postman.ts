@@ -10,7 +10,8 @@ import { THREDD, threddEndpoints, threddEnvironmentOfHost } from '../profiles/th
  * collection export's variables) into a golive config. Every value that
  * decides something is reported as mapped, inferred or guessed; secrets
  * leave the YAML (the client secret becomes `${THREDD_CLIENT_SECRET}`, key
- * material moves into files of its own) and are never printed.
+ * material moves into files of its own) and are never printed. A value that
+ * takes a secret through a `{{reference}}` is not used outside those places.
  */
 
 /** The golive fields a Postman variable can feed. */
@@ -58,6 +59,24 @@ const TARGET_OF = new Map<string, Target>(
 
 /** Variables whose values are secret whatever their name says. */
 const SECRET_TARGETS = new Set<Target>(['client.secret', 'signing.privateKey', 'signing.passphrase', 'transport.privateKey']);
+
+/** Written to a file of their own when they hold PEM text; a value that looks like a path goes into the config. */
+const MATERIAL_TARGETS = new Set<Target>(['signing.privateKey', 'signing.certificate', 'transport.privateKey', 'transport.certificate']);
+
+/** Written into the config as a `${VAR}` (the value stays in the environment). */
+const ENVIRONMENT_TARGETS = new Set<Target>(['client.secret', 'signing.passphrase']);
+
+/**
+ * The longest value written into the config: no id, URL, scope list or path
+ * comes near it, and a dozen such fields, escaped, stay far below the
+ * CONFIG_FILE_LIMIT that config.parse reads.
+ */
+const MAX_CONFIG_VALUE_LENGTH = 4096;
+
+/** The longest text from the export (a name) put into a comment. */
+const MAX_COMMENT_TEXT_LENGTH = 120;
+
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 
 export const SECRET_VARIABLE = 'THREDD_CLIENT_SECRET';
 export const PASSPHRASE_VARIABLE = 'SIGNING_KEY_PASSPHRASE';
@@ -153,13 +172,102 @@ export function postmanVariables(document: unknown): { name?: string; variables:
   return { ...(name !== undefined && { name }), variables };
 }
 
-/** Postman's `{{name}}` references, resolved from the other enabled variables (a few levels deep). */
-function resolveReferences(value: string, lookup: ReadonlyMap<string, string>): string {
-  let out = value;
-  for (let depth = 0; depth < 5 && /\{\{[^}]+\}\}/.test(out); depth++) {
-    out = out.replace(/\{\{([^}]+)\}\}/g, (whole, name: string) => lookup.get(name.trim()) ?? whole);
+/** How deep `{{a}}` → `{{b}}` → … is followed. */
+const REFERENCE_DEPTH = 5;
+
+/**
+ * The text `{{references}}` may add across one export: far more than a real
+ * export uses, and a bound on references that multiply (`a` is
+ * `{{b}}{{b}}…`, `b` is `{{c}}{{c}}…`), which grow exponentially per level.
+ */
+const REFERENCE_EXPANSION_LIMIT = 1_000_000;
+
+interface Resolution {
+  text: string;
+  /** The variables it took a value from, at any depth. */
+  used: Set<string>;
+  /** A `{{name}}` is left: not in the export, a cycle, or deeper than REFERENCE_DEPTH. */
+  unresolved: boolean;
+  /** Resolving would pass REFERENCE_EXPANSION_LIMIT: `text` is the value as given. */
+  overflow: boolean;
+}
+
+/**
+ * One pass of `text.replace(/\{\{([^}]+)\}\}/g, …)`, as a scanner. The
+ * regex retries at every `{` of a run and scans to the next `}` each time:
+ * quadratic (37k `{` took 1.5 s). Here the next `}` is found once for all
+ * the openings before it.
+ */
+function replaceReferences(text: string, replace: (name: string) => string | undefined): { text: string; found: number; replaced: number } {
+  let out = '';
+  let copied = 0;
+  let found = 0;
+  let replaced = 0;
+  // The first `}` at or after open + 2: the only place a reference opened at `open` can end.
+  let close = -1;
+  let open = text.indexOf('{{');
+  while (open !== -1) {
+    if (close < open + 2) close = text.indexOf('}', open + 2);
+    if (close === -1) break;
+    if (close === open + 2 || text[close + 1] !== '}') {
+      open = text.indexOf('{{', open + 1);
+      continue;
+    }
+    found++;
+    const value = replace(text.slice(open + 2, close).trim());
+    if (value !== undefined) {
+      out += text.slice(copied, open) + value;
+      copied = close + 2;
+      replaced++;
+    }
+    open = text.indexOf('{{', close + 2);
   }
-  return out;
+  return { text: replaced === 0 ? text : out + text.slice(copied), found, replaced };
+}
+
+/** Postman's `{{name}}` references, resolved from the other enabled variables (a few levels deep, within the export's budget). */
+function resolveReferences(value: string, lookup: ReadonlyMap<string, { value: string }>, budget: { left: number }): Resolution {
+  const used = new Set<string>();
+  let overflow = false;
+  const replace = (name: string): string | undefined => {
+    const found = lookup.get(name);
+    if (!found || overflow) return undefined;
+    if (found.value.length > budget.left) {
+      overflow = true;
+      return undefined;
+    }
+    budget.left -= found.value.length;
+    used.add(name);
+    return found.value;
+  };
+  let text = value;
+  for (let depth = 0; depth < REFERENCE_DEPTH; depth++) {
+    const pass = replaceReferences(text, replace);
+    if (overflow) return { text: value, used, unresolved: true, overflow };
+    text = pass.text;
+    if (pass.replaced === 0) return { text, used, unresolved: pass.found > 0, overflow };
+  }
+  return { text, used, unresolved: replaceReferences(text, () => undefined).found > 0, overflow };
+}
+
+/** Whether a variable's value is secret: known fields by what they hold (a token URL is not secret whatever its name), others by name; any that Postman marks secret. */
+function holdsSecret(variable: PostmanVariable, target: Target | undefined): boolean {
+  if (variable.secret) return true;
+  return target ? SECRET_TARGETS.has(target) : SECRET_NAME.test(variable.key);
+}
+
+/**
+ * Why a value taken from the secret variable `source` cannot go where
+ * `target` writes it, or undefined when it can: as a `${VAR}` (the value
+ * stays in the environment), or a private key into its key file (mode 0600).
+ * Anywhere else the secret would sit in clear in a file meant to be read.
+ */
+function refuseSecretSource(target: Target, value: string, source: string): string | undefined {
+  if (ENVIRONMENT_TARGETS.has(target)) return undefined;
+  if (target === 'signing.privateKey' || target === 'transport.privateKey') {
+    return PEM_PRIVATE_KEY.test(value) ? undefined : `refers to ${source}, a secret that is not a private key: not written to a key file`;
+  }
+  return `refers to ${source}, a secret: not copied into ${target}`;
 }
 
 function parseUrl(value: string): URL | undefined {
@@ -203,7 +311,31 @@ function algorithmFor(keyPem: string): { algorithm: string; reason: string } {
   return { algorithm: 'PS256', reason: `the private key is ${type ?? 'of an unknown type'}, so the default; golive check tells whether it fits` };
 }
 
-const q = (value: string): string => JSON.stringify(value);
+/**
+ * A YAML double-quoted scalar that reads back as `value`. JSON's escapes
+ * cover C0 controls, quotes and lone surrogates; the rest YAML does not
+ * count as printable or some readers take as a line break (DEL, C1 such as
+ * NEL, U+2028/2029, BOM, format characters such as bidi overrides) is
+ * escaped too, so the file holds nothing a reader or a reviewer misreads.
+ */
+function q(value: string): string {
+  return JSON.stringify(value).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\uFFFE\uFFFF]/gu, (char) => {
+    const code = char.codePointAt(0)!;
+    return code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * Text from the export (a name) made fit for a comment: a comment ends at
+ * the first line break and cannot escape anything, so controls, line and
+ * paragraph separators, format characters and lone surrogates become
+ * spaces (a NUL would make `golive check` refuse the file as binary), and
+ * a long name is cut short.
+ */
+function commentText(text: string): string {
+  const cut = text.length > MAX_COMMENT_TEXT_LENGTH ? `${text.slice(0, MAX_COMMENT_TEXT_LENGTH)}…` : text;
+  return cut.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\uFFFE\uFFFF]/gu, ' ');
+}
 
 /** A line with its comment aligned, as in the starter config. */
 function commented(text: string, comment: string): string {
@@ -226,13 +358,18 @@ export function importPostman(document: unknown, overrides: PostmanOverrides = {
   const files: ImportedFile[] = [];
   const secrets = new Set<string>();
 
-  const enabled = new Map(variables.filter((variable) => variable.enabled).map((variable) => [variable.key, variable.value]));
-  const values = new Map<Target, { variable: string; value: string }>();
-  for (const variable of variables) {
+  const classified = variables.map((variable) => {
     const target = TARGET_OF.get(normalise(variable.key));
-    const value = resolveReferences(variable.value, enabled).trim();
-    // Known fields are secret by what they hold (a token URL is not secret whatever its name); others by name or Postman type.
-    if (target ? SECRET_TARGETS.has(target) : variable.secret || SECRET_NAME.test(variable.key)) {
+    return { variable, target, secret: holdsSecret(variable, target) };
+  });
+  // A `{{name}}` takes the value of the last enabled variable so named.
+  const referable = new Map(classified.filter(({ variable }) => variable.enabled).map(({ variable, secret }) => [variable.key, { value: variable.value, secret }]));
+  const budget = { left: REFERENCE_EXPANSION_LIMIT };
+  const values = new Map<Target, { variable: string; value: string }>();
+  for (const { variable, target, secret } of classified) {
+    const resolution = resolveReferences(variable.value, referable, budget);
+    const value = resolution.text.trim();
+    if (secret) {
       if (variable.value) secrets.add(variable.value);
       if (value) secrets.add(value);
     }
@@ -248,8 +385,23 @@ export function importPostman(document: unknown, overrides: PostmanOverrides = {
       ignored.push({ variable: variable.key, reason: 'empty' });
       continue;
     }
-    if (/\{\{[^}]+\}\}/.test(value)) {
+    if (resolution.overflow) {
+      ignored.push({ variable: variable.key, reason: `its {{references}} expand past ${REFERENCE_EXPANSION_LIMIT.toLocaleString('en')} characters: not resolved` });
+      continue;
+    }
+    if (resolution.unresolved) {
       ignored.push({ variable: variable.key, reason: 'refers to a Postman variable that is not in this export' });
+      continue;
+    }
+    const secretSource = [...resolution.used].find((name) => referable.get(name)!.secret);
+    const refusal = secretSource === undefined ? undefined : refuseSecretSource(target, value, secretSource);
+    if (refusal) {
+      ignored.push({ variable: variable.key, reason: refusal });
+      continue;
+    }
+    const inConfig = !ENVIRONMENT_TARGETS.has(target) && !(MATERIAL_TARGETS.has(target) && !looksLikePath(value));
+    if (inConfig && value.length > MAX_CONFIG_VALUE_LENGTH) {
+      ignored.push({ variable: variable.key, reason: `${value.length} characters: too long for ${target}` });
       continue;
     }
     const taken = values.get(target);
@@ -329,7 +481,7 @@ export function importPostman(document: unknown, overrides: PostmanOverrides = {
 
   const lines: string[] = [
     '# yaml-language-server: $schema=https://golive.dev/schemas/config.schema.json',
-    `# Imported from the Postman environment${name ? ` "${name.replace(/[\r\n]/g, ' ')}"` : ''} by \`golive init --from-postman\`.`,
+    `# Imported from the Postman environment${name ? ` "${commentText(name)}"` : ''} by \`golive init --from-postman\`.`,
     '# Secrets stay out of this file: every ${VAR} is read from the environment (or --env-file).',
     "# Relative paths resolve against this file's folder. Check it with `golive check <this file>`.",
     '',
@@ -346,7 +498,7 @@ export function importPostman(document: unknown, overrides: PostmanOverrides = {
   } else {
     if (region) ignored.push({ variable: region.variable, reason: `"${region.value}" is not a region (0, 1 or 2)` });
     const why = region ? `${region.variable} is not 0, 1 or 2` : 'no x-region variable';
-    lines.push(commented('region: 0', `GUESSED: ${why}; 0 Default, 1 EMEA, 2 APAC`));
+    lines.push(commented('region: 0', `GUESSED: ${commentText(why)}; 0 Default, 1 EMEA, 2 APAC`));
     guessed.push({ field: 'region', value: '0', reason: `${why}: 0 is the Default region` });
   }
 
@@ -362,7 +514,7 @@ export function importPostman(document: unknown, overrides: PostmanOverrides = {
   if (clientId) lines.push(`  id: ${q(clientId)}`);
   else {
     lines.push(commented('  id: "${THREDD_CLIENT_ID}"', 'not in the Postman export'));
-    todo.push('client.id: export THREDD_CLIENT_ID or edit the config (no client_id variable in the export)');
+    todo.push('client.id: export THREDD_CLIENT_ID or edit the config (no usable client_id variable in the export)');
   }
   lines.push(
     guessedField('client.authMethod')

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import {
   type PostmanImport,
 } from '../../src/init/postman.js';
 import type { Report } from '../../src/report/types.js';
-import { tempDir } from '../support/config-files.js';
+import { runConfigChecks, tempDir, writeConfig } from '../support/config-files.js';
 import { issue, type Issued } from '../support/credentials.js';
 import { CLI, golive } from '../support/cli.js';
 
@@ -266,6 +266,189 @@ describe('importPostman: the mapping table', () => {
   });
 });
 
+describe('importPostman: {{references}}', () => {
+  // Unknown variables to refer to: none is written itself.
+  const referred = { host: 'h', a: '{{b}}', b: 'B', self: '{{self}}', v1: '{{v2}}', v2: '{{v3}}', v3: '{{v4}}', v4: '{{v5}}', v5: '{{v6}}', v6: 'end' };
+
+  it.each([
+    ['{{host}}/x', 'h/x'],
+    ['{{ host }}', 'h'],
+    ['{{host}}{{host}}', 'hh'],
+    ['{{a}}', 'B'],
+    ['{{v2}}', 'end'],
+    ['}}{{host}}{{', '}}h{{'],
+    ['{{host}', '{{host}'],
+    ['{{}}', '{{}}'],
+    ['{ {host}}', '{ {host}}'],
+  ])('%s resolves to %s', (value, expected) => {
+    expect(imported({ ...referred, kid: value }).yaml.signing).toMatchObject({ kid: expected });
+  });
+
+  it.each([['{{missing}}'], ['{{self}}'], ['{{v1}}'], ['{{{{host}}}}'], ['{{a{{host}}'], ['{{ }}']])('%s is left unresolved (missing, a cycle, six levels deep, or no name) and not used', (value) => {
+    const result = imported({ ...referred, kid: value, private_key: signing.keyPem });
+    expect(result.yaml.signing).not.toHaveProperty('kid');
+    expect(result.ignored).toContainEqual({ variable: 'kid', reason: 'refers to a Postman variable that is not in this export' });
+  });
+
+  // Quadratic work on 1 MB takes minutes (37k `{` took 1.5 s); linear takes milliseconds.
+  const MB = 1024 * 1024;
+  it.each([
+    ['a run of {', '{'.repeat(MB)],
+    ['{{ never closed', `{{${'a'.repeat(MB)}`],
+    ['{{a repeated', '{{a'.repeat(MB / 3)],
+    ['{{a} repeated', '{{a}'.repeat(MB / 4)],
+    ['{{ before one far }}', `${'{{'.repeat(MB / 2)}x}}`],
+    ['{{host}} repeated', '{{host}}'.repeat(MB / 8)],
+  ])('%s (1 MB) takes linear time', (_, value) => {
+    const started = performance.now();
+    const result = importPostman(environment({ host: 'h', client_id: value, base_url: value, kid: `{{host}}${value}` }));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(result.mapped).toEqual([]);
+  });
+
+  it('references that multiply stop at a bound, listed, instead of growing without end', () => {
+    const started = performance.now();
+    const result = importPostman(environment({ a: '{{b}}'.repeat(2_000), b: '{{c}}'.repeat(2_000), c: 'x'.repeat(1_000), client_id: '{{a}}' }));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(result.ignored).toContainEqual({ variable: 'client_id', reason: 'its {{references}} expand past 1,000,000 characters: not resolved' });
+    expect(result.config.length).toBeLessThan(4_000);
+  });
+});
+
+describe('importPostman: text from the export in the written config', () => {
+  const dir = tempDir('golive-postman-text-');
+
+  /** The config passes golive's own config.parse and config.schema, as `golive check` runs them. */
+  async function expectParses(config: string): Promise<void> {
+    const results = await runConfigChecks(writeConfig(dir, config));
+    expect(results['config.parse'], JSON.stringify(results['config.parse'])).toMatchObject({ status: 'pass' });
+    expect(results['config.schema'], JSON.stringify(results['config.schema'])).toMatchObject({ status: 'pass' });
+  }
+
+  const AWKWARD = [
+    ['NUL', 'a\u0000b'],
+    ['an escape sequence', 'a\u001b[31mb\u0007'],
+    ['CR LF', 'a\r\nb'],
+    ['backspace, tab and vertical tab', 'a\bb\tc\vd'],
+    ['DEL and NEL', 'a\u007fb\u0085c'],
+    ['line and paragraph separators', 'a\u2028b\u2029c'],
+    ['a BOM', 'a\ufeffb'],
+    ['a bidi override', 'a\u202eb'],
+    ['a lone surrogate', 'a\ud800b'],
+  ] as const;
+
+  it.each(AWKWARD)('an environment name with %s becomes a one-line printable comment', async (_, text) => {
+    const result = importPostman(environment({ private_key: signing.keyPem }, `Thredd ${text} UAT`));
+    // Every character of these that is not printable ASCII is a control or format character: a space in the comment.
+    const shown = text.replace(/[^\x20-\x7e]/g, ' ');
+    expect(result.config.split('\n')[1]).toBe(`# Imported from the Postman environment "Thredd ${shown} UAT" by \`golive init --from-postman\`.`);
+    await expectParses(result.config);
+  });
+
+  it.each(AWKWARD)('a value with %s is written escaped, on one printable line, and reads back exactly', async (_, text) => {
+    const value = `id-${text}-1`;
+    const result = imported({ client_id: value, kid: value, scope: value.replace(/\s/g, ''), private_key: signing.keyPem });
+    expect(result.yaml.client.id).toBe(value);
+    expect(result.yaml.signing).toMatchObject({ kid: value });
+    for (const line of result.config.split('\n')) expect(line).toMatch(/^[\x20-\x7e]*$/);
+    await expectParses(result.config);
+  });
+
+  it('a variable name with line breaks stays within its comment', async () => {
+    const result = imported({ 'x\r\n-\u2028region': 'EMEA', private_key: signing.keyPem });
+    expect(result.ignored).toContainEqual({ variable: 'x\r\n-\u2028region', reason: '"EMEA" is not a region (0, 1 or 2)' });
+    expect(result.config).toMatch(/^region: 0 +# GUESSED: x {2}- region is not 0, 1 or 2; 0 Default, 1 EMEA, 2 APAC$/m);
+    expect(result.yaml).toMatchObject({ region: 0 });
+    await expectParses(result.config);
+  });
+
+  it('a long name is cut short in the comment, and a value too long for any field is not written', async () => {
+    const long = 'a'.repeat(300_000);
+    const result = importPostman(
+      environment({ client_id: long, organisation_id: long, kid: long, audience: long, scope: long, token_url: `https://${long}.example`, certificate: `./${long}.pem`, private_key: signing.keyPem }, long),
+    );
+    expect(result.config.split('\n')[1]).toBe(`# Imported from the Postman environment "${'a'.repeat(120)}…" by \`golive init --from-postman\`.`);
+    for (const variable of ['client_id', 'organisation_id', 'kid', 'audience', 'scope', 'certificate']) {
+      expect(result.ignored).toContainEqual({ variable, reason: expect.stringMatching(/^\d+ characters: too long for /) });
+    }
+    expect(result.config.length).toBeLessThan(4_000);
+    await expectParses(result.config);
+  });
+});
+
+describe('importPostman: {{references}} to secrets are not written in clear', () => {
+  /** Every text the import writes or prints, but the key files: no secret may be in any. */
+  function expectNoSecretsOutsideKeyFiles(result: PostmanImport): void {
+    expectNoSecrets(result.config);
+    expectNoSecrets(describePostmanImport(result, 'env.json', 'golive.yaml'));
+    expectNoSecrets(JSON.stringify({ ...result, config: '', files: [], secrets: [] }));
+    for (const file of result.files) {
+      if (file.mode === 0o600) {
+        expect(file.content).not.toContain(SECRET_CANARY);
+        expect(file.content).not.toContain(PASSPHRASE_CANARY);
+      } else expectNoSecrets(file.content);
+    }
+  }
+
+  it('client_id = "{{ client_secret }}" is not used: client.id stays ${THREDD_CLIENT_ID}, and that is listed', () => {
+    const result = imported({ client_id: '{{ client_secret }}', client_secret: SECRET_CANARY, base_url: 'https://uat-api.thredd.com' });
+    expect(result.yaml.client).toEqual({ id: '${THREDD_CLIENT_ID}', authMethod: 'client_secret_post', secret: '${THREDD_CLIENT_SECRET}', scopes: [] });
+    expect(result.ignored).toContainEqual({ variable: 'client_id', reason: 'refers to client_secret, a secret: not copied into client.id' });
+    expect(result.todo).toContainEqual(expect.stringMatching(/^client\.id: export THREDD_CLIENT_ID/));
+    expect(result.secrets).toContain(SECRET_CANARY);
+    expectNoSecretsOutsideKeyFiles(result);
+  });
+
+  it('transport_private_key = "{{passphrase}}" writes no key file: the passphrase stays ${SIGNING_KEY_PASSPHRASE}', () => {
+    const result = imported({ transport_private_key: '{{passphrase}}', passphrase: PASSPHRASE_CANARY, private_key: signing.keyPem, base_url: 'https://uat-mtls.thredd.com' });
+    expect(result.yaml).toMatchObject({ connectivity: 'mtls', transport: { privateKey: 'certs/uat/transport.key' }, signing: { passphrase: '${SIGNING_KEY_PASSPHRASE}' } });
+    expect(result.files.map((file) => file.path)).toEqual(['certs/uat/signing.key']);
+    expect(result.ignored).toContainEqual({ variable: 'transport_private_key', reason: 'refers to passphrase, a secret that is not a private key: not written to a key file' });
+    expect(result.todo).toContainEqual(expect.stringMatching(/^transport\.privateKey: save the mTLS transport key/));
+    expect(result.secrets).toContain(PASSPHRASE_CANARY);
+    expectNoSecretsOutsideKeyFiles(result);
+  });
+
+  it.each([
+    ['client_id', 'x-{{alias}}', 'client_secret'],
+    ['kid', '{{db_password}}', 'db_password'],
+    ['audience', '{{api_token}}', 'api_token'],
+    ['organisation_id', '{{custom}}', 'custom'],
+    ['x-region', '{{client_secret}}', 'client_secret'],
+    ['base_url', 'https://{{client_secret}}.example', 'client_secret'],
+    ['certificate', '{{private_key}}', 'private_key'],
+    ['private_key', '{{client_secret}}', 'client_secret'],
+  ])('%s = "%s" is not used: it takes a secret', (key, value, source) => {
+    const variables = { alias: '{{client_secret}}', db_password: SECRET_CANARY, api_token: SECRET_CANARY, custom: SECRET_CANARY, client_secret: SECRET_CANARY, private_key: signing.keyPem, [key]: value };
+    // `custom` is secret only because Postman says so.
+    const document = { name: 'x', values: Object.entries(variables).map(([name, text]) => ({ key: name, value: text, enabled: true, type: name === 'custom' ? 'secret' : 'default' })) };
+    const result = importPostman(document, { authMethod: 'private_key_jwt' });
+    expect(result.ignored).toContainEqual({ variable: key, reason: expect.stringMatching(new RegExp(`^refers to ${source}, a secret`)) });
+    expect(result.mapped.map(({ variable }) => variable)).not.toContain(key);
+    expectNoSecretsOutsideKeyFiles(result);
+    if (key === 'certificate') {
+      expect(result.files.find((file) => file.path === 'certs/uat/signing.pem')).toBeUndefined();
+      expect(result.files.filter((file) => file.content.includes('PRIVATE KEY')).map((file) => file.path)).toEqual(['certs/uat/signing.key']);
+    }
+  });
+
+  it('a private key may come through a reference to another key: it goes to its key file only', () => {
+    const result = imported({ private_key: signing.keyPem, transport_private_key: '{{private_key}}', base_url: 'https://uat-mtls.thredd.com' });
+    expect(result.files).toEqual([
+      { path: 'certs/uat/signing.key', content: signing.keyPem, mode: 0o600, from: 'private_key' },
+      { path: 'certs/uat/transport.key', content: signing.keyPem, mode: 0o600, from: 'transport_private_key' },
+    ]);
+    expectNoSecrets(result.config);
+  });
+
+  it('a secret may refer to a secret: neither is written, both are exported', () => {
+    const result = imported({ client_secret: '{{vault_secret}}', vault_secret: SECRET_CANARY, base_url: 'https://uat-api.thredd.com' });
+    expect(result.yaml.client).toMatchObject({ secret: '${THREDD_CLIENT_SECRET}' });
+    expect(result.exports).toEqual([{ name: 'THREDD_CLIENT_SECRET', from: 'client_secret' }]);
+    expectNoSecretsOutsideKeyFiles(result);
+  });
+});
+
 // End-to-end through the built binary, in temporary folders, with a controlled environment.
 
 
@@ -343,6 +526,31 @@ describe.concurrent('golive init --from-postman (built binary)', () => {
     for (const text of [result.stdout, result.stderr, yaml]) expectNoSecrets(text);
     expect(parse(yaml)).toMatchObject({ environment: 'production', client: { authMethod: 'client_secret_post', secret: '${THREDD_CLIENT_SECRET}' } });
     expect(result.stdout).toMatch(/^ {2}export THREDD_CLIENT_SECRET=\.\.\. {3}# the value of client_secret in Postman \(not shown here\)$/m);
+  });
+
+  it('{{references}} to a secret put it in no file and no output: client_id = {{ client_secret }}, transport_private_key = {{passphrase}}', async () => {
+    const dir = await caseDir({
+      client_id: '{{ client_secret }}',
+      client_secret: SECRET_CANARY,
+      transport_private_key: '{{passphrase}}',
+      passphrase: PASSPHRASE_CANARY,
+      private_key: signing.keyPem,
+      base_url: 'https://uat-mtls.thredd.com',
+    });
+    const result = await golive(['init', '--from-postman', 'env.json'], dir);
+    expect(result.code).toBe(0);
+    for (const text of [result.stdout, result.stderr]) expectNoSecrets(text);
+    expect(result.stdout).toMatch(/^ {2}client_id\s+refers to client_secret, a secret: not copied into client\.id$/m);
+    expect(result.stdout).toMatch(/^ {2}transport_private_key\s+refers to passphrase, a secret that is not a private key: not written to a key file$/m);
+    const written = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile() && entry.name !== 'env.json');
+    const names = written.map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name))).sort();
+    expect(names).toEqual(['certs/uat/signing.key', 'golive.yaml']);
+    for (const name of names) {
+      const content = await readFile(path.join(dir, name), 'utf8');
+      // The signing key is the one secret with a place of its own.
+      if (name === 'certs/uat/signing.key') expect(content).toBe(signing.keyPem);
+      else expectNoSecrets(content);
+    }
   });
 
   it('refuses to overwrite any file it would write, and --force overwrites them all', async () => {
