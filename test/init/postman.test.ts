@@ -528,6 +528,15 @@ describe.concurrent('golive init --from-postman (built binary)', () => {
     expect(result.stdout).toMatch(/^ {2}export THREDD_CLIENT_SECRET=\.\.\. {3}# the value of client_secret in Postman \(not shown here\)$/m);
   });
 
+  it('names from the export reach the terminal without their escape sequences', async () => {
+    const hostile = 'x\u001b]0;pwned\u0007\u001b[2J\u202e';
+    const dir = await caseDir({ client_id: CLIENT_ID, client_secret: SECRET_CANARY, base_url: 'https://uat-api.thredd.com', [`extra${hostile}`]: 'v' });
+    const result = await golive(['init', 'golive.yaml', '--from-postman', 'env.json'], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('extrax?]0;pwned??[2J?');
+    expect(result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/);
+  });
+
   it('{{references}} to a secret put it in no file and no output: client_id = {{ client_secret }}, transport_private_key = {{passphrase}}', async () => {
     const dir = await caseDir({
       client_id: '{{ client_secret }}',

@@ -6,6 +6,7 @@ import type { PostmanOverrides } from '../../init/postman.js';
 import { starterConfig } from '../../init/template.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic, type Io } from '../io.js';
+import { printable } from '../../text/printable.js';
 
 const CHOICES = {
   'auth-method': ['private_key_jwt', 'client_secret_post', 'client_secret_basic'],
@@ -67,7 +68,8 @@ async function importFromPostman(source: string, shown: string, overrides: Postm
     );
     return 1;
   }
-  io.stdout.write(redactor.text(describePostmanImport(imported, source, shown)));
+  // Variable and environment names come from the export: no escape sequence of theirs reaches the terminal.
+  io.stdout.write(printable(redactor.text(describePostmanImport(imported, source, shown))));
   return 0;
 }
 
