@@ -18,6 +18,21 @@
  * (and of its form-encoded forms, as RFC 6749 §2.3.1 puts them in a Basic
  * header) are looked for at each of the three byte alignments, so the secret
  * is found inside any base64 text, e.g. that of `client-id:secret`.
+ *
+ * A text longer than MAX_PATTERN_LENGTH (a token, a JWT, most base64 forms)
+ * is looked for as whole strings instead, by plain string search: a secret
+ * as itself, JSON-escaped (`/` as it is or as `\/`) and percent-encoded
+ * (form-urlencoded, encodeURIComponent, and form-urlencoded then encoded
+ * again; hex in either case), a base64 text only as itself. A per-character
+ * pattern costs V8 about a millisecond per non-alphanumeric character to
+ * compile, runs in time proportional to its length at each position of the
+ * text, and past a few thousand characters overflows the stack of the
+ * pattern parser. Mixtures of encodings inside a long text are not found;
+ * its raw form always is.
+ *
+ * A lone surrogate cannot be encoded (encodeURIComponent throws): encoders
+ * and UTF-8 carry it as U+FFFD, so a secret holding one is looked for in
+ * both forms.
  */
 export const REDACTED = '[redacted]';
 
@@ -25,6 +40,11 @@ export const REDACTED = '[redacted]';
 const MIN_SECRET_LENGTH = 4;
 /** A shorter run of base64 inside a longer base64 text could turn up by chance. */
 const MIN_BASE64_CORE_LENGTH = 8;
+/**
+ * Longer texts are looked for as whole strings. Client secrets fit (most
+ * providers issue 32 to 64 characters); a longer secret is most often a token.
+ */
+const MAX_PATTERN_LENGTH = 64;
 
 const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 /**
@@ -38,6 +58,7 @@ const JWK_PRIVATE_MEMBER = /("(?:d|p|q|dp|dq|qi|k)"\s*:\s*)"[A-Za-z0-9_-]{8,}"/g
 
 const JSON_SHORT_ESCAPES: Record<string, string> = { '\n': 'n', '\r': 'r', '\t': 't', '\b': 'b', '\f': 'f' };
 const XML_NAMED: Record<string, string> = { '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' };
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
@@ -67,27 +88,65 @@ function characterPattern(ch: string): string {
   if (JSON_SHORT_ESCAPES[ch]) forms.push(`\\\\${JSON_SHORT_ESCAPES[ch]}`);
   if (/^[!-/:-@[-`{-~]$/.test(ch)) forms.push(`\\\\${escapeRegExp(ch)}`);
   if (XML_NAMED[ch]) forms.push(`&${XML_NAMED[ch]};`);
+  if (wellFormed(ch) !== ch) forms.push(characterPattern(wellFormed(ch)));
   return `(?:${forms.join('|')})`;
 }
 
-/** One text to look for: its pattern, and the literal any match holds. */
+/** One text to look for, and how to take it out of a text. */
 interface Needle {
   length: number;
-  anchor: string;
-  pattern: RegExp;
+  redact(text: string): string;
 }
 
-function compileNeedle(text: string): Needle {
+/** `encodings` gives the whole forms a text too long for a pattern is looked for as. */
+function compileNeedle(text: string, encodings: (text: string) => string[]): Needle {
+  if (text.length <= MAX_PATTERN_LENGTH) return characterwiseNeedle(text);
+  const forms = encodings(text);
+  return { length: text.length, redact: (value) => forms.reduce((out, form) => out.replaceAll(form, REDACTED), value) };
+}
+
+function characterwiseNeedle(text: string): Needle {
   const runs = text.match(/[A-Za-z0-9]+/g) ?? [];
-  return {
-    length: text.length,
-    anchor: runs.reduce((longest, run) => (run.length > longest.length ? run : longest), ''),
-    pattern: new RegExp(Array.from(text, (ch) => characterPattern(ch)).join(''), 'g'),
-  };
+  // The literal any match holds: texts without it are not worth running the pattern on.
+  const anchor = runs.reduce((longest, run) => (run.length > longest.length ? run : longest), '');
+  const pattern = new RegExp(Array.from(text, (ch) => characterPattern(ch)).join(''), 'g');
+  return { length: text.length, redact: (value) => (value.includes(anchor) ? value.replace(pattern, REDACTED) : value) };
+}
+
+/** The encodings a long text is looked for as, longest first so that one holding another is replaced whole. */
+function wholeEncodings(text: string): string[] {
+  const carried = wellFormed(text);
+  const forms = new Set<string>();
+  for (const value of new Set([text, carried])) {
+    const json = JSON.stringify(value).slice(1, -1);
+    forms.add(value).add(json).add(json.replaceAll('/', '\\/'));
+  }
+  const form = formUrlEncoded(carried);
+  for (const percentEncoded of [form, encodeURIComponent(carried), encodeURIComponent(form)]) forms.add(percentEncoded).add(lowerHex(percentEncoded));
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** A lone surrogate cannot be encoded: encoders and UTF-8 carry it as U+FFFD. */
+function wellFormed(value: string): string {
+  return value.replace(LONE_SURROGATE, '\uFFFD');
 }
 
 function formUrlEncoded(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+/** Percent-encoded text with its hex digits in lower case. */
+function lowerHex(percentEncoded: string): string {
+  // A byte loop: a callback per escape costs tens of milliseconds on a long secret. The text is
+  // ASCII, every `%` opens an escape, and bit 0x20 lower-cases A-F and leaves digits as they are.
+  const bytes = Buffer.from(percentEncoded, 'latin1');
+  for (let at = 0; at < bytes.length; at++) {
+    if (bytes[at] === 0x25) {
+      bytes[at + 1] = bytes[at + 1]! | 0x20;
+      bytes[at + 2] = bytes[at + 2]! | 0x20;
+    }
+  }
+  return bytes.toString('latin1');
 }
 
 /**
@@ -110,11 +169,12 @@ function base64Cores(value: string): string[] {
   return cores;
 }
 
-/** The texts a secret is looked for as, each then matched in any character encoding. */
-function needlesOf(secret: string): string[] {
-  const base64 = Buffer.from(secret, 'utf8').toString('base64');
-  const wireForms = new Set([secret, formUrlEncoded(secret), encodeURIComponent(secret)]);
-  return [secret, base64, Buffer.from(secret, 'utf8').toString('base64url'), ...[...wireForms].flatMap(base64Cores)];
+/** The base64 and base64url texts of a secret, whole and at each alignment inside longer base64. */
+function base64Texts(secret: string): string[] {
+  const carried = wellFormed(secret);
+  const bytes = Buffer.from(carried, 'utf8');
+  const wireForms = new Set([carried, formUrlEncoded(carried), encodeURIComponent(carried)]);
+  return [bytes.toString('base64'), bytes.toString('base64url'), ...[...wireForms].flatMap(base64Cores)];
 }
 
 /** A JWT keeps nothing of itself in the output; text that only looks like one is left alone. */
@@ -149,20 +209,22 @@ export class Redactor {
 
   add(secret: string | undefined): void {
     if (secret === undefined || secret.length < MIN_SECRET_LENGTH) return;
-    for (const needle of needlesOf(secret)) {
-      if (needle.length >= MIN_SECRET_LENGTH && !this.#needles.has(needle)) {
-        this.#needles.set(needle, compileNeedle(needle));
-        this.#ordered = undefined;
-      }
-    }
+    this.#register(secret, wholeEncodings);
+    // Base64 travels as it is (a Basic header, a token), and a secret has twenty base64 texts,
+    // most longer than itself: encoding each again would cost more than all the rest.
+    for (const text of base64Texts(secret)) this.#register(text, (base64) => [base64]);
+  }
+
+  #register(text: string, encodings: (text: string) => string[]): void {
+    if (text.length < MIN_SECRET_LENGTH || this.#needles.has(text)) return;
+    this.#needles.set(text, compileNeedle(text, encodings));
+    this.#ordered = undefined;
   }
 
   text(value: string): string {
     let out = redactJwts(value.replace(PRIVATE_KEY_BLOCK, '[redacted private key]')).replace(JWK_PRIVATE_MEMBER, `$1"${REDACTED}"`);
     this.#ordered ??= [...this.#needles.values()].sort((a, b) => b.length - a.length);
-    for (const needle of this.#ordered) {
-      if (out.includes(needle.anchor)) out = out.replace(needle.pattern, REDACTED);
-    }
+    for (const needle of this.#ordered) out = needle.redact(out);
     return out;
   }
 

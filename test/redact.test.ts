@@ -59,6 +59,44 @@ describe('Redactor', () => {
     );
   });
 
+  it('replaces a secret holding a lone surrogate, raw and in the form the wire carries it (U+FFFD)', () => {
+    for (const [lone, rest] of [['\ud800', 'abcd'], ['\udfff', AWKWARD], ['\udc00', AWKWARD.repeat(12)]] as const) {
+      const secret = lone + rest;
+      const carried = `\ufffd${rest}`;
+      const written = [secret, carried, form(secret), lowerHex(encodeURIComponent(carried)), JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString('base64')];
+      const redactor = new Redactor([secret]);
+      for (const text of written) expect(redactor.text(`<${text}>`), JSON.stringify(text.slice(0, 12))).toBe(`<${REDACTED}>`);
+    }
+  });
+
+  it.each(['{', ' ', '\n', '%'])('replaces a 20,000-character secret of %j in every whole encoding, quickly', (character) => {
+    const secret = character.repeat(20_000);
+    const written = [secret, form(secret), encodeURIComponent(secret), lowerHex(encodeURIComponent(secret)), JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url')];
+    const started = performance.now();
+    const redactor = new Redactor([secret]);
+    for (const text of written) expect(redactor.text(`<${text}>`)).toBe(`<${REDACTED}>`);
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it('redacts any secret of up to 20,000 characters without throwing, quickly, and leaves nothing of it raw (property)', () => {
+    const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
+    const character = fc.oneof(codeUnit, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom(...AWKWARD, '\n', '{', '\ud800'));
+    const secrets = fc.oneof(
+      fc.string({ unit: character, maxLength: 20_000, size: 'max' }),
+      fc.tuple(character, fc.integer({ min: 1, max: 20_000 })).map(([unit, count]) => unit.repeat(count)),
+    );
+    fc.assert(
+      fc.property(secrets, fc.string({ unit: character }), fc.string({ unit: character }), (secret, before, after) => {
+        const started = performance.now();
+        const out = new Redactor([secret]).text(`${before}${secret}${after}`);
+        expect(performance.now() - started).toBeLessThan(200);
+        // The marker may hold a secret ("dact") or complete one ("x[redacted"): those prove nothing.
+        if (secret.length >= 4 && !REDACTED.includes(secret) && !/[[\]]/.test(secret)) expect(out.includes(secret)).toBe(false);
+      }),
+      { numRuns: 40 },
+    );
+  }, 30_000);
+
   it('finds a secret inside longer base64 text at any byte offset, e.g. Basic credentials (RFC 6749 §2.3.1)', () => {
     const redactor = new Redactor([AWKWARD]);
     for (const prefix of ['', 'a', 'ab', 'abc', 'https://clients.example/6f1c7a52:', `${form('https://clients.example/6f1c7a52')}:`]) {
