@@ -16,9 +16,11 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
 // `golive check | head` closes the pipe early: the reader has what it wanted,
 // and the run still finishes its artifacts. Without a listener the EPIPE
 // would end the process with a stack trace.
+// Any other write error means the report did not reach its reader: exit 3.
+let outputFailed: string | undefined;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') process.exitCode = 3;
+    if (error.code !== 'EPIPE') outputFailed ??= error.code ?? 'error';
   });
 }
 
@@ -28,4 +30,8 @@ const code = await main(process.argv.slice(2));
 // socket a proxy or server still holds open, or a timer a library left
 // behind, must not keep the process alive.
 await Promise.all([drained(process.stdout), drained(process.stderr)]);
-process.exit(code);
+if (outputFailed !== undefined) {
+  process.stderr.write(`golive: the output could not be written (${outputFailed})\n`);
+  await drained(process.stderr);
+}
+process.exit(outputFailed === undefined ? code : 3);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BASE_ENV, CLI } from '../support/cli.js';
@@ -29,5 +29,26 @@ describe('stdout closed by its reader', () => {
     expect(stderr).toBe('');
     expect([0, 1]).toContain(code);
     expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ schemaVersion: 1 });
+  });
+});
+
+describe('stdout that fails to take the report', () => {
+  it.runIf(existsSync('/dev/full'))('exits 3 with one line naming the error (a full disk, /dev/full)', async () => {
+    const config = writeConfig(dir, VALID_JWT_CONFIG, { files: SIGNING_FILES });
+    const full = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, ['--', CLI, 'check', '--offline', config], {
+        cwd: dir,
+        env: { ...BASE_ENV, HOME: dir, ...VALID_ENV },
+        stdio: ['ignore', full, 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).toBe('golive: the output could not be written (ENOSPC)\n');
+      expect(code).toBe(3);
+    } finally {
+      closeSync(full);
+    }
   });
 });
