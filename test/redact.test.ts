@@ -69,13 +69,17 @@ describe('Redactor', () => {
     }
   });
 
+  /** Milliseconds: about 70 here on an idle machine, over 200 under load, seconds for the old per-character pattern. */
+  const SUPERLINEAR_MS = 2_000;
+
   it.each(['{', ' ', '\n', '%'])('replaces a 20,000-character secret of %j in every whole encoding, quickly', (character) => {
     const secret = character.repeat(20_000);
     const written = [secret, form(secret), encodeURIComponent(secret), lowerHex(encodeURIComponent(secret)), JSON.stringify(secret).slice(1, -1), Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url')];
     const started = performance.now();
     const redactor = new Redactor([secret]);
     for (const text of written) expect(redactor.text(`<${text}>`)).toBe(`<${REDACTED}>`);
-    expect(performance.now() - started).toBeLessThan(200);
+    // A bound only superlinear work reaches (the per-character pattern took seconds, or overflowed), never a loaded machine.
+    expect(performance.now() - started).toBeLessThan(SUPERLINEAR_MS);
   });
 
   it('redacts any secret of up to 20,000 characters without throwing, quickly, and leaves nothing of it raw (property)', () => {
@@ -89,7 +93,7 @@ describe('Redactor', () => {
       fc.property(secrets, fc.string({ unit: character }), fc.string({ unit: character }), (secret, before, after) => {
         const started = performance.now();
         const out = new Redactor([secret]).text(`${before}${secret}${after}`);
-        expect(performance.now() - started).toBeLessThan(200);
+        expect(performance.now() - started).toBeLessThan(SUPERLINEAR_MS);
         // The marker may hold a secret ("dact") or complete one ("x[redacted"): those prove nothing.
         if (secret.length >= 4 && !REDACTED.includes(secret) && !/[[\]]/.test(secret)) expect(out.includes(secret)).toBe(false);
       }),

@@ -248,8 +248,8 @@ describe('PKCS#12 iteration counts', () => {
       expect(loaded.finding.hint).toContain(`openssl pkcs12 -export -inkey key.pem -in cert.pem -out ${name} -iter 2048`);
       expect(loaded.finding.hint).toContain('transport.privateKey and transport.certificate');
     }
-    // Deriving 1,000,000 iterations in node-forge took 31 s.
-    expect(elapsed).toBeLessThan(1000);
+    // Deriving 1,000,000 iterations in node-forge took 31 s; the bound allows a loaded machine, not that.
+    expect(elapsed).toBeLessThan(5000);
   });
 
   it('opens a bundle of exactly the limit', async () => {
