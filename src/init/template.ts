@@ -1,5 +1,6 @@
 import type { AuthMethod, Connectivity, Environment } from '../config/types.js';
 import { THREDD } from '../profiles/thredd.js';
+import { commented, SCHEMA_COMMENT, SECRETS_COMMENT } from './yaml.js';
 
 export interface StarterConfigOptions {
   authMethod: AuthMethod;
@@ -7,14 +8,7 @@ export interface StarterConfigOptions {
   environment: Environment;
 }
 
-const SCHEMA_URL = 'https://golive.dev/schemas/config.schema.json';
 const LOCAL_SCHEMA = './node_modules/golive/schemas/config.schema.json';
-const COMMENT_COLUMN = 37;
-
-/** A line with its comment aligned, so the file reads as two columns. */
-function commented(text: string, comment: string): string {
-  return `${text.padEnd(COMMENT_COLUMN - 2)}  # ${comment}`;
-}
 
 /**
  * The commented config `golive init` writes. Secrets are always `${VAR}`
@@ -29,12 +23,12 @@ export function starterConfig(options: StarterConfigOptions): string {
     .join(', ');
 
   const lines = [
-    `# yaml-language-server: $schema=${SCHEMA_URL}`,
+    SCHEMA_COMMENT,
     `# Offline, point the line above at the installed copy: $schema=${LOCAL_SCHEMA}`,
     '#',
     `# golive starter config: ${environment}, ${connectivity}, ${authMethod}.`,
     '# Check it with `golive check <this file>`; `golive explain <check-id>` says what each check needs.',
-    '# Secrets stay out of this file: every ${VAR} is read from the environment (or --env-file).',
+    SECRETS_COMMENT,
     "# Relative paths resolve against this file's folder.",
     ...(environment === 'production'
       ? ['# Production needs its own client, secret and keys: review the move with `golive diff uat.yaml prod.yaml`.']
