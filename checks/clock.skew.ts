@@ -1,5 +1,6 @@
 import { defineCheck, fail, pass, warn } from '../src/pipeline/check.js';
 import { THREDD } from '../src/profiles/thredd.js';
+import networkTokenEndpoint from './network.token-endpoint.js';
 
 /** Over this, tokens and assertions start to be judged by a clock that disagrees. */
 const WARN_SECONDS = 30;
@@ -7,8 +8,24 @@ const WARN_SECONDS = 30;
 export default defineCheck({
   id: 'clock.skew',
   title: 'Local clock agrees with the server',
-  needs: ['network.token-endpoint'],
+  needs: [networkTokenEndpoint],
   online: true,
+  explain: {
+    verifies: `The local clock against the token host's \`Date\` header (one-second resolution): a warning over 30 s, a failure over the assertion lifetime (${THREDD.assertionMaxLifetimeSeconds} s), since the platform then sees every assertion as not yet valid or expired.`,
+    causes: [
+      'Time synchronisation (NTP, chrony, systemd-timesyncd) is off or blocked on this VM or container host.',
+      'A laptop or WSL2 VM resumed from sleep with a stale clock.',
+      'The hardware clock is set to local time while the OS treats it as UTC (hours of skew).',
+      'A proxy rewrote or cached the `Date` header (then the skew is not real: check against another source).',
+    ],
+    fixes: [
+      'Linux: `timedatectl status` should say "System clock synchronized: yes"; force a step with `sudo chronyc makestep`.',
+      'WSL2: `sudo hwclock -s`, or `wsl --shutdown` from Windows; Windows: `w32tm /resync`; macOS: `sudo sntp -sS time.apple.com`.',
+      'Containers use the host clock: fix the host.',
+      'Rerun with `golive check --only clock`.',
+    ],
+    seeAlso: ['token.request', 'network.token-endpoint'],
+  },
   run(ctx, deps) {
     const { probe } = deps['network.token-endpoint'];
     const date = probe.http?.date;

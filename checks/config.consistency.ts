@@ -1,6 +1,7 @@
 import { defineCheck, fail, pass, warn } from '../src/pipeline/check.js';
 import { THREDD, threddEnvironmentOfHost } from '../src/profiles/thredd.js';
 import type { ResolvedConfig } from '../src/config/types.js';
+import configReferences from './config.references.js';
 
 interface Finding {
   severity: 'fail' | 'warn';
@@ -131,7 +132,23 @@ function credentialFindings(config: ResolvedConfig): Finding[] {
 export default defineCheck({
   id: 'config.consistency',
   title: 'Environment, hosts and credentials agree',
-  needs: ['config.references'],
+  needs: [configReferences],
+  explain: {
+    verifies:
+      'The environment, connectivity, hosts and region agree: a Production config pointing at a UAT host (or the reverse) fails; `connectivity: mtls` without a transport certificate fails; a token or API endpoint that is not `https` fails; a plain-`http` JWKS URL warns.',
+    causes: [
+      `A UAT config was copied to Production and \`environment\` changed, but an \`endpoints\` override still points at ${THREDD.apiHosts.uat.tls}.`,
+      `\`connectivity: mtls\` with the TLS host (${THREDD.apiHosts.production.tls} instead of ${THREDD.apiHosts.production.mtls}), or the reverse.`,
+      '`connectivity: mtls` but no `transport` section (certificate and key).',
+      'An endpoint override written with `http://` or without a scheme.',
+    ],
+    fixes: [
+      'Remove the `endpoints` section unless you must override a host: the thredd profile derives the right hosts from `environment` and `connectivity`.',
+      'Add a `transport` section with the mTLS certificate and key, or set `connectivity: tls`.',
+      'Review a UAT to Production move with `golive diff uat.yaml prod.yaml`.',
+    ],
+    seeAlso: ['config.references', 'network.api-endpoint'],
+  },
   run(_ctx, deps) {
     const config = deps['config.references'];
     const findings = [...credentialFindings(config), ...endpointFindings(config), ...hostFindings(config)];

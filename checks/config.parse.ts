@@ -58,6 +58,25 @@ export default defineCheck({
   id: 'config.parse',
   title: 'Config file parses',
   needs: [],
+  explain: {
+    verifies:
+      'The config file (default ./golive.yaml) exists, is readable, and is valid YAML or JSON. A syntax error is reported with its line and column.',
+    causes: [
+      'The path is wrong, or no path was given and ./golive.yaml does not exist in the current folder.',
+      'YAML indented with tabs, or with inconsistent spaces under a section.',
+      'An unquoted value that YAML reads as syntax: one holding ": " or " #", or starting with *, &, !, @ or a backtick.',
+      'JSON with a trailing comma or a comment.',
+      'A Postman environment export given as the config.',
+      'The file was saved as UTF-16 by an editor on Windows.',
+    ],
+    fixes: [
+      'Open the file at the reported line and column; the error is there or on the line above.',
+      'Indent with spaces only and quote every string value that holds ": ", " #" or `${VAR}`.',
+      'Start from a known-good file: `golive init golive.yaml`, or `golive init --from-postman ENV.json` to convert a Postman environment.',
+      'Save the file as UTF-8.',
+    ],
+    seeAlso: ['config.schema'],
+  },
   async run(ctx) {
     const result = await parseConfigFile(ctx.configPath);
     if (result.ok) {

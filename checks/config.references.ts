@@ -7,6 +7,7 @@ import { formatPath } from '../src/config/parse.js';
 import { resolveConfig } from '../src/config/resolve.js';
 import { noteInputFile } from '../src/files/input.js';
 import type { ParsedConfig, ResolvedConfig } from '../src/config/types.js';
+import configSchema from './config.schema.js';
 
 interface FileReference {
   field: string;
@@ -83,7 +84,26 @@ function locationOf(parsed: ParsedConfig, field: string): Record<string, unknown
 export default defineCheck({
   id: 'config.references',
   title: 'Variables and files resolve',
-  needs: ['config.schema'],
+  needs: [configSchema],
+  explain: {
+    verifies:
+      'Every `${VAR}` in the config is set in the environment or the `--env-file` (the message names a missing variable, never a value); every referenced file (certificates, keys, `http.ca`) exists and is readable, resolved relative to the config file\'s folder; a private key file readable by group or others is a warning.',
+    causes: [
+      'The variable is exported in another shell, or missing from the CI job\'s secrets (pull-request builds from forks usually get none).',
+      'The `.env` file exists but was not passed with `--env-file`.',
+      'A variable name differs by one character from the one in the config.',
+      'A relative path was written relative to the current folder rather than to the config file\'s folder.',
+      'Key and certificate files are git-ignored (rightly) and were never copied to this machine or CI runner.',
+      'The key file mode is 0644 after a copy, unzip or checkout.',
+    ],
+    fixes: [
+      'Set the variables before running: `export THREDD_CLIENT_ID=...`, or `golive check --env-file .env prod.yaml`.',
+      'In CI, add the variables as masked secrets of the job that runs golive.',
+      'Write paths relative to the config file, or as absolute paths; check with `ls -l` from the config file\'s folder.',
+      'Restrict private keys to their owner: `chmod 600 certs/*.key`.',
+    ],
+    seeAlso: ['config.schema', 'config.consistency'],
+  },
   async run(ctx, deps) {
     const parsed = deps['config.schema'];
     const { data, missing, secretValues, used } = interpolate(parsed.data, ctx.env);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import validate from '../src/generated/config-validator.js';
 import { defineCheck, fail, pass } from '../src/pipeline/check.js';
 import { describeSchemaErrors, type SchemaProblem } from '../src/config/schema-errors.js';
+import configParse from './config.parse.js';
 
 function suggest(problem: SchemaProblem): string {
   const name = problem.path.split('.').pop();
@@ -13,7 +14,24 @@ function suggest(problem: SchemaProblem): string {
 export default defineCheck({
   id: 'config.schema',
   title: 'Config matches the schema',
-  needs: ['config.parse'],
+  needs: [configParse],
+  explain: {
+    verifies:
+      'The parsed config is valid against schemas/config.schema.json (`golive schema config`): required fields present, values of the right type and from the allowed set. Each error gives the JSON path, the line and column in the file, and a suggestion for a misspelt key.',
+    causes: [
+      'A misspelt or differently spelt key: `organizationId` for `organisationId`, `authmethod` or `auth_method` for `authMethod`, `client_id` for `client.id`.',
+      'A value outside the allowed set: `environment: prod` (use `production`), `authMethod: client_secret_jwt` or `tls_client_auth` (not supported).',
+      'The region written as a name (`region: EMEA`) instead of its number (0 Default, 1 EMEA, 2 APAC).',
+      'A section nested in the wrong place, e.g. `signing` indented under `client`.',
+      'A list given as a single value, e.g. `probe.expectStatus: 200` instead of `[200]`.',
+    ],
+    fixes: [
+      'Apply the suggested key or value from the message; the JSON path names the field.',
+      'Get completion and inline errors in your editor: keep the first line `# yaml-language-server: $schema=https://golive.dev/schemas/config.schema.json` (or `golive schema config > config.schema.json` and point at that file).',
+      'Compare with a fresh starter: `golive init --force /tmp/golive.yaml`.',
+    ],
+    seeAlso: ['config.parse', 'config.references'],
+  },
   run(_ctx, deps) {
     const parsed = deps['config.parse'];
     if (validate(parsed.data)) return pass(parsed);

@@ -1,4 +1,4 @@
-import type { Check } from '../src/pipeline/check.js';
+import type { IdOf, OutputsOf } from '../src/pipeline/check.js';
 import configParse from './config.parse.js';
 import configSchema from './config.schema.js';
 import configReferences from './config.references.js';
@@ -19,8 +19,13 @@ import probeCall from './probe.call.js';
 import tokenRequest from './token.request.js';
 import tokenResponse from './token.response.js';
 
-/** The ordered registry: report order, and every check after the checks it needs. */
-export const CHECKS: readonly Check[] = [
+/**
+ * The `golive check` registry: the one list of its checks, in report order
+ * (DESIGN.md), every check after the checks it needs. Check ids, outputs,
+ * `golive explain`, SARIF rule help and the README's check list derive
+ * from it.
+ */
+export const CHECKS = [
   configParse,
   configSchema,
   configReferences,
@@ -40,5 +45,12 @@ export const CHECKS: readonly Check[] = [
   tokenRequest,
   tokenResponse,
   probeCall,
-] as Check[];
+] as const;
 
+/** Every check id, in report order. Scripts and support key on these. */
+export type CheckId = IdOf<typeof CHECKS>;
+
+export const CHECK_IDS: readonly CheckId[] = CHECKS.map((check) => check.id);
+
+/** What each check hands to the checks that need it. */
+export type CheckOutputs = OutputsOf<typeof CHECKS>;

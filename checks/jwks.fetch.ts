@@ -8,6 +8,9 @@ import { describeProxy, proxyFor, proxyVariable } from '../src/net/proxy.js';
 import type { FetchedJwks } from '../src/online/types.js';
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import { defineCheck, fail, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import configConsistency from './config.consistency.js';
+import { JWKS_URL } from './docs.js';
+import { THREDD } from '../src/profiles/thredd.js';
 
 interface Finding {
   message: string;
@@ -202,8 +205,24 @@ function issueFinding(issues: readonly KeyIssue[], keyCount: number): Finding {
 export default defineCheck({
   id: 'jwks.fetch',
   title: 'Organisation JWKS answers',
-  needs: ['config.consistency'],
+  needs: [configConsistency],
   online: true,
+  explain: {
+    verifies: `The organisation JWKS URL (default ${THREDD.jwksTemplate}) answers 200 with a JSON Web Key Set (an object with a \`keys\` array). Reports timings, size and content type.`,
+    causes: [
+      'A wrong `organisationId` (usually a 404 or 403): often the client id, or the UAT organisation id in a Production config.',
+      'No key has been registered for the organisation yet, so no JWKS is published.',
+      `A proxy or firewall blocks plain http to ${THREDD.jwksHost}, or answers with its own HTML page (200 with text/html).`,
+      'The JWKS host is slow or times out from this network.',
+    ],
+    fixes: [
+      `Fetch it yourself: \`curl -sS -i ${JWKS_URL}\`; the body must be JSON with a \`keys\` array.`,
+      'Copy the organisation id from the portal into THREDD_ORG_ID; it is not the client id.',
+      `Allow outbound http (port 80) to ${THREDD.jwksHost} in the proxy or firewall.`,
+      'Rerun only the JWKS checks with `golive check --only jwks`.',
+    ],
+    seeAlso: ['jwks.signing-key', 'jwks.transport-key'],
+  },
   async run(ctx, deps): Promise<CheckOutcome<FetchedJwks>> {
     const config = deps['config.consistency'];
     const url = new URL(config.endpoints.jwks);

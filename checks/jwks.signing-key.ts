@@ -3,6 +3,9 @@ import { localKeyMaterial, matchKeyToJwks, type JwksMatch, type LocalKeyMaterial
 import { describeMatchedBy, kidLabel, kidList, rankMatches, registeredCertificate, registeredKeyOf } from '../src/jwks/registration.js';
 import type { FetchedJwks, RegisteredKey } from '../src/online/types.js';
 import { defineCheck, fail, notApplicable, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import jwksFetch from './jwks.fetch.js';
+import signingKeypair from './signing.keypair.js';
+import { X5T_COMMAND } from './docs.js';
 
 const REGISTER_HINT = 'Register the signing certificate in the portal, or point signing.privateKey (and signing.certificate) at the registered key.';
 
@@ -23,8 +26,25 @@ function notRegistered(local: LocalKeyMaterial, jwks: FetchedJwks, configuredKid
 export default defineCheck({
   id: 'jwks.signing-key',
   title: 'Signing key registered in JWKS',
-  needs: ['jwks.fetch', 'signing.keypair'],
+  needs: [jwksFetch, signingKeypair],
   online: true,
+  explain: {
+    verifies:
+      'The signing public key is registered in the organisation JWKS, matched by key material (modulus and exponent, or `x5t#S256`), not only by `kid`. Reports the registered `kid`, `use` and `alg`. A `signing.kid` in the config that differs from the registered kid fails: the platform looks the key up by the assertion\'s `kid`.',
+    causes: [
+      'The signing certificate was never uploaded in the portal, or was uploaded for another organisation or environment (UAT instead of Production).',
+      'A renewed certificate (new key) is in use but the old one is still the registered one.',
+      '`signing.kid` was invented (a thumbprint, a file name) or copied from UAT: kids are opaque values assigned on registration.',
+      'The upload was minutes ago and the JWKS has not been republished yet.',
+    ],
+    fixes: [
+      `Compute the certificate's \`x5t#S256\` and look for it in the JWKS: \`${X5T_COMMAND}\`; \`openssl x509 -in signing.pem -noout -fingerprint -sha256\` shows the same hash in hex.`,
+      'Upload the certificate in the portal for this organisation and environment if no JWKS key matches.',
+      'Remove `signing.kid` so golive uses the registered kid, or copy the kid shown in the report evidence.',
+      'Rerun with `golive check --only jwks`.',
+    ],
+    seeAlso: ['jwks.fetch', 'signing.keypair', 'token.request'],
+  },
   run(ctx, deps): CheckOutcome<RegisteredKey | undefined> {
     const jwks = deps['jwks.fetch'];
     const keyPair = deps['signing.keypair'];

@@ -2,6 +2,8 @@ import { localKeyMaterial, matchKeyToJwks } from '../src/jwks/match.js';
 import { describeMatchedBy, kidLabel, kidList, rankMatches, registeredCertificate, registeredKeyOf } from '../src/jwks/registration.js';
 import type { RegisteredKey } from '../src/online/types.js';
 import { defineCheck, notApplicable, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import jwksFetch from './jwks.fetch.js';
+import transportKeypair from './transport.keypair.js';
 
 /** Thredd publishes transport certificates with this `use`. */
 const TRANSPORT_USE = 'tls';
@@ -9,8 +11,22 @@ const TRANSPORT_USE = 'tls';
 export default defineCheck({
   id: 'jwks.transport-key',
   title: 'Transport certificate registered in JWKS',
-  needs: ['jwks.fetch', 'transport.keypair'],
+  needs: [jwksFetch, transportKeypair],
   online: true,
+  explain: {
+    verifies:
+      'The mTLS transport certificate is registered in the organisation JWKS, matched by key material or `x5t#S256`. A warning, not a failure, when absent: some platforms do not publish transport keys. Not applicable with `connectivity: tls`.',
+    causes: [
+      'The transport certificate was not uploaded in the portal, or was uploaded for another environment.',
+      'The platform does not publish transport certificates in the JWKS (then the warning is expected).',
+      'A renewed transport certificate is in use but the old one is registered.',
+    ],
+    fixes: [
+      "Compare fingerprints: `openssl x509 -in transport.pem -noout -fingerprint -sha256` against the JWKS keys' `x5t#S256` (base64url of the same hash).",
+      'Register the transport certificate in the portal if the mTLS handshake (network.token-endpoint) is also rejected.',
+    ],
+    seeAlso: ['jwks.fetch', 'transport.keypair', 'network.token-endpoint'],
+  },
   run(_ctx, deps): CheckOutcome<RegisteredKey | undefined> {
     const jwks = deps['jwks.fetch'];
     const keyPair = deps['transport.keypair'];

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../src/config/types.js';
 import { defineMigrationCheck } from '../src/migration/check.js';
 import { findingsOutcome, type Finding } from '../src/migration/findings.js';
 import { THREDD } from '../src/profiles/thredd.js';
+import migrationLoad from './migration.load.js';
 
 /**
  * A setting that may legitimately differ between UAT and Production, but
@@ -72,7 +73,22 @@ const COMPARED: readonly Compared[] = [
 export default defineMigrationCheck({
   id: 'migration.changes',
   title: 'Setting changes listed',
-  needs: ['migration.load'],
+  needs: [migrationLoad],
+  explain: {
+    verifies:
+      'Lists every difference between the two configs in profile, connectivity, region, client.authMethod, client.scopes, signing.algorithm (when both sign) and the probe request, each with both values and what to confirm. A change is a warning, not a failure: Production may differ on purpose, but it must match how the Production client is provisioned, so someone confirms each one (`--strict` makes them fail). The organisation ids are shown, never warned about.',
+    causes: [
+      'The Production client is provisioned in another region, or for mTLS where UAT used TLS.',
+      'The Production client uses another authentication method, or is granted other scopes.',
+      'A setting was changed by mistake while copying the config.',
+    ],
+    fixes: [
+      'Confirm each listed change against the Production client\'s registration in the portal (region, connectivity, auth method, scopes, algorithm).',
+      'Revert a change made by mistake in the Production config.',
+      'Then run `golive check prod.yaml` where the Production variables are set: it proves each setting against the platform.',
+    ],
+    seeAlso: ['probe.call', 'token.response'],
+  },
   run(ctx, deps) {
     const { uat, production } = deps['migration.load'];
     const prodFile = ctx.configs.production.shown;

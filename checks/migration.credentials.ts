@@ -2,9 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ResolvedConfig } from '../src/config/types.js';
 import { defineMigrationCheck } from '../src/migration/check.js';
 import { findingsOutcome, type Finding } from '../src/migration/findings.js';
-import { credentialFacts, ROLES, type CredentialFacts, type CredentialRole } from '../src/migration/material.js';
+import { ROLES, type CredentialFacts, type CredentialRole } from '../src/migration/material.js';
 import { sharedVariableAdvice, shortFingerprint, variableOf } from '../src/migration/sources.js';
 import type { Evidence } from '../src/pipeline/check.js';
+import migrationLoad from './migration.load.js';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -110,9 +111,24 @@ function roleFindings(role: CredentialRole, uat: CredentialFacts, production: Cr
 export default defineMigrationCheck({
   id: 'migration.credentials',
   title: 'Production has its own credentials',
-  needs: ['migration.load'],
-  async run(ctx, deps) {
-    const { uat, production } = deps['migration.load'];
+  needs: [migrationLoad],
+  explain: {
+    verifies:
+      'Production uses new credentials: `client.id` differs; when both configs hold a client secret, the secrets differ (compared by SHA-256 digest in constant time; reports show only "same" or "different", where each comes from and its length, never a character); the signing and transport certificates differ (by SHA-256 fingerprint) and so do their keys (by RFC 7638 public key thumbprint, from the certificate and from the private key). A credential used only in Production is listed as new. Credentials that do not load are not compared (a warning).',
+    causes: [
+      'The Production config was copied from UAT and only `environment` was changed.',
+      'The Production certificate was issued for the UAT key (a CSR made with the old key).',
+      'Both configs read `${THREDD_CLIENT_ID}` or `${THREDD_CLIENT_SECRET}`: `golive diff` reads both configs in one environment, so both get the same value.',
+    ],
+    fixes: [
+      'Request Production credentials in the Production portal: a client id and secret, or a registered signing certificate; generate new keys for them (`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out prod-signing.key`).',
+      'Give the Production config its own variables (THREDD_PROD_CLIENT_ID, THREDD_PROD_CLIENT_SECRET) and set them only where Production runs.',
+      'Compare certificates yourself: `openssl x509 -in signing.pem -noout -fingerprint -sha256` for each config.',
+    ],
+    seeAlso: ['migration.lifetimes', 'signing.keypair', 'jwks.signing-key'],
+  },
+  run(ctx, deps) {
+    const { uat, production, loaded } = deps['migration.load'];
     const prodFile = ctx.configs.production.shown;
     const findings = clientIdFindings(uat, production, prodFile);
     const evidence: Evidence = { clientId: { uat: uat.client.id, production: production.client.id } };
@@ -122,7 +138,7 @@ export default defineMigrationCheck({
 
     const compared: string[] = ['client id', ...(secret.evidence ? ['client secret'] : [])];
     for (const role of ROLES) {
-      const [uatFacts, productionFacts] = await Promise.all([credentialFacts(uat, role), credentialFacts(production, role)]);
+      const [uatFacts, productionFacts] = [loaded.uat.credentials[role], loaded.production.credentials[role]];
       if (!productionFacts) continue;
       if (!uatFacts) {
         evidence[role] = { uat: 'not used', production: describeCredential(productionFacts), comparison: 'new in Production' };

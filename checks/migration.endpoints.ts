@@ -1,8 +1,9 @@
 import type { Endpoints, ResolvedConfig } from '../src/config/types.js';
-import { defineMigrationCheck } from '../src/migration/check.js';
+import { defineMigrationCheck, type ConfigPair } from '../src/migration/check.js';
 import { findingsOutcome, type Finding } from '../src/migration/findings.js';
-import { credentialFacts, ROLES, shownFile, trustAnchorFacts } from '../src/migration/material.js';
+import { ROLES, shownFile } from '../src/migration/material.js';
 import { isSandboxIssuer, THREDD, threddEnvironmentOfHost } from '../src/profiles/thredd.js';
+import migrationLoad from './migration.load.js';
 
 const NON_PRODUCTION_LABEL = /(^|[.-])(uat|sandbox|test|staging)([.-]|$)/i;
 const NON_PRODUCTION_SEGMENT = /(^|[/_.-])(uat|sandbox|test|staging)([/_.-]|$)/i;
@@ -71,10 +72,10 @@ function endpointFindings(uat: ResolvedConfig, production: ResolvedConfig, prodF
   return findings;
 }
 
-async function trustFindings(uat: ResolvedConfig, production: ResolvedConfig, prodFile: string): Promise<Finding[]> {
+function trustFindings({ uat, production }: ConfigPair['loaded'], prodFile: string): Finding[] {
   const findings: Finding[] = [];
-  const anchors = await trustAnchorFacts(production);
-  const uatAnchors = await trustAnchorFacts(uat);
+  const anchors = production.trustAnchors;
+  const uatAnchors = uat.trustAnchors;
   if (anchors?.problem) {
     findings.push({
       field: 'http.ca',
@@ -97,7 +98,7 @@ async function trustFindings(uat: ResolvedConfig, production: ResolvedConfig, pr
     });
   }
   for (const role of ROLES) {
-    const [facts, uatFacts] = await Promise.all([credentialFacts(production, role), credentialFacts(uat, role)]);
+    const [facts, uatFacts] = [production.credentials[role], uat.credentials[role]];
     const issuer = facts?.certificate?.issuer;
     if (facts && issuer && isSandboxIssuer(issuer)) {
       findings.push({
@@ -116,11 +117,27 @@ async function trustFindings(uat: ResolvedConfig, production: ResolvedConfig, pr
 export default defineMigrationCheck({
   id: 'migration.endpoints',
   title: 'Production points only at Production',
-  needs: ['migration.load'],
-  async run(ctx, deps) {
-    const { uat, production } = deps['migration.load'];
+  needs: [migrationLoad],
+  explain: {
+    verifies:
+      "Nothing in the Production config points at UAT, a sandbox or a test system: no endpoint is Thredd's UAT API host, names uat/sandbox/test/staging in its host or path, or is a local address; the API URL differs from the UAT config's; with the thredd profile an API URL that is not a Thredd Production host warns; `signing.audience` names no UAT host; `http.ca` holds no sandbox or test CA; and the signing and transport certificates were not issued by one.",
+    causes: [
+      'An `endpoints` override copied from the UAT config (e.g. `api: https://uat-api.thredd.com`).',
+      '`http.ca` still names the sandbox CA used in UAT or with `golive sandbox`.',
+      'A certificate issued by a sandbox or test CA was copied into the Production config.',
+      'A JWKS URL with a UAT or sandbox organisation in its path.',
+    ],
+    fixes: [
+      'Remove `endpoints` overrides from the Production config: the thredd profile derives the Production hosts from `environment` and `connectivity`.',
+      'Remove `http.ca` from the Production config unless it names your own TLS-intercepting proxy\'s CA.',
+      'Point `signing.certificate` and `transport.certificate` at the certificates issued for Production.',
+    ],
+    seeAlso: ['config.consistency', 'signing.certificate', 'transport.certificate'],
+  },
+  run(ctx, deps) {
+    const { uat, production, loaded } = deps['migration.load'];
     const prodFile = ctx.configs.production.shown;
-    const findings = [...endpointFindings(uat, production, prodFile), ...(await trustFindings(uat, production, prodFile))];
+    const findings = [...endpointFindings(uat, production, prodFile), ...trustFindings(loaded, prodFile)];
     return findingsOutcome(
       findings,
       { endpoints: { ...production.endpoints }, ...(production.http.ca && { ca: shownFile(production, production.http.ca) }) },

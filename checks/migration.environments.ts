@@ -1,10 +1,25 @@
 import { defineMigrationCheck } from '../src/migration/check.js';
 import { findingsOutcome, type Finding } from '../src/migration/findings.js';
+import migrationLoad from './migration.load.js';
 
 export default defineMigrationCheck({
   id: 'migration.environments',
   title: 'UAT first, Production second',
-  needs: ['migration.load'],
+  needs: [migrationLoad],
+  explain: {
+    verifies:
+      'The first config says `environment: uat` and the second `environment: production`, and the two files differ. The Production environment decides which hosts the thredd profile derives.',
+    causes: [
+      'The arguments are the wrong way round: `golive diff prod.yaml uat.yaml`.',
+      'The Production config was copied from UAT and `environment` was not changed, so it still derives the UAT hosts.',
+      'The same file was named twice.',
+    ],
+    fixes: [
+      'Run `golive diff uat.yaml prod.yaml`: UAT first, Production second.',
+      'Set `environment: production` in the Production config.',
+    ],
+    seeAlso: ['migration.endpoints', 'config.consistency'],
+  },
   run(ctx, deps) {
     const { uat, production } = deps['migration.load'];
     const shown = { uat: ctx.configs.uat.shown, production: ctx.configs.production.shown };

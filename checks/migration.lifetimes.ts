@@ -1,8 +1,9 @@
 import type { CertificateFacts } from '../src/credentials/types.js';
 import { defineMigrationCheck } from '../src/migration/check.js';
 import { findingsOutcome, type Finding } from '../src/migration/findings.js';
-import { credentialFacts, ROLES, trustAnchorFacts } from '../src/migration/material.js';
+import { ROLES } from '../src/migration/material.js';
 import { notApplicable } from '../src/pipeline/check.js';
+import migrationLoad from './migration.load.js';
 
 const DAY_MS = 86_400_000;
 
@@ -63,19 +64,34 @@ function lifetimeFinding(held: Held, goLive: number, now: number, warningDays: n
 export default defineMigrationCheck({
   id: 'migration.lifetimes',
   title: 'Certificates cover go-live',
-  needs: ['migration.load'],
-  async run(ctx, deps) {
-    const { production } = deps['migration.load'];
+  needs: [migrationLoad],
+  explain: {
+    verifies:
+      'Every certificate the Production config uses (signing and transport certificates, their intermediates, and `http.ca`) is valid on the go-live day (`--go-live YYYY-MM-DD`, default 30 days from today, as a whole UTC day): one that has expired, expires before the end of that day, or only starts after it fails; one that expires within `expiryWarningDays` (default 30) after go-live warns. Not applicable when the Production config uses no certificate.',
+    causes: [
+      'The Production certificate was issued long before go-live and expires soon after it.',
+      'go-live moved later than planned while the certificates stayed the same.',
+      'An intermediate or CA certificate in the file expires before the leaf certificate.',
+    ],
+    fixes: [
+      'Renew the certificate before go-live, register the new one in the Production portal and point the config at it.',
+      'Rerun with the real date: `golive diff uat.yaml prod.yaml --go-live 2026-12-01`.',
+      'Show the dates: `openssl x509 -in prod-signing.pem -noout -dates`.',
+    ],
+    seeAlso: ['signing.certificate', 'transport.certificate', 'migration.credentials'],
+  },
+  run(ctx, deps) {
+    const { production, loaded } = deps['migration.load'];
     const prodFile = ctx.configs.production.shown;
     const held: Held[] = [];
     for (const role of ROLES) {
-      const facts = await credentialFacts(production, role);
+      const facts = loaded.production.credentials[role];
       if (!facts) continue;
       const field = facts.certificateField;
       held.push({ field, file: facts.certificateFile, role: 'client', facts: facts.certificate, problem: facts.certificateProblem });
       held.push(...facts.chain.map((chain) => ({ field, file: facts.certificateFile, role: 'chain' as const, facts: chain })));
     }
-    const anchors = await trustAnchorFacts(production);
+    const anchors = loaded.production.trustAnchors;
     if (anchors) {
       const [first, ...rest] = anchors.certificates;
       held.push({ field: 'http.ca', file: anchors.file, role: 'anchor', facts: first, problem: anchors.problem });

@@ -1,10 +1,22 @@
 import { defineCheck } from '../src/pipeline/check.js';
 import { checkEndpoint } from './network-checks.js';
+import configConsistency from './config.consistency.js';
+import { UAT_API_HOST, UAT_MTLS_API_HOST, networkCauses, networkFixes } from './docs.js';
+import { THREDD } from '../src/profiles/thredd.js';
 
 export default defineCheck({
   id: 'network.api-endpoint',
   title: 'API host reachable over TLS',
-  needs: ['config.consistency'],
+  needs: [configConsistency],
   online: true,
+  explain: {
+    verifies: `The same as network.token-endpoint, for the API host: DNS, TCP and TLS succeed, the server certificate is trusted and matches, and with mTLS the client certificate is accepted. The thredd profile derives the host from environment and connectivity (uat+tls ${THREDD.apiHosts.uat.tls}, production+tls ${THREDD.apiHosts.production.tls}, uat+mtls ${THREDD.apiHosts.uat.mtls}, production+mtls ${THREDD.apiHosts.production.mtls}).`,
+    causes: [
+      ...networkCauses('the API host'),
+      'An mTLS client connects to the TLS host, or a TLS client to the mTLS host, through an endpoint override.',
+    ],
+    fixes: networkFixes(UAT_API_HOST, UAT_MTLS_API_HOST),
+    seeAlso: ['network.token-endpoint', 'config.consistency', 'probe.call'],
+  },
   run: (ctx, deps) => checkEndpoint(ctx, 'api', deps['config.consistency']),
 });

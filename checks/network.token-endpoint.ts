@@ -1,10 +1,18 @@
 import { defineCheck } from '../src/pipeline/check.js';
 import { checkEndpoint } from './network-checks.js';
+import configConsistency from './config.consistency.js';
+import { TOKEN_URL, TOKEN_HOST, networkCauses, networkFixes } from './docs.js';
 
 export default defineCheck({
   id: 'network.token-endpoint',
   title: 'Token host reachable over TLS',
-  needs: ['config.consistency'],
+  needs: [configConsistency],
   online: true,
+  explain: {
+    verifies: `DNS, TCP and TLS to the token host (default ${TOKEN_URL}) succeed; the server certificate is trusted and matches the host name; with mTLS the client certificate is accepted. The message names the failing layer (dns, tcp, tls, client certificate) with the error code or TLS alert.`,
+    causes: networkCauses(TOKEN_HOST),
+    fixes: networkFixes(TOKEN_HOST, TOKEN_HOST),
+    seeAlso: ['network.api-endpoint', 'transport.certificate', 'clock.skew'],
+  },
   run: (ctx, deps) => checkEndpoint(ctx, 'token', deps['config.consistency']),
 });

@@ -5,6 +5,8 @@ import { proxyAdvice } from '../src/net/proxy.js';
 import { parseThreddError, summariseErrors, TRACE_HEADERS, type ThreddError } from '../src/online/thredd-errors.js';
 import { THREDD } from '../src/profiles/thredd.js';
 import type { ResolvedConfig } from '../src/config/types.js';
+import tokenRequest from './token.request.js';
+import networkApiEndpoint from './network.api-endpoint.js';
 
 /** Probe answers are small JSON documents; more is read only as far as this. */
 const MAX_PROBE_BYTES = 262_144;
@@ -67,8 +69,27 @@ function explainStatus(status: number, config: ResolvedConfig, error: ThreddErro
 export default defineCheck({
   id: 'probe.call',
   title: 'Probe API call answers',
-  needs: ['token.request', 'network.api-endpoint'],
+  needs: [tokenRequest, networkApiEndpoint],
   online: true,
+  explain: {
+    verifies: `The probe request (default \`${THREDD.probe.method} ${THREDD.probe.path}\`) sent to the API host with \`Authorization: Bearer\`, \`X-Region\` and \`Content-Type\` answers with an expected status (\`probe.expectStatus\`, default ${THREDD.probe.expectStatus.join(', ')}). 401, 403, 404 and 5xx are each explained; the error body's \`traceId\` is in the evidence.`,
+    causes: [
+      '401: the token is refused: a certificate-bound token sent without the client certificate, or a token from another environment.',
+      '403: the client is not entitled to this API or programme, or `region` (X-Region) is not the region your programme is set up in.',
+      '404: `probe.path` names an endpoint or API version that does not exist on this host, or an endpoint override points at the wrong base URL.',
+      `429 or connection resets: too many concurrent connections from this IP (the platform allows at most ${THREDD.maxConnectionsPerIp}).`,
+      '5xx: a platform-side error.',
+    ],
+    fixes: [
+      `Set \`region\` to your programme's region (${Object.entries(THREDD.regions)
+        .map(([n, name]) => `${n} ${name}`)
+        .join(', ')}).`,
+      'Point `probe.path` at an endpoint your client is entitled to, and list its success status in `probe.expectStatus`.',
+      'Reproduce with `golive check --only probe --curl`.',
+      'For 5xx (and any unexplained 4xx), send Thredd support the `traceId` from the report with the time of the call.',
+    ],
+    seeAlso: ['token.response', 'network.api-endpoint'],
+  },
   async run(ctx, deps) {
     const token = deps['token.request'];
     const { config } = deps['network.api-endpoint'];

@@ -1,9 +1,12 @@
 import { defineCheck } from '../src/pipeline/check.js';
 import { checkKey } from './credential-checks.js';
+import configReferences from './config.references.js';
+import { credentialKeyExplanation } from './docs.js';
 
 export default defineCheck({
   id: 'signing.key',
   title: 'Signing private key loads',
-  needs: ['config.references'],
+  needs: [configReferences],
+  explain: credentialKeyExplanation('signing'),
   run: (_ctx, deps) => checkKey('signing', deps['config.references']),
 });

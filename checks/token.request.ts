@@ -13,6 +13,10 @@ import { registeredKidFor } from '../src/jwks/registered-kid.js';
 import { isoFromEpochSeconds } from '../src/oauth/jwt.js';
 import { parseTokenAnswer, type TokenAnswer } from '../src/oauth/token-response.js';
 import { redactAnswer, Redactor } from '../src/redact.js';
+import networkTokenEndpoint from './network.token-endpoint.js';
+import signingKeypair from './signing.keypair.js';
+import { TOKEN_URL, ASSERTION_MINUTES } from './docs.js';
+import { THREDD } from '../src/profiles/thredd.js';
 
 /** Token responses are small JSON documents; more is not read. */
 const MAX_TOKEN_RESPONSE_BYTES = 262_144;
@@ -215,8 +219,32 @@ function explainAnswer(answer: Exclude<TokenAnswer, { kind: 'token' }>, url: str
 export default defineCheck({
   id: 'token.request',
   title: 'Token issued',
-  needs: ['network.token-endpoint', 'signing.keypair'],
+  needs: [networkTokenEndpoint, signingKeypair],
   online: true,
+  explain: {
+    verifies: `A token request (client credentials grant) to the token endpoint (default ${TOKEN_URL}) succeeds with the configured client authentication: \`client_secret_post\`, \`client_secret_basic\` or \`private_key_jwt\`, over TLS or mTLS. An OAuth error is explained; for \`invalid_client\` with private_key_jwt the assertion is checked: \`aud\` (shown beside the URL posted to), \`iss\` = \`sub\` = client id, \`kid\`, \`alg\`, and a lifetime of at most ${ASSERTION_MINUTES} minutes. Needs network.token-endpoint, and signing.keypair for private_key_jwt or \`client.secret\` for client_secret_*.`,
+    causes: [
+      `private_key_jwt, \`invalid_client\`: the \`aud\` the platform expects differs from the one sent; Thredd's documentation writes \`${THREDD.documentedAudience}\` while the URL posted to is \`${TOKEN_URL}\`.`,
+      'private_key_jwt: the `kid` in the assertion header is not the kid registered for the key (see jwks.signing-key).',
+      'private_key_jwt: the signing certificate was never uploaded in the portal, or was uploaded for another environment.',
+      'private_key_jwt: `iss`/`sub` are not exactly the registered client id: the UUID form sent where the URL form ending in that UUID is registered (or the reverse), a trailing space or newline, different letter case.',
+      `private_key_jwt: clock skew makes \`iat\` lie in the future or \`exp\` in the past; or \`exp\` is more than ${ASSERTION_MINUTES} minutes ahead.`,
+      'private_key_jwt: `signing.algorithm` differs from the algorithm registered for the client (e.g. RS256 against PS256).',
+      'client_secret_*: the secret belongs to the other environment, was rotated, or was copied with surrounding whitespace.',
+      'client_secret_basic vs client_secret_post: the client is registered for the other method.',
+      '`invalid_scope`: a scope in `client.scopes` is not granted to the client; `unauthorized_client`: the client credentials grant is not enabled for it.',
+      'A client registered for certificate-bound tokens calls over plain TLS (no client certificate).',
+    ],
+    fixes: [
+      'Read the `aud` in the report evidence beside the URL posted to; set `signing.audience` to the value the platform expects, or remove it to send the token URL.',
+      'Remove `signing.kid` so golive uses the kid under which the JWKS registers the key; check with `golive check --only jwks`.',
+      'Copy the client id from the portal exactly as shown (UUID or URL form); golive compares it as an exact string.',
+      'Fix the clock first if clock.skew warns or fails: `golive check --only clock`.',
+      'Reproduce the call outside golive with `golive check --only token --curl` (secrets appear as $VARS).',
+      'Send Thredd support the report (`golive check --json report.json`): it holds the decoded assertion header and claims, the OAuth error and the server `Date`, never the secret or assertion.',
+    ],
+    seeAlso: ['jwks.signing-key', 'clock.skew', 'token.response'],
+  },
   async run(ctx, deps) {
     const endpoint: ReachableEndpoint = deps['network.token-endpoint'];
     const { config } = endpoint;

@@ -1,6 +1,7 @@
 import { defineCheck, fail, pass, warn, type Evidence } from '../src/pipeline/check.js';
 import type { CheckedToken } from '../src/online/types.js';
 import { boundThumbprint, certificateThumbprint, grantedScopes, viewAccessToken } from '../src/oauth/access-token.js';
+import tokenRequest from './token.request.js';
 
 /** The platform issues tokens for an hour; outside this range a client's refresh plan is likely wrong. */
 const EXPECTED_EXPIRES_IN = 3600;
@@ -16,8 +17,24 @@ interface Problem {
 export default defineCheck({
   id: 'token.response',
   title: 'Token response valid',
-  needs: ['token.request'],
+  needs: [tokenRequest],
   online: true,
+  explain: {
+    verifies:
+      '`token_type` is Bearer; `expires_in` is present and sane; the granted scopes cover the requested ones; a JWT access token\'s claims are shown (never the token); with mTLS a certificate-bound token\'s `cnf.x5t#S256` matches the transport certificate.',
+    causes: [
+      'The client is granted fewer scopes than `client.scopes` requests.',
+      'A gateway or proxy in between returns its own token format or rewrites the response.',
+      'The token is bound (`cnf.x5t#S256`) to another certificate than the transport certificate, e.g. a TLS-intercepting proxy presented its own client certificate.',
+      '`expires_in` missing or very long: the client cannot plan its refresh.',
+    ],
+    fixes: [
+      'Ask for the missing scopes to be granted in the portal, or drop them from `client.scopes`.',
+      "Compare the transport certificate's hash (`openssl x509 -in transport.pem -noout -fingerprint -sha256`) with the `cnf.x5t#S256` shown in the evidence.",
+      'Exclude the token and mTLS hosts from TLS interception.',
+    ],
+    seeAlso: ['token.request', 'probe.call'],
+  },
   run(_ctx, deps) {
     const token = deps['token.request'];
     const problems: Problem[] = [];

@@ -1,9 +1,12 @@
 import { defineCheck } from '../src/pipeline/check.js';
 import { checkKey } from './credential-checks.js';
+import configReferences from './config.references.js';
+import { credentialKeyExplanation } from './docs.js';
 
 export default defineCheck({
   id: 'transport.key',
   title: 'Transport private key loads',
-  needs: ['config.references'],
+  needs: [configReferences],
+  explain: credentialKeyExplanation('transport'),
   run: (_ctx, deps) => checkKey('transport', deps['config.references']),
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { CHECKS } from '../checks/index.js';
+import { CHECK_IDS, CHECKS } from '../checks/index.js';
+import configConsistency from '../checks/config.consistency.js';
 import { checkConfigs, type CheckRunResult } from './check-run.js';
 import { EnvFileError, readEnvFiles } from './config/env-files.js';
 import type { ResolvedConfig } from './config/types.js';
@@ -57,7 +58,7 @@ export type LoadConfigResult =
   | { ok: false; failures: CheckReport[] };
 
 function checkSelectors(name: 'only' | 'skip', selectors: readonly string[]): string[] {
-  const unknown = unknownSelector(selectors);
+  const unknown = unknownSelector(selectors, CHECK_IDS);
   if (unknown !== undefined) {
     throw new TypeError(`runChecks: ${name} names "${unknown}", which selects no check; the ids are golive's CHECK_IDS`);
   }
@@ -146,14 +147,14 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
     now: Date.now,
     http,
   });
-  const { results, outputs } = await runCheckGraph({ checks: CONFIG_CHECKS, context, redactor: new Redactor(secrets) }).finally(() =>
+  const { results, output } = await runCheckGraph({ checks: CONFIG_CHECKS, context, redactor: new Redactor(secrets) }).finally(() =>
     http.close(),
   );
   const failures = results.filter((result) => result.status === 'fail');
   if (failures.length > 0) return { ok: false, failures };
   return {
     ok: true,
-    config: outputs.get('config.consistency') as ResolvedConfig,
+    config: output(configConsistency)!,
     warnings: results.filter((result) => result.status === 'warn'),
   };
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { CHECKS } from '../checks/index.js';
-import type { ParsedConfig, ResolvedConfig } from './config/types.js';
+import clockSkew from '../checks/clock.skew.js';
+import configParse from '../checks/config.parse.js';
+import configReferences from '../checks/config.references.js';
 import type { RunContext, RunOptions } from './pipeline/context.js';
 import { runCheckGraph, type RunnerEvent } from './pipeline/runner.js';
 import { createHttpSession } from './net/http.js';
@@ -8,7 +10,6 @@ import type { DnsLookup } from './net/probe.js';
 import { Redactor } from './redact.js';
 import { buildReport, buildRun, configSummary } from './report/build.js';
 import type { Report } from './report/types.js';
-import type { ClockSkew } from './online/types.js';
 import { VERSION } from './version.js';
 
 export interface CheckRunInput {
@@ -48,18 +49,14 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
         http,
         lookup: input.lookup,
       });
-      const { results, outputs } = await runCheckGraph({
+      const { results, output } = await runCheckGraph({
         checks: CHECKS,
         context,
         redactor,
         onEvent: input.onEvent && ((event) => input.onEvent!(index, event)),
       });
-      const summary = configSummary(
-        configPath,
-        outputs.get('config.parse') as ParsedConfig | undefined,
-        outputs.get('config.references') as ResolvedConfig | undefined,
-      );
-      const skew = outputs.get('clock.skew') as ClockSkew | undefined;
+      const summary = configSummary(configPath, output(configParse), output(configReferences));
+      const skew = output(clockSkew);
       return { run: buildRun(redactor.deep(summary), results, input.options.strict), skewMs: skew?.skewMs };
     }),
   ).finally(() => http.close());

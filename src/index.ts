@@ -37,4 +37,4 @@ export type {
   Region,
 } from './config/types.js';
 export { reporters, type ReporterName, type Reporter, type ReporterOptions } from './reporters/index.js';
-export { CHECK_IDS, type CheckId } from '../checks/ids.js';
+export { CHECK_IDS, type CheckId } from '../checks/index.js';

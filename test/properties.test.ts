@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_IDS } from '../checks/ids.js';
+import { CHECK_IDS } from '../checks/index.js';
 import { checkConfigs } from '../src/check-run.js';
 import { DEFAULT_OPTIONS } from '../src/pipeline/context.js';
 import type { Report } from '../src/report/types.js';

@@ -1,4 +1,4 @@
-import type { MigrationCheck } from '../../src/migration/check.js';
+import type { IdOf } from '../../src/pipeline/check.js';
 import migrationLoad from '../migration.load.js';
 import migrationEnvironments from '../migration.environments.js';
 import migrationCredentials from '../migration.credentials.js';
@@ -6,12 +6,17 @@ import migrationEndpoints from '../migration.endpoints.js';
 import migrationChanges from '../migration.changes.js';
 import migrationLifetimes from '../migration.lifetimes.js';
 
-/** The ordered registry of `golive diff`: report order, every check after the checks it needs. */
-export const MIGRATION_CHECKS: readonly MigrationCheck[] = [
+/** The `golive diff` registry: report order, every check after the checks it needs. */
+export const MIGRATION_CHECKS = [
   migrationLoad,
   migrationEnvironments,
   migrationCredentials,
   migrationEndpoints,
   migrationChanges,
   migrationLifetimes,
-] as MigrationCheck[];
+] as const;
+
+/** Every `golive diff` check id, in report order. Scripts and support key on these. */
+export type MigrationId = IdOf<typeof MIGRATION_CHECKS>;
+
+export const MIGRATION_IDS: readonly MigrationId[] = MIGRATION_CHECKS.map((check) => check.id);

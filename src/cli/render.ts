@@ -1,4 +1,5 @@
 import { InputLedger } from '../files/input.js';
+import type { AnyCheck } from '../pipeline/check.js';
 import type { Redactor } from '../redact.js';
 import type { Report } from '../report/types.js';
 import { reporters, type ReporterName } from '../reporters/index.js';
@@ -9,25 +10,24 @@ import { WriteError, writeToTarget, type Io } from './io.js';
 
 /** `golive explain`'s text for a check or migration id, shaped for SARIF rules. */
 async function loadRuleHelp(): Promise<(id: string) => RuleHelp | undefined> {
-  const [{ EXPLANATIONS, DOCUMENTED_NEEDS, formatExplanationPage }, { MIGRATION_EXPLANATIONS }] = await Promise.all([
-    import('../../checks/explain.js'),
-    import('../../checks/migration/explain.js'),
+  const [{ CHECKS }, { MIGRATION_CHECKS }, { formatExplanationPage }] = await Promise.all([
+    import('../../checks/index.js'),
+    import('../../checks/migration/index.js'),
+    import('./explain-page.js'),
   ]);
-  const tables: Record<string, { title: string; verifies: string; causes: string[]; fixes: string[]; seeAlso?: readonly string[] }> = {
-    ...EXPLANATIONS,
-    ...MIGRATION_EXPLANATIONS,
-  };
+  const documented = new Map<string, AnyCheck>([...CHECKS, ...MIGRATION_CHECKS].map((check) => [check.id, check]));
   return (id) => {
-    if (!Object.hasOwn(tables, id)) return undefined;
-    const explanation = tables[id]!;
+    const check = documented.get(id);
+    if (!check) return undefined;
+    const { explain } = check;
     const list = (items: readonly string[]) => items.map((item) => `- ${item}`).join('\n');
     return {
-      description: explanation.verifies,
-      text: formatExplanationPage(id, explanation, (DOCUMENTED_NEEDS as Record<string, readonly string[]>)[id] ?? [], { color: false }),
+      description: explain.verifies,
+      text: formatExplanationPage(check, { color: false }),
       markdown: [
-        `**What it verifies**\n\n${explanation.verifies}`,
-        `**Common causes**\n\n${list(explanation.causes)}`,
-        `**How to fix**\n\n${list(explanation.fixes)}`,
+        `**What it verifies**\n\n${explain.verifies}`,
+        `**Common causes**\n\n${list(explain.causes)}`,
+        `**How to fix**\n\n${list(explain.fixes)}`,
       ].join('\n\n'),
     };
   };

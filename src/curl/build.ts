@@ -3,6 +3,7 @@ import { SECRET_NAME } from '../config/interpolate.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { CLIENT_ASSERTION_TYPE } from '../oauth/client-auth.js';
 import type { CheckReport, RunReport } from '../report/types.js';
+import { skipReasonOf } from '../report/skip.js';
 import { hasControlCharacters, literal, quoteLiteral, shellWord, variable, type Segment } from './shell.js';
 
 /** The checks that talk to the network, in report order: one curl command each. */
@@ -295,9 +296,9 @@ function probeStep(writer: StepWriter, config: ResolvedConfig, options: CurlOpti
 function outcomeOf(check: CheckReport | undefined): string | undefined {
   if (!check) return undefined;
   if (check.status !== 'skip') return check.internalError ? 'fail (internal error)' : check.status;
-  const reason = check.message ?? 'skipped';
-  if (/^(not applicable|not selected by --only|skipped by --skip)/.test(reason)) return undefined;
-  return `not run: ${commentText(reason)}`;
+  const reason = skipReasonOf(check);
+  if (reason === 'not-applicable' || reason === 'not-selected') return undefined;
+  return `not run: ${commentText(check.message ?? 'skipped')}`;
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { MigrationId, MigrationOutputs } from '../../checks/migration/ids.js';
-import type { CheckOutcome } from '../pipeline/check.js';
+import type { ResolvedConfig } from '../config/types.js';
+import type { CredentialFacts, CredentialRole, TrustAnchors } from './material.js';
+import { checkDefiner } from '../pipeline/check.js';
 import type { RunContext } from '../pipeline/context.js';
 
 /** Which side of the review a config is on: the first argument, or the second. */
@@ -8,6 +9,22 @@ export type Side = 'uat' | 'production';
 export const SIDES: readonly Side[] = ['uat', 'production'];
 
 export const SIDE_NAMES: Record<Side, string> = { uat: 'UAT', production: 'Production' };
+
+/** One side of a migration review, loaded once: the config, its credentials and its trust anchors. */
+export interface LoadedSide {
+  config: ResolvedConfig;
+  /** Undefined for a role the config does not use. */
+  credentials: Readonly<Record<CredentialRole, CredentialFacts | undefined>>;
+  /** The certificates of `http.ca`; undefined when the config sets none. */
+  trustAnchors: TrustAnchors | undefined;
+}
+
+/** The two configs of a migration review, resolved, with what migration.load loaded of each. */
+export interface ConfigPair {
+  uat: ResolvedConfig;
+  production: ResolvedConfig;
+  loaded: Readonly<Record<Side, LoadedSide>>;
+}
 
 export interface ReviewedConfig {
   /** Absolute path. */
@@ -26,18 +43,5 @@ export interface MigrationContext extends RunContext {
   goLive: number;
 }
 
-export type MigrationDeps<N extends MigrationId> = { [K in N]: MigrationOutputs[K] };
-
-/** A migration check: the same shape as a `check` check, over the migration ids and context. */
-export interface MigrationCheck<I extends MigrationId = MigrationId, N extends MigrationId = MigrationId> {
-  id: I;
-  title: string;
-  needs: readonly N[];
-  run(ctx: MigrationContext, deps: MigrationDeps<N>): Promise<CheckOutcome<MigrationOutputs[I]>> | CheckOutcome<MigrationOutputs[I]>;
-}
-
-export function defineMigrationCheck<I extends MigrationId, const N extends MigrationId = never>(
-  check: MigrationCheck<I, N>,
-): MigrationCheck<I, N> {
-  return check;
-}
+/** Defines a `golive diff` check: its run gets the migration context. */
+export const defineMigrationCheck = checkDefiner<MigrationContext>();

@@ -65,8 +65,14 @@ export async function credentialFacts(config: ResolvedConfig, role: CredentialRo
   };
 }
 
+export interface TrustAnchors {
+  file: string;
+  certificates: CertificateFacts[];
+  problem?: string;
+}
+
 /** The certificates of `http.ca`, or why they do not load; undefined when the config sets none. */
-export async function trustAnchorFacts(config: ResolvedConfig): Promise<{ file: string; certificates: CertificateFacts[]; problem?: string } | undefined> {
+export async function trustAnchorFacts(config: ResolvedConfig): Promise<TrustAnchors | undefined> {
   if (!config.http.ca) return undefined;
   const file = shownFile(config, config.http.ca);
   const loaded = await loadCertificate(config.http.ca, { displayName: file, section: 'http' });

@@ -1,8 +1,7 @@
 import path from 'node:path';
-import type { ConfigPair } from '../../checks/migration/ids.js';
 import { MIGRATION_CHECKS } from '../../checks/migration/index.js';
+import migrationLoad from '../../checks/migration.load.js';
 import { createHttpSession } from '../net/http.js';
-import type { Check } from '../pipeline/check.js';
 import type { RunOptions } from '../pipeline/context.js';
 import { runCheckGraph, type RunnerEvent } from '../pipeline/runner.js';
 import { Redactor } from '../redact.js';
@@ -65,17 +64,14 @@ export async function reviewMigration(input: MigrationRunInput): Promise<Migrati
     now,
     http,
   });
-  // The runner is written against the `check` registry's types but reads only
-  // id, title, needs and run: migration checks have that shape, over their own
-  // ids and a context that extends RunContext.
-  const { results, outputs } = await runCheckGraph({
-    checks: MIGRATION_CHECKS as unknown as readonly Check[],
+  const { results, output } = await runCheckGraph({
+    checks: MIGRATION_CHECKS,
     context,
     redactor,
     onEvent: input.onEvent,
   }).finally(() => http.close());
 
-  const pair = outputs.get('migration.load') as ConfigPair | undefined;
+  const pair = output(migrationLoad);
   const summaryOf = (side: Side) => redactor.deep(configSummary(configs[side].shown, pair?.[side].parsed, pair?.[side]));
   const run = {
     ...buildRun(summaryOf('production'), results, input.options.strict),

@@ -1,4 +1,4 @@
-import type { Check, CheckOutcome, Status } from './check.js';
+import type { AnyCheck, CheckOutcome, OutputOf, SkipReason, Status } from './check.js';
 import type { RunContext } from './context.js';
 import type { CheckReport } from '../report/types.js';
 import type { Redactor } from '../redact.js';
@@ -9,80 +9,124 @@ export type RunnerEvent =
   | { type: 'start'; id: string; title: string }
   | { type: 'end'; result: CheckReport };
 
-export interface RunnerInput {
-  checks: readonly Check[];
-  context: RunContext;
+export interface RunnerInput<Ctx extends RunContext> {
+  /** The registry: report order, every check after the checks it needs. */
+  checks: readonly AnyCheck[];
+  context: Ctx;
   redactor: Redactor;
   onEvent?: (event: RunnerEvent) => void;
 }
 
 export interface RunnerResult {
   results: CheckReport[];
-  /** Outputs of the checks that passed or warned, by id: for building the report's config summary. */
-  outputs: ReadonlyMap<string, unknown>;
+  /** The output of a check that passed or warned (or did not apply): for building the report's config summary. */
+  output<C extends AnyCheck>(check: C): OutputOf<C> | undefined;
+  /** Every secret the checks learnt (already added to the redactor). */
+  secrets: string[];
 }
 
 interface Settled {
   report: CheckReport;
   outcome: CheckOutcome;
+  /** For a check that did not run because of a need: the check at the root of that chain, and why it did not pass. */
+  root?: { id: string; failed: boolean; reason: string; skipReason: SkipReason };
 }
 
 function matches(id: string, selectors: readonly string[]): boolean {
   return selectors.some((selector) => selects(selector, id));
 }
 
-/** With --only, the selected checks plus everything they need, transitively. */
-function selectedIds(checks: readonly Check[], only: readonly string[]): Set<string> {
-  const byId = new Map(checks.map((check) => [check.id, check]));
+/** With --only, the selected checks plus everything they need or learn from, transitively. */
+function selectedIds(checks: readonly AnyCheck[], only: readonly string[]): Set<string> {
   const selected = new Set<string>();
-  const add = (id: string): void => {
-    if (selected.has(id)) return;
-    selected.add(id);
-    for (const need of byId.get(id as Check['id'])?.needs ?? []) add(need);
+  const add = (check: AnyCheck): void => {
+    if (selected.has(check.id)) return;
+    selected.add(check.id);
+    for (const need of [...check.needs, ...check.optionalNeeds]) add(need);
   };
-  for (const check of checks) if (only.length === 0 || matches(check.id, only)) add(check.id);
+  for (const check of checks) if (only.length === 0 || matches(check.id, only)) add(check);
   return selected;
 }
 
-function skipped(message: string): CheckOutcome {
-  return { status: 'skip', message };
+function skipped(message: string, skipReason: SkipReason): CheckOutcome {
+  return { status: 'skip', message, skipReason };
+}
+
+function isSatisfied(outcome: CheckOutcome): boolean {
+  const ok: Status[] = ['pass', 'warn'];
+  return ok.includes(outcome.status) || outcome.notApplicable === true;
+}
+
+/** Why a check that did not pass stops its dependents, in the words of a skip message. */
+function rootOf(settled: Settled): NonNullable<Settled['root']> {
+  if (settled.root) return settled.root;
+  const { report } = settled;
+  if (report.status === 'fail') return { id: report.id, failed: true, reason: 'failed', skipReason: 'need-failed' };
+  const skipReason = report.skipReason ?? 'not-selected';
+  return { id: report.id, failed: false, reason: report.message === 'skipped by --skip' ? 'was skipped by --skip' : 'was skipped', skipReason };
 }
 
 /**
- * Runs a graph of checks: each starts as soon as its needs have passed or
- * warned (or do not apply), concurrently with every other ready check.
- * Results come back in registry order, whatever order they finished in.
+ * The skip of a check whose needs did not all pass: it names the need that
+ * failed (the root cause), not a need that was itself skipped because of it.
  */
-export async function runCheckGraph({ checks, context, redactor, onEvent }: RunnerInput): Promise<RunnerResult> {
+function blockedBy(needs: readonly Settled[]): { outcome: CheckOutcome; root: NonNullable<Settled['root']> } | undefined {
+  const blocked = needs.filter(({ outcome }) => !isSatisfied(outcome));
+  if (blocked.length === 0) return undefined;
+  // A need that failed itself is the most direct cause; else the first need whose chain ends in a failure.
+  const direct = blocked.find(({ report }) => report.status === 'fail') ?? blocked.find((need) => rootOf(need).failed) ?? blocked[0]!;
+  const root = rootOf(direct);
+  const message =
+    root.id === direct.report.id ? `needs ${root.id}, which ${root.reason}` : `needs ${direct.report.id}, which could not run: ${root.id} ${root.reason}`;
+  return { outcome: skipped(message, root.skipReason), root };
+}
+
+/**
+ * Runs a registry of checks: each starts as soon as its needs have passed or
+ * warned (or do not apply) and its optional needs have ended, concurrently
+ * with every other ready check. Results come back in registry order,
+ * whatever order they finished in.
+ */
+export async function runCheckGraph<Ctx extends RunContext>({ checks, context, redactor, onEvent }: RunnerInput<Ctx>): Promise<RunnerResult> {
   const { options } = context;
   const selected = selectedIds(checks, options.only);
   const settled = new Map<string, Promise<Settled>>();
   const outputs = new Map<string, unknown>();
 
-  const execute = async (check: Check): Promise<Settled> => {
-    const needs = await Promise.all(check.needs.map((need) => settled.get(need)!));
+  const execute = async (check: AnyCheck): Promise<Settled> => {
+    const [needs, optional] = await Promise.all([
+      Promise.all(check.needs.map((need) => settled.get(need.id)!)),
+      Promise.all(check.optionalNeeds.map((need) => settled.get(need.id)!)),
+    ]);
     const started = performance.now();
     let outcome: CheckOutcome;
+    let root: Settled['root'];
     let internalError = false;
-    const blocked = needs.find(({ outcome: need }) => !isSatisfied(need));
+    const blocked = blockedBy(needs);
     if (!selected.has(check.id)) {
-      outcome = skipped(`not selected by --only ${options.only.join(',')}`);
+      outcome = skipped(`not selected by --only ${options.only.join(',')}`, 'not-selected');
     } else if (matches(check.id, options.skip)) {
-      outcome = skipped('skipped by --skip');
-    } else if (blocked) {
-      const why = blocked.outcome.status === 'fail' ? 'failed' : `was skipped`;
-      outcome = skipped(`needs ${blocked.report.id}, which ${why}`);
+      outcome = skipped('skipped by --skip', 'not-selected');
     } else if (check.online && options.offline) {
-      outcome = skipped('--offline: network checks not run');
+      outcome = skipped('--offline: network checks not run', 'offline');
+    } else if (blocked) {
+      ({ outcome, root } = blocked);
     } else {
       onEvent?.({ type: 'start', id: check.id, title: check.title });
       const deps = Object.fromEntries(needs.map(({ report }) => [report.id, outputs.get(report.id)]));
+      const learnt = Object.fromEntries(
+        optional.map(({ report }) => [
+          report.id,
+          { status: report.status, ...(report.code !== undefined && { code: report.code }), output: outputs.get(report.id) },
+        ]),
+      );
       try {
-        outcome = await check.run(context, deps as never);
+        outcome = await check.run(context as never, deps as never, learnt as never);
       } catch (error) {
         internalError = true;
         outcome = {
           status: 'fail',
+          code: 'internal-error',
           message: `internal error in check ${check.id}`,
           hint: 'This is a golive bug, not a problem with your config: rerun with --debug and report it.',
           evidence: options.debug ? { error: describeError(error) } : undefined,
@@ -90,37 +134,36 @@ export async function runCheckGraph({ checks, context, redactor, onEvent }: Runn
       }
     }
     for (const secret of outcome.secrets ?? []) redactor.add(secret);
-    if (outcome.status === 'pass' || outcome.status === 'warn' || outcome.notApplicable) {
-      outputs.set(check.id, outcome.output);
-    }
+    if (isSatisfied(outcome)) outputs.set(check.id, outcome.output);
     const report: CheckReport = {
       id: check.id,
       title: check.title,
       status: outcome.status,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
+      ...(outcome.code !== undefined && outcome.status !== 'pass' && outcome.status !== 'skip' && { code: outcome.code }),
+      ...(outcome.status === 'skip' && outcome.skipReason !== undefined && { skipReason: outcome.skipReason }),
       ...(outcome.message !== undefined && { message: redactor.text(outcome.message) }),
       ...(outcome.hint !== undefined && { hint: redactor.text(outcome.hint) }),
       ...(outcome.evidence !== undefined && { evidence: redactor.deep(outcome.evidence) }),
-      needs: [...check.needs],
+      needs: check.needs.map((need) => need.id),
       ...(internalError && { internalError: true }),
     };
     onEvent?.({ type: 'end', result: report });
-    return { report, outcome };
+    return { report, outcome, ...(root && { root }) };
   };
 
   for (const check of checks) {
-    for (const need of check.needs) {
-      if (!settled.has(need)) throw new Error(`check ${check.id} needs ${need}, which is not registered before it`);
+    for (const need of [...check.needs, ...check.optionalNeeds]) {
+      if (!settled.has(need.id)) throw new Error(`check ${check.id} needs ${need.id}, which is not registered before it`);
     }
     settled.set(check.id, execute(check));
   }
   const all = await Promise.all(checks.map((check) => settled.get(check.id)!));
-  return { results: all.map(({ report }) => report), outputs };
-}
-
-function isSatisfied(outcome: CheckOutcome): boolean {
-  const ok: Status[] = ['pass', 'warn'];
-  return ok.includes(outcome.status) || outcome.notApplicable === true;
+  return {
+    results: all.map(({ report }) => report),
+    output: (check) => outputs.get(check.id) as never,
+    secrets: all.flatMap(({ outcome }) => outcome.secrets ?? []),
+  };
 }
 
 function describeError(error: unknown): string {

@@ -1,5 +1,3 @@
-import { CHECK_IDS } from '../../checks/ids.js';
-
 /**
  * Whether a check id is selected by `--only`/`--skip` SELECTOR: the id
  * itself, or a prefix ending at a word boundary (`jwks` selects jwks.fetch,
@@ -11,9 +9,11 @@ export function selects(selector: string, id: string): boolean {
 }
 
 /** Every id and every prefix a selector may name: the candidates for "did you mean". */
-export const SELECTOR_CANDIDATES: readonly string[] = [...new Set([...CHECK_IDS.map((id) => id.split('.')[0]!), ...CHECK_IDS])];
+export function selectorCandidates(ids: readonly string[]): string[] {
+  return [...new Set([...ids.map((id) => id.split('.')[0]!), ...ids])];
+}
 
-/** The first selector that selects no check, if any. */
-export function unknownSelector(selectors: readonly string[]): string | undefined {
-  return selectors.find((selector) => !CHECK_IDS.some((id) => selects(selector, id)));
+/** The first selector that selects none of the ids, if any. */
+export function unknownSelector(selectors: readonly string[], ids: readonly string[]): string | undefined {
+  return selectors.find((selector) => !ids.some((id) => selects(selector, id)));
 }

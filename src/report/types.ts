@@ -1,4 +1,4 @@
-import type { Evidence, Status } from '../pipeline/check.js';
+import type { Evidence, SkipReason, Status } from '../pipeline/check.js';
 
 export type Summary = Record<Status, number>;
 
@@ -8,6 +8,10 @@ export interface CheckReport {
   title: string;
   status: Status;
   durationMs: number;
+  /** The finding of a warn or fail, stable for scripts (e.g. `key-not-registered`). */
+  code?: string;
+  /** Why a skip did not run. */
+  skipReason?: SkipReason;
   message?: string;
   hint?: string;
   evidence?: Evidence;

@@ -1,4 +1,5 @@
-import type { Status } from '../pipeline/check.js';
+import type { SkipReason, Status } from '../pipeline/check.js';
+import { skipReasonOf } from '../report/skip.js';
 import type { CheckReport, Report, RunReport, Summary } from '../report/types.js';
 
 /**
@@ -48,19 +49,17 @@ export function isInternalError(check: CheckReport): boolean {
   return check.status === 'fail' && check.internalError === true;
 }
 
-function isNotApplicable(check: CheckReport): boolean {
-  return check.message?.startsWith('not applicable') === true;
-}
+const SKIP_GROUPS: Record<SkipReason, string> = {
+  'not-applicable': 'not applicable',
+  offline: '--offline',
+  'not-selected': 'not selected (--only, --skip)',
+  'need-failed': 'a check they need did not run',
+};
 
-/** The reason group of a skipped check, e.g. "--offline" or "not implemented yet". */
-function skipReason(check: CheckReport): string {
-  const message = check.message ?? 'skipped';
-  if (message.startsWith('--offline')) return '--offline';
-  if (message.startsWith('not implemented yet')) return 'not implemented yet';
-  if (message.startsWith('not selected by --only')) return 'not selected by --only';
-  if (message.startsWith('skipped by --skip')) return '--skip';
-  if (message.startsWith('needs ')) return 'a check they need did not run';
-  return message;
+/** The reason group of a skipped check, e.g. "--offline". */
+function skipGroup(check: CheckReport): string {
+  const reason = skipReasonOf(check);
+  return reason === undefined ? (check.message ?? 'skipped') : SKIP_GROUPS[reason];
 }
 
 /** Whether a check counts against the run: a failure, or a warning under --strict. */
@@ -75,9 +74,9 @@ export function verdict(report: Report): string {
   if (report.status === 'pass') {
     const warnings = warn === 0 ? '' : `, with ${warn} ${warn === 1 ? 'warning' : 'warnings'} to fix soon`;
     // Only a run in which every applicable check ran can say "ready".
-    const unproven = report.runs.flatMap((run) => run.checks).filter((check) => check.status === 'skip' && !isNotApplicable(check));
+    const unproven = report.runs.flatMap((run) => run.checks).filter((check) => check.status === 'skip' && skipReasonOf(check) !== 'not-applicable');
     if (unproven.length === 0) return `Ready for go-live${warnings}`;
-    const reasons = [...new Set(unproven.map(skipReason))].join('; ');
+    const reasons = [...new Set(unproven.map(skipGroup))].join('; ');
     return `No problems found${warnings}, but ${unproven.length} ${unproven.length === 1 ? 'check' : 'checks'} did not run (${reasons}): not yet proven ready for go-live`;
   }
   const failed = `${fail} ${fail === 1 ? 'check' : 'checks'} failed`;

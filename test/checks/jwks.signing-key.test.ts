@@ -86,7 +86,7 @@ describe('jwks.signing-key against the sandbox', () => {
     {
       fault: 'expired-signing-certificate',
       status: 'skip',
-      check: ({ message }) => expect(message).toBe('needs signing.keypair, which was skipped'),
+      check: ({ message }) => expect(message).toBe('needs signing.keypair, which could not run: signing.certificate failed'),
     },
   ];
 

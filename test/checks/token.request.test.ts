@@ -223,7 +223,7 @@ describe('token.request explains each refusal', () => {
       (checks) => {
         expect(checks['signing.certificate']!.status).toBe('fail');
         expect(checks['signing.certificate']!.message).toMatch(/expired/);
-        expect(checks['token.request']).toMatchObject({ status: 'skip', message: 'needs signing.keypair, which was skipped' });
+        expect(checks['token.request']).toMatchObject({ status: 'skip', message: 'needs signing.keypair, which could not run: signing.certificate failed', skipReason: 'need-failed' });
       },
     ],
   ])('%s', async (_name, faults, config, expectations) => {

@@ -9,8 +9,8 @@ import ajvDraft04 from 'ajv-draft-04';
 import type { Log as SarifLog } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
-import { CHECK_IDS } from '../../checks/ids.js';
-import { EXPLANATIONS } from '../../checks/explain.js';
+import { CHECK_IDS } from '../../checks/index.js';
+import configSchema from '../../checks/config.schema.js';
 import type { Report } from '../../src/report/types.js';
 import { daysFromNow, issue } from '../support/credentials.js';
 import { findAll, parseXml } from '../support/xml.js';
@@ -326,7 +326,8 @@ describe.concurrent('--only and --skip', () => {
     for (const id of ['signing.keypair', 'signing.certificate']) expect(checkOf(report, id).message, id).toMatch(/not selected by --only/);
     const skipped = parseReport((await golive(['check', '--offline', '--skip', 'transport.key', '--format', 'json'], dir, CLIENT_ENV)).stdout);
     expect(checkOf(skipped, 'transport.key').message).toBe('skipped by --skip');
-    expect(checkOf(skipped, 'transport.keypair').message).toBe('needs transport.key, which was skipped');
+    expect(checkOf(skipped, 'transport.key')).toMatchObject({ skipReason: 'not-selected' });
+    expect(checkOf(skipped, 'transport.keypair')).toMatchObject({ skipReason: 'not-selected', message: 'needs transport.key, which was skipped by --skip' });
   });
 
   it('--skip transport skips the transport checks and runs the rest', async () => {
@@ -443,9 +444,11 @@ describe.concurrent('online checks without --offline', () => {
       'network.api-endpoint': expect.stringMatching(/^fail: TCP: API host 127\.0\.0\.1:9: the connection was refused/),
       'clock.skew': 'skip: needs network.token-endpoint, which failed',
       'token.request': 'skip: needs network.token-endpoint, which failed',
-      'token.response': 'skip: needs token.request, which was skipped',
-      'probe.call': 'skip: needs token.request, which was skipped',
+      'token.response': 'skip: needs token.request, which could not run: network.token-endpoint failed',
+      // A need that failed itself comes before one skipped because of another.
+      'probe.call': 'skip: needs network.api-endpoint, which failed',
     });
+    for (const id of ['clock.skew', 'token.request', 'token.response', 'probe.call']) expect(checkOf(report, id).skipReason, id).toBe('need-failed');
     expect(checkOf(report, 'network.token-endpoint').message).toMatch(/^TCP: token host 127\.0\.0\.1:9: the connection was refused/);
     expect(checkOf(report, 'jwks.fetch')).toMatchObject({ status: 'fail', evidence: { code: 'ECONNREFUSED' } });
   });
@@ -581,7 +584,7 @@ describe.concurrent('--sarif', () => {
     expect(result.stdout).toMatch(/FAIL\s+config\.schema/);
     // The rule carries `golive explain config.schema` for code scanning's help pane.
     const rule = log.runs[0]!.tool.driver.rules!.find((candidate) => candidate.id === 'config.schema')!;
-    expect(rule.fullDescription?.text).toBe(EXPLANATIONS['config.schema'].verifies);
+    expect(rule.fullDescription?.text).toBe(configSchema.explain.verifies);
     expect(rule.help?.text).toMatch(/^config\.schema: Config matches the schema\n\nWhat it verifies/);
   });
 

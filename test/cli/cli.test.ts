@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
-import { CHECK_IDS } from '../../checks/ids.js';
+import { CHECK_IDS } from '../../checks/index.js';
 import type { Report } from '../../src/report/types.js';
 import { issue } from '../support/credentials.js';
 import { CLI, ROOT, golive } from '../support/cli.js';

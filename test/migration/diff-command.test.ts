@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
-import { MIGRATION_IDS } from '../../checks/migration/ids.js';
+import { MIGRATION_IDS } from '../../checks/migration/index.js';
 import { parseGoLive } from '../../src/cli/commands/diff.js';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';

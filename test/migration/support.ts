@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { ConfigPair, MigrationId } from '../../checks/migration/ids.js';
 import migrationLoad from '../../checks/migration.load.js';
-import type { MigrationCheck, MigrationContext } from '../../src/migration/check.js';
+import type { ConfigPair, MigrationContext } from '../../src/migration/check.js';
 import { startOfDay } from '../../src/migration/run.js';
 import { createHttpSession } from '../../src/net/http.js';
 import type { CheckOutcome } from '../../src/pipeline/check.js';
@@ -158,13 +157,13 @@ export function scenarioContext(dir: string, scenario: Scenario): MigrationConte
 /** Runs migration.load, then (when it passed or warned) the check under test, as the runner would. */
 export async function runScenario(
   dir: string,
-  check: MigrationCheck<MigrationId, 'migration.load'> | MigrationCheck<'migration.load', never>,
+  check: { id: string; run(ctx: MigrationContext, deps: { 'migration.load': ConfigPair }): Promise<CheckOutcome<unknown>> | CheckOutcome<unknown> },
   scenario: Scenario,
 ): Promise<CheckOutcome<unknown> & { load: CheckOutcome<ConfigPair> }> {
   const ctx = scenarioContext(dir, scenario);
   const load = await migrationLoad.run(ctx, {});
   if (check.id === 'migration.load') return { ...load, load };
   if (load.status === 'fail') throw new Error(`migration.load failed: ${load.message}`);
-  const result = await (check as MigrationCheck<MigrationId, 'migration.load'>).run(ctx, { 'migration.load': load.output! });
+  const result = await check.run(ctx, { 'migration.load': load.output! });
   return { ...result, load };
 }

@@ -1,17 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { defineCheck, type Check } from '../../src/pipeline/check.js';
+import { defineCheck, type AnyCheck } from '../../src/pipeline/check.js';
 import { DEFAULT_OPTIONS, type RunOptions } from '../../src/pipeline/context.js';
 import { runCheckGraph, type RunnerEvent } from '../../src/pipeline/runner.js';
 import { Redactor } from '../../src/redact.js';
 
-// The runner is generic over check ids; these tests borrow real ids for a synthetic graph.
-function check(id: string, needs: string[], run: (...args: never[]) => unknown, online = false): Check {
-  return defineCheck({ id: id as never, title: `Title of ${id}`, needs: needs as never[], run: run as never, online }) as Check;
+const EXPLAIN = { verifies: 'a synthetic check', causes: ['none'], fixes: ['none'] };
+
+// Checks of a synthetic graph, by id: `needs` names checks made before (or, to test the registry's order, a stand-in).
+const made = new Map<string, AnyCheck>();
+
+function need(id: string): AnyCheck {
+  return made.get(id) ?? defineCheck({ id, title: id, needs: [], explain: EXPLAIN, run: ok });
+}
+
+function check(id: string, needs: string[], run: (...args: never[]) => unknown, online = false, optionalNeeds: string[] = []): AnyCheck {
+  const defined = defineCheck({
+    id,
+    title: `Title of ${id}`,
+    needs: needs.map(need),
+    optionalNeeds: optionalNeeds.map(need),
+    explain: EXPLAIN,
+    run: run as never,
+    online,
+  });
+  made.set(id, defined);
+  return defined;
 }
 
 const ok = () => ({ status: 'pass' as const, output: 'out' });
 
-async function run(checks: Check[], options: Partial<RunOptions> = {}, redactor = new Redactor()) {
+async function run(checks: AnyCheck[], options: Partial<RunOptions> = {}, redactor = new Redactor()) {
   const events: RunnerEvent[] = [];
   const result = await runCheckGraph({
     checks,
@@ -57,8 +75,60 @@ describe('runner', () => {
       check('b', ['a'], ok),
       check('c', ['b'], ok),
     ]);
-    expect(byId.b).toMatchObject({ status: 'skip', message: 'needs a, which failed' });
-    expect(byId.c).toMatchObject({ status: 'skip', message: 'needs b, which was skipped' });
+    expect(byId.b).toMatchObject({ status: 'skip', skipReason: 'need-failed', message: 'needs a, which failed' });
+    // The root cause, not the need that was itself skipped because of it.
+    expect(byId.c).toMatchObject({ status: 'skip', skipReason: 'need-failed', message: 'needs b, which could not run: a failed' });
+  });
+
+  it('names a need that failed before one that was skipped because of another', async () => {
+    const { byId } = await run([
+      check('a', [], () => ({ status: 'fail', code: 'broken', message: 'broken', hint: 'fix' })),
+      check('b', ['a'], ok),
+      check('c', [], () => ({ status: 'fail', code: 'down', message: 'down', hint: 'fix' })),
+      check('d', ['b', 'c'], ok),
+    ]);
+    expect(byId.d).toMatchObject({ status: 'skip', skipReason: 'need-failed', message: 'needs c, which failed' });
+    expect(byId.a).toMatchObject({ code: 'broken' });
+  });
+
+  it('runs a check after its optional needs, whatever their status, and hands it their status and output', async () => {
+    let seen: unknown;
+    const { byId } = await run([
+      check('a', [], () => ({ status: 'fail', code: 'broken', message: 'broken', hint: 'fix', output: 'never handed on' })),
+      check('b', [], () => ({ status: 'warn', code: 'meh', message: 'meh', hint: 'h', output: 'b-out' })),
+      check('c', [], () => ({ status: 'skip', message: 'not applicable: x', notApplicable: true, skipReason: 'not-applicable' })),
+      check(
+        'd',
+        [],
+        (_ctx, _deps, optional) => {
+          seen = optional;
+          return ok();
+        },
+        false,
+        ['a', 'b', 'c'],
+      ),
+    ]);
+    expect(byId.d!.status).toBe('pass');
+    expect(byId.d!.needs).toEqual([]);
+    expect(seen).toEqual({
+      a: { status: 'fail', code: 'broken', output: undefined },
+      b: { status: 'warn', code: 'meh', output: 'b-out' },
+      c: { status: 'skip', output: undefined },
+    });
+  });
+
+  it('with --only, also runs the optional needs of what it selects', async () => {
+    const { byId } = await run([check('x.a', [], ok), check('y.b', [], ok, false, ['x.a'])], { only: ['y'] });
+    expect(byId['x.a']!.status).toBe('pass');
+  });
+
+  it('reports the code of a warn or fail, never of a pass or skip', async () => {
+    const { byId } = await run([
+      check('a', [], () => ({ status: 'pass', code: 'fine' })),
+      check('b', [], () => ({ status: 'warn', code: 'soon', message: 'm', hint: 'h' })),
+    ]);
+    expect(byId.a!.code).toBeUndefined();
+    expect(byId.b!.code).toBe('soon');
   });
 
   it('runs dependents of a warning and of a check that does not apply', async () => {
@@ -77,7 +147,7 @@ describe('runner', () => {
       }),
       check('b', [], ok),
     ]);
-    expect(byId.a).toMatchObject({ status: 'fail', message: 'internal error in check a', internalError: true });
+    expect(byId.a).toMatchObject({ status: 'fail', code: 'internal-error', message: 'internal error in check a', internalError: true });
     expect(byId.a!.hint).toMatch(/--debug/);
     expect(byId.a!.evidence).toBeUndefined();
     expect(byId.b!.status).toBe('pass');
@@ -98,19 +168,21 @@ describe('runner', () => {
   });
 
   it('skips online checks with --offline', async () => {
-    const { byId } = await run([check('a', [], ok, true), check('b', ['a'], ok)], { offline: true });
-    expect(byId.a).toMatchObject({ status: 'skip', message: '--offline: network checks not run' });
-    expect(byId.b).toMatchObject({ status: 'skip', message: 'needs a, which was skipped' });
+    const { byId } = await run([check('a', [], ok, true), check('b', ['a'], ok), check('c', ['a'], ok, true)], { offline: true });
+    expect(byId.a).toMatchObject({ status: 'skip', skipReason: 'offline', message: '--offline: network checks not run' });
+    expect(byId.b).toMatchObject({ status: 'skip', skipReason: 'offline', message: 'needs a, which was skipped' });
+    expect(byId.c).toMatchObject({ status: 'skip', skipReason: 'offline', message: '--offline: network checks not run' });
   });
 
   it('--only runs the selected checks and their needs; --skip skips by prefix', async () => {
     const checks = [check('x.a', [], ok), check('x.b', ['x.a'], ok), check('y.c', [], ok), check('y.d', ['x.b'], ok)];
     const only = await run(checks, { only: ['x.b'] });
     expect(only.results.map((r) => r.status)).toEqual(['pass', 'pass', 'skip', 'skip']);
-    expect(only.byId['y.c']!.message).toBe('not selected by --only x.b');
+    expect(only.byId['y.c']).toMatchObject({ skipReason: 'not-selected', message: 'not selected by --only x.b' });
     const skip = await run(checks, { skip: ['x'] });
     expect(skip.results.map((r) => r.status)).toEqual(['skip', 'skip', 'pass', 'skip']);
-    expect(skip.byId['x.a']!.message).toBe('skipped by --skip');
+    expect(skip.byId['x.a']).toMatchObject({ skipReason: 'not-selected', message: 'skipped by --skip' });
+    expect(skip.byId['y.d']).toMatchObject({ skipReason: 'not-selected', message: 'needs x.b, which was skipped by --skip' });
   });
 
   it('redacts secrets a check declares from every later result', async () => {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import ajvDraft04 from 'ajv-draft-04';
 import type * as Sarif from 'sarif';
 import { describe, expect, it } from 'vitest';
-import { EXPLANATIONS } from '../../checks/explain.js';
+import jwksSigningKey from '../../checks/jwks.signing-key.js';
 import { artifactUri, sarif } from '../../src/reporters/sarif.js';
 import type { Report } from '../../src/report/types.js';
 import { check, hostileReport, mixedReport, passingReport, report, run, strictReport } from '../support/report-fixtures.js';
@@ -66,13 +66,13 @@ describe('sarif reporter', () => {
 
   it('describes each rule with its title and the documentation its caller supplies', () => {
     const ruleHelp = (id: string) =>
-      id === 'jwks.signing-key' ? { description: EXPLANATIONS[id].verifies, text: 'How to fix: …', markdown: '**Common causes**' } : undefined;
+      id === 'jwks.signing-key' ? { description: jwksSigningKey.explain.verifies, text: 'How to fix: …', markdown: '**Common causes**' } : undefined;
     const log = JSON.parse(sarif(mixedReport(), { color: false, ruleHelp })) as Sarif.Log;
     const rules = log.runs[0]!.tool.driver.rules!;
     const signing = rules.find((rule) => rule.id === 'jwks.signing-key')!;
     expect(signing.name).toBe('JwksSigningKey');
     expect(signing.shortDescription).toEqual({ text: 'Signing key registered in JWKS' });
-    expect(signing.fullDescription?.text).toBe(EXPLANATIONS['jwks.signing-key'].verifies);
+    expect(signing.fullDescription?.text).toBe(jwksSigningKey.explain.verifies);
     expect(signing.help).toEqual({ text: 'How to fix: …', markdown: '**Common causes**' });
     expect(rules.find((rule) => rule.id === 'config.schema')!.help).toBeUndefined();
   });

@@ -17,7 +17,7 @@ export const FIXED_HOST: Report['host'] = {
 
 // Titles, needs and order come from the registry, so fixtures cannot drift from real reports.
 const TITLES: Record<string, string> = Object.fromEntries(CHECKS.map((check) => [check.id, check.title]));
-const NEEDS: Record<string, readonly string[]> = Object.fromEntries(CHECKS.map((check) => [check.id, check.needs]));
+const NEEDS: Record<string, readonly string[]> = Object.fromEntries(CHECKS.map((check) => [check.id, check.needs.map((need) => need.id)]));
 
 export const CHECK_ORDER = CHECKS.map((check) => check.id as string);
 

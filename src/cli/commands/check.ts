@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { runChecksWithRedactor } from '../../api.js';
 import { closest } from '../../text/closest.js';
 import { isValidTimeout, MAX_TIMEOUT_MS, type RunOptions } from '../../pipeline/context.js';
-import { SELECTOR_CANDIDATES, unknownSelector } from '../../pipeline/select.js';
+import { CHECK_IDS } from '../../../checks/index.js';
+import { selectorCandidates, unknownSelector } from '../../pipeline/select.js';
 import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
 import { UsageError } from '../errors.js';
@@ -33,9 +34,9 @@ export const CHECK_OPTIONS = {
 
 function selectors(values: readonly string[] | undefined, flag: string): string[] {
   const list = (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
-  const unknown = unknownSelector(list);
+  const unknown = unknownSelector(list, CHECK_IDS);
   if (unknown !== undefined) {
-    const suggestion = closest(unknown, SELECTOR_CANDIDATES);
+    const suggestion = closest(unknown, selectorCandidates(CHECK_IDS));
     throw new UsageError(
       `--${flag} ${unknown} names no check${suggestion ? `; did you mean ${suggestion}?` : ''} (golive explain --list shows the ids)`,
       'check',
