@@ -3,6 +3,7 @@ import { CHECKS } from '../checks/index.js';
 import clockSkew from '../checks/clock.skew.js';
 import configParse from '../checks/config.parse.js';
 import configReferences from '../checks/config.references.js';
+import type { ResolvedConfig } from './config/types.js';
 import type { RunContext, RunOptions } from './pipeline/context.js';
 import { runCheckGraph, type RunnerEvent } from './pipeline/runner.js';
 import { createHttpSession } from './net/http.js';
@@ -29,6 +30,12 @@ export interface CheckRunResult {
   report: Report;
   /** The redactor that knows every secret the run met: use it for anything else printed. */
   redactor: Redactor;
+  /**
+   * Each run's config as config.references resolved it (undefined where it
+   * did not load), in the order of the report's runs. It holds the secrets
+   * interpolated from variables: never print it.
+   */
+  resolved: ReadonlyArray<ResolvedConfig | undefined>;
 }
 
 /** Runs every check on each config (concurrently) and builds one report. */
@@ -57,7 +64,7 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
       });
       const summary = configSummary(configPath, output(configParse), output(configReferences));
       const skew = output(clockSkew);
-      return { run: buildRun(redactor.deep(summary), results, input.options.strict), skewMs: skew?.skewMs };
+      return { run: buildRun(redactor.deep(summary), results, input.options.strict), skewMs: skew?.skewMs, resolved: output(configReferences) };
     }),
   ).finally(() => http.close());
   const report = buildReport({
@@ -69,5 +76,5 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
     runs: settled.map(({ run }) => run),
     clockSkewMs: settled.find(({ skewMs }) => skewMs !== undefined)?.skewMs ?? null,
   });
-  return { report: redactor.deep(report), redactor };
+  return { report: redactor.deep(report), redactor, resolved: settled.map(({ resolved }) => resolved) };
 }

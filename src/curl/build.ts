@@ -4,11 +4,15 @@ import type { ResolvedConfig } from '../config/types.js';
 import { CLIENT_ASSERTION_TYPE } from '../oauth/client-auth.js';
 import type { CheckReport, RunReport } from '../report/types.js';
 import { skipReasonOf } from '../report/skip.js';
+import { CHECKS } from '../../checks/index.js';
+import jwksFetch from '../../checks/jwks.fetch.js';
+import networkApiEndpoint from '../../checks/network.api-endpoint.js';
+import networkTokenEndpoint from '../../checks/network.token-endpoint.js';
+import probeCall from '../../checks/probe.call.js';
+import tokenRequest from '../../checks/token.request.js';
+import type { AnyCheck } from '../pipeline/check.js';
 import { hasControlCharacters, literal, quoteLiteral, shellWord, variable, type Segment } from './shell.js';
 
-/** The checks that talk to the network, in report order: one curl command each. */
-export const NETWORK_STEPS = ['jwks.fetch', 'network.token-endpoint', 'network.api-endpoint', 'token.request', 'probe.call'] as const;
-export type NetworkStepId = (typeof NETWORK_STEPS)[number];
 
 export interface CurlOptions {
   /** The folder the commands are meant to run from: file paths are shown relative to it. */
@@ -18,7 +22,8 @@ export interface CurlOptions {
 }
 
 export interface CurlStep {
-  id: NetworkStepId;
+  /** The check the command reproduces. */
+  id: string;
   /** What the step does, in a few words. */
   title: string;
   /** The check's status in the run (`pass`, `fail`…), or `not run: <reason>`. */
@@ -301,33 +306,40 @@ function outcomeOf(check: CheckReport | undefined): string | undefined {
   return `not run: ${commentText(check.message ?? 'skipped')}`;
 }
 
+/** How one network check's request is written as curl. */
+type CurlHook = (writer: StepWriter, config: ResolvedConfig, options: CurlOptions, check: CheckReport | undefined) => Built;
+
+/** A curl hook per check that talks to the network; the registry gives their order. */
+const HOOKS = new Map<AnyCheck, CurlHook>([
+  [jwksFetch, (writer, config, options) => jwksStep(writer, config, options)],
+  [networkTokenEndpoint, (writer, config, options) => connectionStep(writer, config, options, 'token')],
+  [networkApiEndpoint, (writer, config, options) => connectionStep(writer, config, options, 'api')],
+  [tokenRequest, tokenStep],
+  [probeCall, (writer, config, options) => probeStep(writer, config, options)],
+]);
+
+/** The checks with a curl command, in report order. */
+export const NETWORK_STEPS: readonly string[] = CHECKS.filter((check) => HOOKS.has(check)).map((check) => check.id);
+
 /**
  * A curl command for each network step of one run, equivalent to the
- * request golive made (or would make). A pure function of the resolved
- * config and the run's report: it prints no secret value, only the names of
- * the variables that hold them.
+ * request golive made (or would make). A pure function of the config the
+ * run resolved and the run's report: it prints no secret value, only the
+ * names of the variables that hold them.
  */
 export function curlSteps(config: ResolvedConfig, run: RunReport, options: CurlOptions): CurlStep[] {
   const steps: CurlStep[] = [];
   // A note that holds for several steps (e.g. about --cacert) is shown at the first.
   const noted = new Set<string>();
-  for (const id of NETWORK_STEPS) {
-    const check = run.checks.find((candidate) => candidate.id === id);
-    const outcome = outcomeOf(check);
+  const reported = new Map(run.checks.map((check) => [check.id, check]));
+  for (const [check, hook] of CHECKS.flatMap((candidate) => (HOOKS.has(candidate) ? [[candidate, HOOKS.get(candidate)!] as const] : []))) {
+    const result = reported.get(check.id);
+    const outcome = outcomeOf(result);
     if (outcome === undefined) continue;
     const writer = new StepWriter(config, options.cwd);
-    const built =
-      id === 'jwks.fetch'
-        ? jwksStep(writer, config, options)
-        : id === 'network.token-endpoint'
-          ? connectionStep(writer, config, options, 'token')
-          : id === 'network.api-endpoint'
-            ? connectionStep(writer, config, options, 'api')
-            : id === 'token.request'
-              ? tokenStep(writer, config, options, check)
-              : probeStep(writer, config, options);
+    const built = hook(writer, config, options, result);
     steps.push({
-      id,
+      id: check.id,
       title: commentText(built.title),
       outcome,
       notes: writer.notes.filter((note) => !noted.has(note) && noted.add(note)).map(commentText),

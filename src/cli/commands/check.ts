@@ -74,7 +74,7 @@ export interface RenderedRun {
 export async function runAndRender(run: RenderedRun, io: Io, artifacts: Artifacts = {}, inputs = new InputLedger()): Promise<Report> {
   const live = run.format === 'pretty' && run.interactive ? await import('../tasklist.js') : undefined;
   const view = live?.startTaskList(run.configs, io);
-  const { report, redactor } = await inputs.track(() =>
+  const { report, redactor, resolved } = await inputs.track(() =>
     runChecksWithRedactor(run.configs, {
       ...run.options,
       cwd: io.cwd,
@@ -89,7 +89,7 @@ export async function runAndRender(run: RenderedRun, io: Io, artifacts: Artifact
     if (run.curl) {
       // stderr, so stdout stays the chosen format alone (--format json or junit stays parseable).
       const { curlScript } = await import('../../curl/script.js');
-      io.stderr.write(redactor.text(await curlScript(report, { env: run.env, timeoutMs: run.options.timeoutMs, cwd: io.cwd })));
+      io.stderr.write(redactor.text(curlScript(report, { resolved, timeoutMs: run.options.timeoutMs, cwd: io.cwd })));
     }
     await writeArtifacts(artifacts, report, redactor, io, 'check', inputs);
   } catch (error) {
