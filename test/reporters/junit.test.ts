@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CHECKS } from '../../checks/index.js';
 import { junit } from '../../src/reporters/junit.js';
 import { HOSTILE_TEXT, hostileReport, mixedReport, passingReport, strictReport } from '../support/report-fixtures.js';
 import { findAll, parseXml, type XmlElement } from '../support/xml.js';
@@ -25,8 +26,8 @@ describe('junit reporter', () => {
     const root = parseXml(junit(mixedReport(), { color: false }));
     expect(root.attributes).toMatchObject({ tests: '38', failures: '3', errors: '1', skipped: '23', time: '0.812', timestamp: '2026-11-28T10:00:00.000Z' });
     const [prod, uat] = findAll(root, 'testsuite');
-    expect(prod?.attributes).toMatchObject({ name: 'config/prod.yaml', tests: '19', failures: '2', errors: '1', skipped: '6' });
-    expect(uat?.attributes).toMatchObject({ name: 'config/uat.yaml', tests: '19', failures: '1', errors: '0', skipped: '17' });
+    expect(prod?.attributes).toMatchObject({ name: 'config/prod.yaml', tests: String(CHECKS.length), failures: '2', errors: '1', skipped: '6' });
+    expect(uat?.attributes).toMatchObject({ name: 'config/uat.yaml', tests: String(CHECKS.length), failures: '1', errors: '0', skipped: '17' });
   });
 
   it('reports a failure with message, hint and evidence, and an internal error as <error>', () => {

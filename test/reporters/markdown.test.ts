@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CHECKS } from '../../checks/index.js';
 import { markdown } from '../../src/reporters/markdown.js';
 import { hostileReport, mixedReport } from '../support/report-fixtures.js';
 
@@ -25,7 +26,7 @@ describe('markdown reporter', () => {
     const rows = markdown(hostileReport(), { color: false })
       .split('\n')
       .filter((line) => line.startsWith('| '));
-    expect(rows.length).toBe(2 + 19);
+    expect(rows.length).toBe(2 + CHECKS.length);
     for (const row of rows) expect(unescapedPipes(row)).toBe(5);
     const schemaRow = rows.find((row) => row.includes('`config.schema`')) ?? '';
     expect(schemaRow).toContain('bad \\<tag attr="x" other=\'y\'\\> & \\]\\]\\> \\| pipe');
