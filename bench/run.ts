@@ -6,6 +6,8 @@
  * Runs are alternated so machine noise hits every command alike; medians.
  *
  *   npm run bench            (RUNS=40 by default)
+ *   BASELINE_CLI=/path/to/other/dist/cli.js npm run bench
+ *                            adds another build (e.g. main before a change) side by side
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { createCa, issueCertificate } from '../src/sandbox/pki.js';
 const RUNS = Number(process.env.RUNS ?? 40);
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'dist', 'cli.js');
+const baseline = process.env.BASELINE_CLI;
 
 async function writeFixture(dir: string): Promise<string> {
   const ca = await createCa('CN=Bench Issuing CA, O=golive bench');
@@ -100,6 +103,7 @@ try {
     'node -e 0': () => time(process.execPath, ['-e', '0'], env),
     'golive check --offline': () => time(process.execPath, ['--', cli, 'check', '--offline', config], env),
     'openssl by hand (8 commands)': () => time('sh', ['-c', openssl], env),
+    ...(baseline && { 'baseline build --offline': () => time(process.execPath, ['--', baseline, 'check', '--offline', config], env) }),
   };
   const check = execFileSync(process.execPath, [cli, 'check', '--offline', '--format', 'json', config], { env }).toString();
   const report = JSON.parse(check) as { status: string; summary: Record<string, number> };
@@ -120,6 +124,7 @@ try {
     console.log(`  ${name.padEnd(30)} ${value.toFixed(1).padStart(7)} ms   ${(value / floor).toFixed(2)}x node -e 0`);
   }
   console.log(`  golive / openssl by hand: ${(golive / median(samples['openssl by hand (8 commands)']!)).toFixed(2)}x`);
+  if (baseline) console.log(`  golive / baseline build (${baseline}): ${(golive / median(samples['baseline build --offline']!)).toFixed(2)}x`);
   console.log(`  goal: golive check --offline at most 2.0x node -e 0 -> ${(golive / floor).toFixed(2)}x`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
