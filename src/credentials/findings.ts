@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { CREDENTIAL_FILE_LIMIT, describeInputProblem, InputFileError, readInputFile } from '../files/input.js';
 
-/** Why a credential file could not be used; stable, so tests and scripts can key on it. */
+/**
+ * Why a credential file could not be used. Stable: the credential checks
+ * report it as their finding's `code`, so scripts and support key on it.
+ */
 export type CredentialProblem =
   | 'file-unreadable'
   | 'file-too-large'

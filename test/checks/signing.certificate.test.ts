@@ -40,6 +40,8 @@ interface Scenario {
   config: ResolvedOverrides;
   now?: number;
   status: string;
+  /** The finding's code: set for every warn and fail. */
+  code?: string;
   message?: RegExp;
   hint?: RegExp;
   evidence?: Record<string, unknown>;
@@ -65,23 +67,25 @@ const scenarios: Scenario[] = [
   { name: 'the certificate of a PKCS#12 key bundle', config: signing(undefined, { privateKey: 'certs/bundle.p12', passphrase: 'pw' }), status: 'pass', evidence: { file: 'certs/bundle.p12' } },
   { name: 'a sandbox CA in UAT', config: signing('certs/sandbox.pem'), status: 'pass', evidence: { issuer: 'CN=Thredd Sandbox Issuing CA, O=Thredd', chainDepth: 2 } },
   { name: 'a secret client', config: { authMethod: 'client_secret_basic' }, status: 'skip', message: /^not applicable: client_secret_basic clients do not sign$/ },
-  { name: 'a certificate not yet valid', config: signing('certs/signing.pem'), now: Date.parse('2025-12-01T00:00:00Z'), status: 'fail', message: /^certs\/signing\.pem \(CN=golive test client.*\) is not valid until 2026-01-01T00:00:00\.000Z; it is now 2025-12-01T00:00:00\.000Z\.$/, hint: /clock/ },
-  { name: 'an expired certificate', config: signing('certs/signing.pem'), now: Date.parse('2027-02-01T00:00:00Z'), status: 'fail', message: /^certs\/signing\.pem \(CN=golive test client.*\) expired on 2027-01-01\.$/, hint: /Renew the certificate.*signing\.certificate/ },
-  { name: 'a certificate expiring in 12 days', config: signing('certs/signing.pem'), now: notAfter.getTime() - 12.5 * DAY_MS, status: 'warn', message: /expires in 12 days, on 2027-01-01\.$/, hint: /before 2027-01-01/, evidence: { daysLeft: 12, expiryWarningDays: 30 } },
-  { name: 'expiryWarningDays from the config', config: { ...signing('certs/signing.pem'), expiryWarningDays: 365 }, status: 'warn', message: /expires in 214 days/ },
-  { name: 'keyUsage without digitalSignature', config: signing('certs/encipher.pem'), status: 'fail', message: /^certs\/encipher\.pem has key usage keyEncipherment without digitalSignature, so it cannot sign client assertions\.$/, hint: /digitalSignature key usage/ },
-  { name: 'a sandbox CA in Production', config: { ...signing('certs/sandbox.pem'), environment: 'production' }, status: 'fail', message: /^certs\/sandbox\.pem was issued by CN=Thredd Sandbox Issuing CA, O=Thredd, a sandbox or test CA, but this is a Production config\.$/, hint: /Production certificate/ },
-  { name: 'no certificate beside a PEM key', config: signing(undefined), status: 'fail', message: /^signing\.certificate is not set and certs\/signing\.key is not a PKCS#12 bundle/, hint: /Set signing\.certificate/ },
-  { name: 'a bundle with a wrong password', config: signing(undefined, { privateKey: 'certs/bundle.p12', passphrase: 'nope' }), status: 'fail', message: /does not open the PKCS#12 bundle certs\/bundle\.p12/ },
-  { name: 'a missing file', config: signing('certs/missing.pem'), status: 'fail', message: /^certs\/missing\.pem does not exist\.$/, hint: /signing\.certificate/ },
-  { name: 'the key in the certificate file', config: signing('certs/signing.key'), status: 'fail', message: /^certs\/signing\.key holds a private key, not a certificate\.$/, hint: /signing\.certificate at the certificate/ },
-  { name: 'a certificate pasted with literal \\n', config: signing('certs/pasted.pem'), status: 'warn', message: /not clean PEM .*literal \\n/, hint: /plain PEM/ },
+  { name: 'private_key_jwt without a signing section', config: {}, status: 'fail', code: 'no-section', message: /^The config has no signing section, but private_key_jwt clients sign their assertions\.$/, hint: /^Add signing\.privateKey and signing\.certificate to the config\.$/ },
+  { name: 'a certificate not yet valid', config: signing('certs/signing.pem'), now: Date.parse('2025-12-01T00:00:00Z'), status: 'fail', code: 'not-yet-valid', message: /^certs\/signing\.pem \(CN=golive test client.*\) is not valid until 2026-01-01T00:00:00\.000Z; it is now 2025-12-01T00:00:00\.000Z\.$/, hint: /clock/ },
+  { name: 'an expired certificate', config: signing('certs/signing.pem'), now: Date.parse('2027-02-01T00:00:00Z'), status: 'fail', code: 'expired', message: /^certs\/signing\.pem \(CN=golive test client.*\) expired on 2027-01-01\.$/, hint: /Renew the certificate.*signing\.certificate/ },
+  { name: 'a certificate expiring in 12 days', config: signing('certs/signing.pem'), now: notAfter.getTime() - 12.5 * DAY_MS, status: 'warn', code: 'expires-soon', message: /expires in 12 days, on 2027-01-01\.$/, hint: /before 2027-01-01/, evidence: { daysLeft: 12, expiryWarningDays: 30 } },
+  { name: 'expiryWarningDays from the config', config: { ...signing('certs/signing.pem'), expiryWarningDays: 365 }, status: 'warn', code: 'expires-soon', message: /expires in 214 days/ },
+  { name: 'keyUsage without digitalSignature', config: signing('certs/encipher.pem'), status: 'fail', code: 'no-digital-signature', message: /^certs\/encipher\.pem has key usage keyEncipherment without digitalSignature, so it cannot sign client assertions\.$/, hint: /digitalSignature key usage/ },
+  { name: 'a sandbox CA in Production', config: { ...signing('certs/sandbox.pem'), environment: 'production' }, status: 'fail', code: 'sandbox-issuer-in-production', message: /^certs\/sandbox\.pem was issued by CN=Thredd Sandbox Issuing CA, O=Thredd, a sandbox or test CA, but this is a Production config\.$/, hint: /Production certificate/ },
+  { name: 'no certificate beside a PEM key', config: signing(undefined), status: 'fail', code: 'pkcs12-no-certificate', message: /^signing\.certificate is not set and certs\/signing\.key is not a PKCS#12 bundle/, hint: /Set signing\.certificate/ },
+  { name: 'a bundle with a wrong password', config: signing(undefined, { privateKey: 'certs/bundle.p12', passphrase: 'nope' }), status: 'fail', code: 'pkcs12-password-wrong', message: /does not open the PKCS#12 bundle certs\/bundle\.p12/ },
+  { name: 'a missing file', config: signing('certs/missing.pem'), status: 'fail', code: 'file-unreadable', message: /^certs\/missing\.pem does not exist\.$/, hint: /signing\.certificate/ },
+  { name: 'the key in the certificate file', config: signing('certs/signing.key'), status: 'fail', code: 'not-a-certificate', message: /^certs\/signing\.key holds a private key, not a certificate\.$/, hint: /signing\.certificate at the certificate/ },
+  { name: 'a certificate pasted with literal \\n', config: signing('certs/pasted.pem'), status: 'warn', code: 'repaired-pem', message: /not clean PEM .*literal \\n/, hint: /plain PEM/ },
 ];
 
 describe('signing.certificate', () => {
-  it.each(scenarios)('$name', async ({ config, now = midway, status, message, hint, evidence }) => {
+  it.each(scenarios)('$name', async ({ config, now = midway, status, code, message, hint, evidence }) => {
     const result = await check.run(runContext(now), { 'config.references': resolvedConfig(dir, config) });
     expect(result.status, result.message).toBe(status);
+    expect(result.code).toBe(code);
     if (message) expect(result.message).toMatch(message);
     if (hint) expect(result.hint).toMatch(hint);
     if (evidence) expect(result.evidence).toMatchObject(evidence);

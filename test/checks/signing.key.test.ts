@@ -25,6 +25,8 @@ beforeAll(async () => {
     'certs/signing.pem': rsa.certPem,
     'certs/pasted.key': rsa.keyPem.replace(/\n/g, '\\n'),
     'certs/broken.key': rsa.keyPem.slice(0, 300),
+    'certs/id_rsa': '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n',
+    'certs/request.csr': rsa.keyPem.replace(/PRIVATE KEY/g, 'CERTIFICATE REQUEST'),
   };
   for (const [name, content] of Object.entries(files)) writeCredential(dir, name, content);
 });
@@ -33,6 +35,8 @@ interface Scenario {
   name: string;
   config: ResolvedOverrides;
   status: 'pass' | 'warn' | 'fail' | 'skip';
+  /** The finding's code: set for every warn and fail. */
+  code?: string;
   message?: RegExp;
   hint?: RegExp;
   evidence?: Record<string, unknown>;
@@ -55,28 +59,31 @@ const scenarios: Scenario[] = [
     status: 'skip',
     message: /^not applicable: client_secret_post clients do not sign$/,
   },
-  { name: 'private_key_jwt without a signing section', config: {}, status: 'fail', message: /no signing section/, hint: /Add signing\.privateKey/ },
-  { name: 'a missing file', config: signing('certs/nope.key'), status: 'fail', message: /^certs\/nope\.key does not exist\.$/, hint: /Check signing\.privateKey/, evidence: { code: 'ENOENT', problem: 'file-unreadable' } },
-  { name: 'a certificate in the key file', config: signing('certs/signing.pem'), status: 'fail', message: /^certs\/signing\.pem holds a certificate, not a private key\.$/, hint: /signing\.privateKey at the private key the certificate was issued for/ },
-  { name: 'truncated PEM', config: signing('certs/broken.key'), status: 'fail', message: /^certs\/broken\.key is not valid PEM: .*no matching END line/, hint: /intact copy/, evidence: { problem: 'pem-malformed' } },
-  { name: 'an encrypted key without passphrase', config: signing('certs/encrypted.key'), status: 'fail', message: /^certs\/encrypted\.key is encrypted .* signing\.passphrase is not set\.$/, hint: /^Set signing\.passphrase/ },
-  { name: 'a wrong passphrase', config: signing('certs/encrypted.key', { passphrase: 'nope' }), status: 'fail', message: /does not decrypt certs\/encrypted\.key/, hint: /passphrase the key was encrypted with/, evidence: { code: 'ERR_OSSL_BAD_DECRYPT', problem: 'passphrase-wrong' } },
-  { name: 'a PKCS#12 bundle without password', config: signing('certs/signing.p12'), status: 'fail', message: /password-protected PKCS#12 bundle and signing\.passphrase is not set/, hint: /export password/ },
-  { name: 'a PKCS#12 bundle with a wrong password', config: signing('certs/signing.p12', { passphrase: 'nope' }), status: 'fail', message: /does not open the PKCS#12 bundle certs\/signing\.p12/, hint: /export password/ },
-  { name: 'a 1024-bit RSA key', config: signing('certs/weak.key'), status: 'fail', message: /^certs\/weak\.key is a 1024-bit RSA key; at least 2048 bits are required\.$/, hint: /rsa_keygen_bits:2048/, evidence: { bits: 1024 } },
-  { name: 'ES256 with an RSA key', config: signing('certs/rsa.key', { algorithm: 'ES256' }), status: 'fail', message: /^signing\.algorithm ES256 needs an EC P-256 key, but certs\/rsa\.key is a 2048-bit RSA key\.$/, hint: /^Set signing\.algorithm to RS256, RS384, RS512, PS256, PS384 or PS512, or use an EC P-256 key for ES256\.$/ },
-  { name: 'ES384 with a P-256 key', config: signing('certs/ec256.key', { algorithm: 'ES384' }), status: 'fail', message: /ES384 needs an EC P-384 key, but certs\/ec256\.key is an EC P-256 key/, hint: /Set signing\.algorithm to ES256/ },
-  { name: 'PS256 with an EC key', config: signing('certs/ec256.key', { algorithm: 'PS256' }), status: 'fail', message: /PS256 needs an RSA key/, hint: /ES256/ },
-  { name: 'EdDSA with an RSA key', config: signing('certs/rsa.key', { algorithm: 'EdDSA' }), status: 'fail', message: /EdDSA needs an Ed25519 or Ed448 key/ },
-  { name: 'RS256 with an RSA-PSS-only key', config: signing('certs/pss.key', { algorithm: 'RS256' }), status: 'fail', message: /RS256 needs an RSA key, but certs\/pss\.key is a 2048-bit RSA-PSS key/, hint: /PS256/ },
-  { name: 'an unknown algorithm', config: signing('certs/rsa.key', { algorithm: 'HS256' }), status: 'fail', message: /^signing\.algorithm "HS256" is not an asymmetric JWS algorithm golive knows/, hint: /for a 2048-bit RSA key that is RS256, RS384, RS512, PS256, PS384 or PS512\./, evidence: { algorithm: 'HS256' } },
-  { name: 'a key pasted with literal \\n', config: signing('certs/pasted.key'), status: 'warn', message: /^certs\/pasted\.key is not clean PEM .*replaced literal \\n sequences with line breaks/, hint: /Rewrite the file as plain PEM/, evidence: { repaired: ['replaced literal \\n sequences with line breaks'] } },
+  { name: 'private_key_jwt without a signing section', config: {}, status: 'fail', code: 'no-section', message: /no signing section/, hint: /Add signing\.privateKey/ },
+  { name: 'a missing file', config: signing('certs/nope.key'), status: 'fail', code: 'file-unreadable', message: /^certs\/nope\.key does not exist\.$/, hint: /Check signing\.privateKey/, evidence: { code: 'ENOENT', problem: 'file-unreadable' } },
+  { name: 'a certificate in the key file', config: signing('certs/signing.pem'), status: 'fail', code: 'not-a-private-key', message: /^certs\/signing\.pem holds a certificate, not a private key\.$/, hint: /signing\.privateKey at the private key the certificate was issued for/ },
+  { name: 'an OpenSSH key', config: signing('certs/id_rsa'), status: 'fail', code: 'key-unsupported', message: /^certs\/id_rsa is an OpenSSH private key/, hint: /ssh-keygen -p -m PKCS8 -f certs\/id_rsa/, evidence: { problem: 'key-unsupported', found: 'OPENSSH PRIVATE KEY' } },
+  { name: 'a certificate request in the key file', config: signing('certs/request.csr'), status: 'fail', code: 'not-a-private-key', message: /^certs\/request\.csr holds a certificate signing request, not a private key\.$/, hint: /signing\.privateKey at the private key file/ },
+  { name: 'truncated PEM', config: signing('certs/broken.key'), status: 'fail', code: 'pem-malformed', message: /^certs\/broken\.key is not valid PEM: .*no matching END line/, hint: /intact copy/, evidence: { problem: 'pem-malformed' } },
+  { name: 'an encrypted key without passphrase', config: signing('certs/encrypted.key'), status: 'fail', code: 'passphrase-missing', message: /^certs\/encrypted\.key is encrypted .* signing\.passphrase is not set\.$/, hint: /^Set signing\.passphrase/ },
+  { name: 'a wrong passphrase', config: signing('certs/encrypted.key', { passphrase: 'nope' }), status: 'fail', code: 'passphrase-wrong', message: /does not decrypt certs\/encrypted\.key/, hint: /passphrase the key was encrypted with/, evidence: { code: 'ERR_OSSL_BAD_DECRYPT', problem: 'passphrase-wrong' } },
+  { name: 'a PKCS#12 bundle without password', config: signing('certs/signing.p12'), status: 'fail', code: 'pkcs12-password-missing', message: /password-protected PKCS#12 bundle and signing\.passphrase is not set/, hint: /export password/ },
+  { name: 'a PKCS#12 bundle with a wrong password', config: signing('certs/signing.p12', { passphrase: 'nope' }), status: 'fail', code: 'pkcs12-password-wrong', message: /does not open the PKCS#12 bundle certs\/signing\.p12/, hint: /export password/ },
+  { name: 'a 1024-bit RSA key', config: signing('certs/weak.key'), status: 'fail', code: 'rsa-too-short', message: /^certs\/weak\.key is a 1024-bit RSA key; at least 2048 bits are required\.$/, hint: /rsa_keygen_bits:2048/, evidence: { bits: 1024 } },
+  { name: 'ES256 with an RSA key', config: signing('certs/rsa.key', { algorithm: 'ES256' }), status: 'fail', code: 'algorithm-key-mismatch', message: /^signing\.algorithm ES256 needs an EC P-256 key, but certs\/rsa\.key is a 2048-bit RSA key\.$/, hint: /^Set signing\.algorithm to RS256, RS384, RS512, PS256, PS384 or PS512, or use an EC P-256 key for ES256\.$/ },
+  { name: 'ES384 with a P-256 key', config: signing('certs/ec256.key', { algorithm: 'ES384' }), status: 'fail', code: 'algorithm-key-mismatch', message: /ES384 needs an EC P-384 key, but certs\/ec256\.key is an EC P-256 key/, hint: /Set signing\.algorithm to ES256/ },
+  { name: 'PS256 with an EC key', config: signing('certs/ec256.key', { algorithm: 'PS256' }), status: 'fail', code: 'algorithm-key-mismatch', message: /PS256 needs an RSA key/, hint: /ES256/ },
+  { name: 'EdDSA with an RSA key', config: signing('certs/rsa.key', { algorithm: 'EdDSA' }), status: 'fail', code: 'algorithm-key-mismatch', message: /EdDSA needs an Ed25519 or Ed448 key/ },
+  { name: 'RS256 with an RSA-PSS-only key', config: signing('certs/pss.key', { algorithm: 'RS256' }), status: 'fail', code: 'algorithm-key-mismatch', message: /RS256 needs an RSA key, but certs\/pss\.key is a 2048-bit RSA-PSS key/, hint: /PS256/ },
+  { name: 'an unknown algorithm', config: signing('certs/rsa.key', { algorithm: 'HS256' }), status: 'fail', code: 'unknown-algorithm', message: /^signing\.algorithm "HS256" is not an asymmetric JWS algorithm golive knows/, hint: /for a 2048-bit RSA key that is RS256, RS384, RS512, PS256, PS384 or PS512\./, evidence: { algorithm: 'HS256' } },
+  { name: 'a key pasted with literal \\n', config: signing('certs/pasted.key'), status: 'warn', code: 'repaired-pem', message: /^certs\/pasted\.key is not clean PEM .*replaced literal \\n sequences with line breaks/, hint: /Rewrite the file as plain PEM/, evidence: { repaired: ['replaced literal \\n sequences with line breaks'] } },
 ];
 
 describe('signing.key', () => {
-  it.each(scenarios)('$name', async ({ config, status, message, hint, evidence }) => {
+  it.each(scenarios)('$name', async ({ config, status, code, message, hint, evidence }) => {
     const result = await check.run(runContext(), { 'config.references': resolvedConfig(dir, config) });
     expect(result.status, result.message).toBe(status);
+    expect(result.code).toBe(code);
     if (message) expect(result.message).toMatch(message);
     if (hint) expect(result.hint).toMatch(hint);
     if (evidence) expect(result.evidence).toMatchObject(evidence);

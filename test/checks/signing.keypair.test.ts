@@ -55,6 +55,7 @@ describe('signing.keypair', () => {
     const certificate = (await depsFor('ec.key', 'ec.pem', 'ES256'))['signing.certificate'];
     const result = await check.run(runContext(), { 'signing.key': key, 'signing.certificate': certificate });
     expect(result.status).toBe('fail');
+    expect(result.code).toBe('key-certificate-mismatch');
     expect(result.message).toBe(
       `The signing key (thumbprint ${key.facts.thumbprint}) does not belong to the signing certificate CN=other client, O=Example Ltd (SHA-256 ${certificate.facts.fingerprintSha256}).`,
     );
@@ -66,6 +67,7 @@ describe('signing.keypair', () => {
     const deps = await depsFor('rsa.p12', 'ec.pem', 'RS256');
     const result = await check.run(runContext(), deps);
     expect(result.status).toBe('fail');
+    expect(result.code).toBe('key-certificate-mismatch');
     expect(result.hint).toMatch(/^The bundle in signing\.privateKey carries the right certificate: remove signing\.certificate/);
   });
 

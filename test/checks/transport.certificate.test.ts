@@ -25,21 +25,23 @@ beforeAll(async () => {
 
 const transport = (certificate: string): ResolvedOverrides => ({ transport: { privateKey: 'tls/client.key', certificate } });
 
-const scenarios: { name: string; config: ResolvedOverrides; now?: number; status: string; message?: RegExp; hint?: RegExp; evidence?: Record<string, unknown> }[] = [
+const scenarios: { name: string; config: ResolvedOverrides; now?: number; status: string; code?: string; message?: RegExp; hint?: RegExp; evidence?: Record<string, unknown> }[] = [
   { name: 'a clientAuth certificate with its chain', config: transport('tls/client.pem'), status: 'pass', evidence: { extKeyUsage: ['clientAuth'], chainDepth: 2, issuer: 'CN=Example Issuing CA, O=Example Ltd', selfSigned: false } },
   { name: 'no extendedKeyUsage (any usage)', config: transport('tls/any.pem'), status: 'pass' },
   { name: 'a TLS config', config: { connectivity: 'tls' }, status: 'skip', message: /^not applicable: TLS connectivity presents no client certificate$/ },
-  { name: 'a serverAuth-only certificate', config: transport('tls/server.pem'), status: 'fail', message: /^tls\/server\.pem has extended key usage serverAuth without clientAuth, so servers refuse it for TLS client authentication\.$/, hint: /clientAuth extended key usage/ },
-  { name: 'keyUsage without digitalSignature', config: transport('tls/ca-only.pem'), status: 'fail', message: /has key usage keyCertSign without digitalSignature, so it cannot authenticate a TLS client/, hint: /digitalSignature/ },
-  { name: 'an expired certificate', config: transport('tls/client.pem'), now: Date.parse('2027-03-01T00:00:00Z'), status: 'fail', message: /expired on 2027-01-01/, hint: /transport\.certificate/ },
-  { name: 'a sandbox CA in Production', config: { ...transport('tls/sandbox.pem'), environment: 'production' }, status: 'fail', message: /issued by CN=Thredd Sandbox Issuing CA, O=Thredd, a sandbox or test CA, but this is a Production config/, hint: /transport\.certificate/ },
-  { name: 'mtls without a transport section', config: { connectivity: 'mtls' }, status: 'fail', message: /no transport section/ },
+  { name: 'a serverAuth-only certificate', config: transport('tls/server.pem'), status: 'fail', code: 'no-client-auth', message: /^tls\/server\.pem has extended key usage serverAuth without clientAuth, so servers refuse it for TLS client authentication\.$/, hint: /clientAuth extended key usage/ },
+  { name: 'keyUsage without digitalSignature', config: transport('tls/ca-only.pem'), status: 'fail', code: 'no-digital-signature', message: /has key usage keyCertSign without digitalSignature, so it cannot authenticate a TLS client/, hint: /digitalSignature/ },
+  { name: 'a certificate expiring in 20 days', config: transport('tls/client.pem'), now: Date.parse('2026-12-12T00:00:00Z'), status: 'warn', code: 'expires-soon', message: /^tls\/client\.pem \(CN=golive test client.*\) expires in 20 days, on 2027-01-01\.$/, hint: /before 2027-01-01/, evidence: { daysLeft: 20 } },
+  { name: 'an expired certificate', config: transport('tls/client.pem'), now: Date.parse('2027-03-01T00:00:00Z'), status: 'fail', code: 'expired', message: /expired on 2027-01-01/, hint: /transport\.certificate/ },
+  { name: 'a sandbox CA in Production', config: { ...transport('tls/sandbox.pem'), environment: 'production' }, status: 'fail', code: 'sandbox-issuer-in-production', message: /issued by CN=Thredd Sandbox Issuing CA, O=Thredd, a sandbox or test CA, but this is a Production config/, hint: /transport\.certificate/ },
+  { name: 'mtls without a transport section', config: { connectivity: 'mtls' }, status: 'fail', code: 'no-section', message: /no transport section/ },
 ];
 
 describe('transport.certificate', () => {
-  it.each(scenarios)('$name', async ({ config, now = midway, status, message, hint, evidence }) => {
+  it.each(scenarios)('$name', async ({ config, now = midway, status, code, message, hint, evidence }) => {
     const result = await check.run(runContext(now), { 'config.references': resolvedConfig(dir, config) });
     expect(result.status, result.message).toBe(status);
+    expect(result.code).toBe(code);
     if (message) expect(result.message).toMatch(message);
     if (hint) expect(result.hint).toMatch(hint);
     if (evidence) expect(result.evidence).toMatchObject(evidence);

@@ -35,6 +35,7 @@ describe('transport.keypair', () => {
     const deps = await depsFor('tls/other.pem');
     const result = await check.run(runContext(), deps);
     expect(result.status).toBe('fail');
+    expect(result.code).toBe('key-certificate-mismatch');
     expect(result.message).toMatch(/^The transport key \(thumbprint [\w-]{43}\) does not belong to the transport certificate CN=someone else \(SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\)\.$/);
     expect(result.hint).toMatch(/^Set transport\.privateKey to the key this certificate was issued for, or transport\.certificate/);
   });
