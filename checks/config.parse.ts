@@ -1,56 +1,86 @@
 import path from 'node:path';
-import { defineCheck, fail, pass } from '../src/pipeline/check.js';
+import { defineCheck, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { parseConfigFile, type ParseProblem } from '../src/config/parse.js';
 import { describeInputProblem } from '../src/files/input.js';
 
-function describe(problem: ParseProblem, shown: string): { message: string; hint: string } {
+/** The config file as messages name it. */
+interface Shown {
+  shown: string;
+}
+
+/** Where in the file parsing stopped, when known. */
+interface At extends Shown {
+  line?: number;
+  column?: number;
+}
+
+const syntaxError = ({ shown, format, line, column, reason }: At & { format: string; reason: string }): string =>
+  `${shown} is not valid ${format.toUpperCase()}${line !== undefined ? ` at line ${line}, column ${column}` : ''}: ${reason}.`.replace(/\.\.$/, '.');
+
+const FINDINGS = {
+  'not-found': {
+    message: ({ shown }: Shown) => `The config file ${shown} does not exist.`,
+    hint: () => 'Check the path, or create a starter config with `golive init`.',
+  },
+  'is-directory': {
+    message: ({ shown }: Shown) => `${shown} is a folder, not a config file.`,
+    hint: () => 'Name the YAML or JSON config file itself.',
+  },
+  unreadable: {
+    message: ({ shown, code }: Shown & { code?: string }) => `The config file ${shown} cannot be read (${code ?? 'unknown error'}).`,
+    hint: () => 'Check the file permissions for the user running golive.',
+  },
+  'not-a-file': {
+    message: ({ shown, what }: Shown & { what: string }) => `${shown} ${what}; golive reads a config only from a regular file.`,
+    hint: () => 'Name the YAML or JSON config file itself; to check generated text, write it to a file first.',
+  },
+  'too-large': {
+    message: ({ shown, what }: Shown & { what: string }) => `${shown} ${what}; a golive config is a few kilobytes.`,
+    hint: () => 'Name the YAML or JSON config file, not a log, bundle or binary.',
+  },
+  'too-deep': {
+    message: ({ shown, limit, line, column }: At & { limit: number }) =>
+      `${shown} is nested more than ${limit} levels deep${line !== undefined ? ` (at line ${line}, column ${column})` : ''}; a golive config nests about five, so it was not parsed.`,
+    hint: () => 'Name the golive config file; a config is a flat YAML or JSON document with the sections shown by `golive init --stdout`.',
+  },
+  empty: {
+    message: ({ shown }: Shown) => `The config file ${shown} is empty.`,
+    hint: () => 'Create a starter config with `golive init`.',
+  },
+  binary: {
+    message: ({ shown }: Shown) => `${shown} is a binary file, not YAML or JSON.`,
+    hint: () => 'Name the YAML or JSON config file (a .p12 or DER file belongs under signing or transport).',
+  },
+  'invalid-yaml': {
+    message: syntaxError,
+    hint: () =>
+      'Fix the syntax at that position: check indentation (spaces, not tabs) and quote values that contain ": " or start with special characters.',
+  },
+  'invalid-json': {
+    message: syntaxError,
+    hint: () => 'Fix the JSON at that position (a missing comma or quote, or a trailing comma), or write the config as YAML.',
+  },
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
+
+function failure(problem: ParseProblem, shown: string, evidence: Evidence): CheckOutcome<never> {
   switch (problem.kind) {
     case 'not-found':
-      return {
-        message: `The config file ${shown} does not exist.`,
-        hint: 'Check the path, or create a starter config with `golive init`.',
-      };
     case 'is-directory':
-      return { message: `${shown} is a folder, not a config file.`, hint: 'Name the YAML or JSON config file itself.' };
-    case 'unreadable':
-      return {
-        message: `The config file ${shown} cannot be read (${problem.code ?? 'unknown error'}).`,
-        hint: 'Check the file permissions for the user running golive.',
-      };
-    case 'not-a-file':
-      return {
-        message: `${shown} ${describeInputProblem(problem)}; golive reads a config only from a regular file.`,
-        hint: 'Name the YAML or JSON config file itself; to check generated text, write it to a file first.',
-      };
-    case 'too-large':
-      return {
-        message: `${shown} ${describeInputProblem(problem)}; a golive config is a few kilobytes.`,
-        hint: 'Name the YAML or JSON config file, not a log, bundle or binary.',
-      };
-    case 'too-deep': {
-      const at = problem.line !== undefined ? ` (at line ${problem.line}, column ${problem.column})` : '';
-      return {
-        message: `${shown} is nested more than ${problem.limit} levels deep${at}; a golive config nests about five, so it was not parsed.`,
-        hint: 'Name the golive config file; a config is a flat YAML or JSON document with the sections shown by `golive init --stdout`.',
-      };
-    }
     case 'empty':
-      return { message: `The config file ${shown} is empty.`, hint: 'Create a starter config with `golive init`.' };
     case 'binary':
-      return {
-        message: `${shown} is a binary file, not YAML or JSON.`,
-        hint: 'Name the YAML or JSON config file (a .p12 or DER file belongs under signing or transport).',
-      };
-    case 'syntax': {
-      const at = problem.line !== undefined ? ` at line ${problem.line}, column ${problem.column}` : '';
-      return {
-        message: `${shown} is not valid ${problem.format.toUpperCase()}${at}: ${problem.reason}.`.replace(/\.\.$/, '.'),
-        hint:
-          problem.format === 'yaml'
-            ? 'Fix the syntax at that position: check indentation (spaces, not tabs) and quote values that contain ": " or start with special characters.'
-            : 'Fix the JSON at that position (a missing comma or quote, or a trailing comma), or write the config as YAML.',
-      };
-    }
+      return finding.fail(problem.kind, { shown }, evidence);
+    case 'unreadable':
+      return finding.fail('unreadable', { shown, code: problem.code }, evidence);
+    case 'not-a-file':
+    case 'too-large':
+      return finding.fail(problem.kind, { shown, what: describeInputProblem(problem) }, evidence);
+    case 'too-deep':
+      return finding.fail('too-deep', { shown, limit: problem.limit, line: problem.line, column: problem.column }, evidence);
+    case 'syntax':
+      return finding.fail(problem.format === 'yaml' ? 'invalid-yaml' : 'invalid-json', { shown, ...problem }, evidence);
   }
 }
 
@@ -84,7 +114,7 @@ export default defineCheck({
     }
     const { problem } = result;
     const shown = path.basename(ctx.configPath);
-    const evidence: Record<string, unknown> = { problem: problem.kind };
+    const evidence: Evidence = { problem: problem.kind };
     if ('code' in problem && problem.code) evidence.code = problem.code;
     if (problem.kind === 'not-a-file') evidence.fileKind = problem.fileKind;
     if (problem.kind === 'too-large') Object.assign(evidence, { bytes: problem.size, limitBytes: problem.limit });
@@ -92,6 +122,6 @@ export default defineCheck({
     if ((problem.kind === 'syntax' || problem.kind === 'too-deep') && problem.line !== undefined) {
       evidence.location = { path: '', line: problem.line, column: problem.column };
     }
-    return fail({ ...describe(problem, shown), evidence });
+    return failure(problem, shown, evidence);
   },
 });

@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { defineCheck, fail, pass, warn } from '../src/pipeline/check.js';
+import { defineCheck, pass } from '../src/pipeline/check.js';
+import { findingsOf, type FindingTable, type FindingText } from '../src/pipeline/findings.js';
 import { interpolate } from '../src/config/interpolate.js';
 import { formatPath } from '../src/config/parse.js';
 import { resolveConfig } from '../src/config/resolve.js';
@@ -59,22 +60,71 @@ function pastedKeyMaterial(data: unknown): { field: string; value: string }[] {
   );
 }
 
-type FileProblem = { field: string; file: string; problem: string; code?: string };
+type FileProblemCode = 'file-not-found' | 'not-a-file' | 'file-unreadable';
+
+/** A referenced file that cannot be used; `code` is the system error (ENOENT, EACCES). */
+type FileProblem = { kind: FileProblemCode; field: string; file: string; code?: string };
 
 async function inspect(reference: FileReference): Promise<{ problem?: FileProblem; mode?: number }> {
   const { field, file } = reference;
   try {
     const info = await stat(file);
-    if (!info.isFile()) return { problem: { field, file, problem: 'is not a file' } };
+    if (!info.isFile()) return { problem: { kind: 'not-a-file', field, file } };
     await access(file, constants.R_OK);
     // Named by the config: no report may replace it, even when --only or a failure keeps it unread.
     await noteInputFile(file, field);
     return { mode: info.mode & 0o777 };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { problem: { field, file, problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`, code } };
+    return { problem: { kind: code === 'ENOENT' ? 'file-not-found' : 'file-unreadable', field, file, code } };
   }
 }
+
+/** The files that cannot be used, each named relative to the config's folder (`dir`). */
+interface Files {
+  dir: string;
+  problems: readonly FileProblem[];
+}
+
+const wrongWith = ({ kind, code }: FileProblem): string =>
+  kind === 'file-not-found' ? 'does not exist' : kind === 'not-a-file' ? 'is not a file' : `cannot be read (${code})`;
+
+/** One text lists every file that cannot be used; the result's code is the first one's. */
+const unusableFiles: FindingText<Files> = {
+  message: ({ problems }) => problems.map((problem) => `${problem.field} (${problem.file}) ${wrongWith(problem)}`).join('; ') + '.',
+  hint: ({ dir, problems }) =>
+    `Relative paths resolve against the config's folder (${dir}); fix the path${problems.length > 1 ? 's' : ''} or the file permissions.`,
+};
+
+const FINDINGS = {
+  'variable-not-set': {
+    message: ({ names, places }: { names: readonly string[]; places: readonly string[] }) =>
+      `${names.length === 1 ? 'Variable' : 'Variables'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set (${places.join('; ')}).`,
+    hint: ({ names }: { names: readonly string[] }) =>
+      `Export ${names.join(', ')} in the environment, or put ${names.length === 1 ? 'it' : 'them'} in a file passed with --env-file.`,
+  },
+  'region-out-of-range': {
+    message: ({ region }: { region: string }) => `region resolves to "${region}"; it must be 0 (Default), 1 (EMEA) or 2 (APAC).`,
+    hint: () => 'Set region (or the variable it names) to 0, 1 or 2.',
+  },
+  'key-material-in-config': {
+    message: ({ fields }: { fields: readonly string[] }) =>
+      `${fields.join(' and ')} ${fields.length > 1 ? 'hold' : 'holds'} what looks like private key or certificate content, not a file path (value not shown).`,
+    hint: () =>
+      "Save the key or certificate in a file (PEM), chmod 600 a key file, and set the field to that file's path; never paste key material into the config.",
+  },
+  'file-not-found': unusableFiles,
+  'not-a-file': unusableFiles,
+  'file-unreadable': unusableFiles,
+  'key-readable-by-others': {
+    message: ({ exposed }: { exposed: readonly { field: string; file: string; mode: number }[] }) =>
+      `Private key file${exposed.length > 1 ? 's are' : ' is'} readable by group or others: ${exposed.map(({ field, file, mode }) => `${field} (${file}, mode ${mode.toString(8).padStart(4, '0')})`).join('; ')}.`,
+    hint: ({ exposed }: { exposed: readonly { file: string }[] }) =>
+      `Restrict ${exposed.length > 1 ? 'them' : 'it'} to the owner: chmod 600 ${exposed.map(({ file }) => file).join(' ')}`,
+  },
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
 
 function locationOf(parsed: ParsedConfig, field: string): Record<string, unknown> | undefined {
   const where = parsed.locate(field.split('.'));
@@ -112,26 +162,13 @@ export default defineCheck({
     if (missing.length > 0) {
       const names = [...new Set(missing.map(({ name }) => name))];
       const places = missing.map(({ name, path: at }) => `\${${name}} in ${formatPath(at)}`);
-      return {
-        ...fail({
-          message: `${names.length === 1 ? 'Variable' : 'Variables'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set (${places.join('; ')}).`,
-          hint: `Export ${names.join(', ')} in the environment, or put ${names.length === 1 ? 'it' : 'them'} in a file passed with --env-file.`,
-          evidence: { missingVariables: names, location: locationOf(parsed, formatPath(missing[0]!.path)) },
-        }),
-        secrets,
-      };
+      const evidence = { missingVariables: names, location: locationOf(parsed, formatPath(missing[0]!.path)) };
+      return { ...finding.fail('variable-not-set', { names, places }, evidence), secrets };
     }
 
     const resolved = resolveConfig(data, parsed);
     if ('badRegion' in resolved) {
-      return {
-        ...fail({
-          message: `region resolves to "${resolved.badRegion}"; it must be 0 (Default), 1 (EMEA) or 2 (APAC).`,
-          hint: 'Set region (or the variable it names) to 0, 1 or 2.',
-          evidence: { location: locationOf(parsed, 'region') },
-        }),
-        secrets,
-      };
+      return { ...finding.fail('region-out-of-range', { region: resolved.badRegion }, { location: locationOf(parsed, 'region') }), secrets };
     }
     for (const value of [resolved.client.secret, resolved.signing?.passphrase, resolved.transport?.passphrase]) {
       if (value) secrets.push(value);
@@ -141,12 +178,9 @@ export default defineCheck({
     // Key material pasted where a file path belongs must not be echoed back as a "path".
     const pasted = pastedKeyMaterial(data);
     if (pasted.length > 0) {
+      const fields = pasted.map(({ field }) => field);
       return {
-        ...fail({
-          message: `${pasted.map(({ field }) => field).join(' and ')} ${pasted.length > 1 ? 'hold' : 'holds'} what looks like private key or certificate content, not a file path (value not shown).`,
-          hint: 'Save the key or certificate in a file (PEM), chmod 600 a key file, and set the field to that file\'s path; never paste key material into the config.',
-          evidence: { fields: pasted.map(({ field }) => field), location: locationOf(parsed, pasted[0]!.field) },
-        }),
+        ...finding.fail('key-material-in-config', { fields }, { fields, location: locationOf(parsed, pasted[0]!.field) }),
         secrets: [...secrets, ...pasted.map(({ value }) => value)],
       };
     }
@@ -155,18 +189,15 @@ export default defineCheck({
     const inspected = await Promise.all(references.map(inspect));
     const problems = inspected.flatMap(({ problem }) => (problem ? [problem] : []));
     const shown = (file: string): string => path.relative(parsed.dir, file) || file;
-    if (problems.length > 0) {
-      return {
-        ...fail({
-          message: problems.map(({ field, file, problem }) => `${field} (${shown(file)}) ${problem}`).join('; ') + '.',
-          hint: `Relative paths resolve against the config's folder (${parsed.dir}); fix the path${problems.length > 1 ? 's' : ''} or the file permissions.`,
-          evidence: {
-            files: problems.map(({ field, file, code }) => ({ field, file, code })),
-            location: locationOf(parsed, problems[0]!.field),
-          },
-        }),
-        secrets,
+    const [first] = problems;
+    if (first !== undefined) {
+      const evidence = {
+        files: problems.map(({ field, file, code }) => ({ field, file, code })),
+        location: locationOf(parsed, first.field),
+        ...(problems.length > 1 && { codes: problems.map(({ kind }) => kind) }),
       };
+      const named = problems.map((problem) => ({ ...problem, file: shown(problem.file) }));
+      return { ...finding.fail(first.kind, { dir: parsed.dir, problems: named }, evidence), secrets };
     }
 
     const evidence = { variables: used, files: references.map(({ field, file }) => ({ field, file: shown(file) })) };
@@ -177,16 +208,9 @@ export default defineCheck({
         : [];
     });
     if (exposed.length > 0) {
-      const list = exposed.map(({ field, file, mode }) => `${field} (${shown(file)}, mode ${mode.toString(8).padStart(4, '0')})`);
+      const named = exposed.map((reference) => ({ ...reference, file: shown(reference.file) }));
       return {
-        ...warn(
-          {
-            message: `Private key file${exposed.length > 1 ? 's are' : ' is'} readable by group or others: ${list.join('; ')}.`,
-            hint: `Restrict ${exposed.length > 1 ? 'them' : 'it'} to the owner: chmod 600 ${exposed.map(({ file }) => shown(file)).join(' ')}`,
-            evidence: { ...evidence, location: locationOf(parsed, exposed[0]!.field) },
-          },
-          resolved,
-        ),
+        ...finding.warn('key-readable-by-others', { exposed: named }, { ...evidence, location: locationOf(parsed, exposed[0]!.field) }, resolved),
         secrets,
       };
     }

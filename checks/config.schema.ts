@@ -1,8 +1,16 @@
 import path from 'node:path';
 import validate from '../src/generated/config-validator.js';
-import { defineCheck, fail, pass } from '../src/pipeline/check.js';
-import { describeSchemaErrors, type SchemaProblem } from '../src/config/schema-errors.js';
+import { defineCheck, pass } from '../src/pipeline/check.js';
+import { findingsOf, type FindingText } from '../src/pipeline/findings.js';
+import { describeSchemaErrors, type SchemaProblem, type SchemaProblemCode } from '../src/config/schema-errors.js';
 import configParse from './config.parse.js';
+
+/** Every schema problem of one config, in file order. */
+interface Problems {
+  /** The config file's name. */
+  file: string;
+  problems: readonly [SchemaProblem, ...SchemaProblem[]];
+}
 
 function suggest(problem: SchemaProblem): string {
   const name = problem.path.split('.').pop();
@@ -10,6 +18,37 @@ function suggest(problem: SchemaProblem): string {
     ? `Rename the key ${name} to ${problem.suggestion}`
     : `Set ${problem.path} to ${problem.suggestion}`;
 }
+
+const sentence = (text: string): string => (/[.?!]$/.test(text) ? text : `${text}.`);
+
+/** One text lists every problem, each at its line and column; the result's code is the first problem's. */
+const listed: FindingText<Problems> = {
+  message: ({ file, problems }) => {
+    const at = (problem: SchemaProblem): string => (problem.line !== undefined ? `${file}:${problem.line}:${problem.column} ` : '');
+    return problems.length === 1
+      ? sentence(`${at(problems[0])}${problems[0].message}`)
+      : sentence(`${problems.length} problems in ${file}: ${problems.map((problem, index) => `(${index + 1}) ${at(problem)}${problem.message}`).join('; ')}`);
+  },
+  hint: ({ problems }) => {
+    const suggestions = problems.filter((problem) => problem.suggestion);
+    return suggestions.length > 0
+      ? `${suggestions.map(suggest).join('; ')}. \`golive schema config\` prints every allowed key and value.`
+      : 'Fix the keys named above; `golive schema config` prints every allowed key and value, and the schema gives completion in VS Code (see README).';
+  },
+};
+
+const FINDINGS = {
+  'unknown-key': listed,
+  'missing-field': listed,
+  'not-allowed-value': listed,
+  'wrong-type': listed,
+  'wrong-format': listed,
+  'empty-value': listed,
+  'too-few-items': listed,
+  'invalid-value': listed,
+} satisfies Record<SchemaProblemCode, FindingText<Problems>>;
+
+const finding = findingsOf(FINDINGS);
 
 export default defineCheck({
   id: 'config.schema',
@@ -35,27 +74,14 @@ export default defineCheck({
   run(_ctx, deps) {
     const parsed = deps['config.parse'];
     if (validate(parsed.data)) return pass(parsed);
-    const problems = describeSchemaErrors(validate.errors ?? [], parsed);
-    const file = path.basename(parsed.file);
-    const at = (problem: (typeof problems)[number]): string =>
-      problem.line !== undefined ? `${file}:${problem.line}:${problem.column} ` : '';
-    const sentence = (text: string): string => (/[.?!]$/.test(text) ? text : `${text}.`);
-    const message =
-      problems.length === 1
-        ? sentence(`${at(problems[0]!)}${problems[0]!.message}`)
-        : sentence(`${problems.length} problems in ${file}: ${problems.map((problem, index) => `(${index + 1}) ${at(problem)}${problem.message}`).join('; ')}`);
-    const suggestions = problems.filter((problem) => problem.suggestion);
-    const hint = suggestions.length > 0
-      ? `${suggestions.map(suggest).join('; ')}. \`golive schema config\` prints every allowed key and value.`
-      : 'Fix the keys named above; `golive schema config` prints every allowed key and value, and the schema gives completion in VS Code (see README).';
-    const first = problems[0];
-    return fail({
-      message,
-      hint,
-      evidence: {
-        errors: problems,
-        ...(first?.line !== undefined && { location: { path: first.path, line: first.line, column: first.column } }),
-      },
+    const [first, ...rest] = describeSchemaErrors(validate.errors ?? [], parsed);
+    // Every ajv error is kept or folded into a kept problem, so an invalid document has at least one.
+    if (first === undefined) throw new Error('the config failed the schema without a describable error');
+    const problems = [first, ...rest] as const;
+    return finding.fail(first.code, { file: path.basename(parsed.file), problems }, {
+      errors: problems,
+      ...(first.line !== undefined && { location: { path: first.path, line: first.line, column: first.column } }),
+      ...(problems.length > 1 && { codes: problems.map((problem) => problem.code) }),
     });
   },
 });

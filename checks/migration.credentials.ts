@@ -1,11 +1,67 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ResolvedConfig } from '../src/config/types.js';
 import { defineMigrationCheck } from '../src/migration/check.js';
-import { findingsOutcome, type Finding } from '../src/migration/findings.js';
+import { findingsOutcome, type Difference } from '../src/migration/findings.js';
 import { ROLES, type CredentialFacts, type CredentialRole } from '../src/migration/material.js';
 import { sharedVariableAdvice, shortFingerprint, variableOf } from '../src/migration/sources.js';
 import type { Evidence } from '../src/pipeline/check.js';
+import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import migrationLoad from './migration.load.js';
+
+/** A value both configs hold: the Production file, and the advice to split the variable both read it from, if they do. */
+interface Shared {
+  shared?: string;
+  prodFile: string;
+}
+
+/** A credential role whose key or certificate Production reuses. */
+interface Reused {
+  role: CredentialRole;
+  prodFile: string;
+}
+
+const sharedTail = ({ shared }: Shared): string => (shared ? `: ${shared}` : '');
+
+const renew = ({ role, prodFile }: Reused): string =>
+  `Generate a new ${role} key for Production, have its certificate issued, register it in the Production portal, and point ${role}.certificate and ${role}.privateKey in ${prodFile} at them.`;
+
+const sameCertificate = {
+  message: ({ role, fingerprint, subject }: Reused & { fingerprint: string; subject: string }) =>
+    `the ${role} certificate is the same in both configs (SHA-256 ${shortFingerprint(fingerprint)}, ${subject})`,
+  hint: renew,
+};
+
+const sameKey = {
+  message: ({ role, thumbprint }: Reused & { thumbprint: string }) => `the Production ${role} key is the UAT ${role} key (public key thumbprint ${thumbprint})`,
+  hint: renew,
+};
+
+const notCompared = {
+  message: ({ role, unloaded }: Reused & { unloaded: readonly string[] }) =>
+    `the ${role} credentials were not compared, as they do not load (${unloaded.join('; ').replace(/\.(?=;|$)/g, '')})`,
+  hint: ({ role }: Reused) => `Run golive check --offline on each config for the full diagnosis of its ${role} credentials.`,
+};
+
+const FINDINGS = {
+  'same-client-id': {
+    message: (args: Shared & { clientId: string }) => `client.id is ${args.clientId} in both configs${sharedTail(args)}`,
+    hint: ({ prodFile }: Shared) =>
+      `Set client.id in ${prodFile} to the client id issued for Production (a UAT client id is unknown to Production: invalid_client).`,
+  },
+  'same-secret': {
+    message: (args: Shared) => `client.secret is the same in both configs (compared by SHA-256 digest; value not shown)${sharedTail(args)}`,
+    hint: ({ prodFile }: Shared) =>
+      `Use the secret issued with the Production client in ${prodFile}, from a variable set only where Production runs; never reuse a UAT secret.`,
+  },
+  'same-signing-certificate': sameCertificate,
+  'same-transport-certificate': sameCertificate,
+  'same-signing-key': sameKey,
+  'same-transport-key': sameKey,
+  'signing-not-compared': notCompared,
+  'transport-not-compared': notCompared,
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -17,7 +73,7 @@ function describeSecret(config: ResolvedConfig, secret: string): string {
   return `${name ? `\${${name}}` : 'written in the file'}, length ${secret.length}`;
 }
 
-function clientIdFindings(uat: ResolvedConfig, production: ResolvedConfig, prodFile: string): Finding[] {
+function clientIdFindings(uat: ResolvedConfig, production: ResolvedConfig, prodFile: string): Difference[] {
   if (uat.client.id !== production.client.id) return [];
   const shared = sharedVariableAdvice(uat, production, ['client', 'id']);
   return [
@@ -26,13 +82,12 @@ function clientIdFindings(uat: ResolvedConfig, production: ResolvedConfig, prodF
       field: 'client.id',
       uat: uat.client.id,
       production: production.client.id,
-      message: `client.id is ${production.client.id} in both configs${shared ? `: ${shared}` : ''}`,
-      hint: `Set client.id in ${prodFile} to the client id issued for Production (a UAT client id is unknown to Production: invalid_client).`,
+      ...finding.text('same-client-id', { clientId: production.client.id, shared, prodFile }),
     },
   ];
 }
 
-function secretFindings(uat: ResolvedConfig, production: ResolvedConfig, prodFile: string): { findings: Finding[]; evidence?: Evidence } {
+function secretFindings(uat: ResolvedConfig, production: ResolvedConfig, prodFile: string): { findings: Difference[]; evidence?: Evidence } {
   const [a, b] = [uat.client.secret, production.client.secret];
   if (a === undefined || b === undefined) return { findings: [] };
   // Digests of equal length, compared in constant time: the comparison itself leaks nothing either.
@@ -48,8 +103,7 @@ function secretFindings(uat: ResolvedConfig, production: ResolvedConfig, prodFil
         severity: 'fail',
         field: 'client.secret',
         ...shown,
-        message: `client.secret is the same in both configs (compared by SHA-256 digest; value not shown)${shared ? `: ${shared}` : ''}`,
-        hint: `Use the secret issued with the Production client in ${prodFile}, from a variable set only where Production runs; never reuse a UAT secret.`,
+        ...finding.text('same-secret', { shared, prodFile }),
       },
     ],
   };
@@ -66,45 +120,22 @@ function keyThumbprints(facts: CredentialFacts): Set<string> {
   return new Set([facts.certificateKeyThumbprint, facts.keyThumbprint].filter((value): value is string => value !== undefined));
 }
 
-function roleFindings(role: CredentialRole, uat: CredentialFacts, production: CredentialFacts, prodFile: string): Finding[] {
+function roleFindings(role: CredentialRole, uat: CredentialFacts, production: CredentialFacts, prodFile: string): Difference[] {
   const both = { field: production.certificateField, uat: describeCredential(uat), production: describeCredential(production) };
-  const renew = `Generate a new ${role} key for Production, have its certificate issued, register it in the Production portal, and point ${role}.certificate and ${role}.privateKey in ${prodFile} at them.`;
+  const reused = { role, prodFile };
   if (uat.certificate && production.certificate && uat.certificate.fingerprintSha256 === production.certificate.fingerprintSha256) {
-    return [
-      {
-        ...both,
-        severity: 'fail',
-        message: `the ${role} certificate is the same in both configs (SHA-256 ${shortFingerprint(production.certificate.fingerprintSha256)}, ${production.certificate.subject})`,
-        hint: renew,
-      },
-    ];
+    const { fingerprintSha256: fingerprint, subject } = production.certificate;
+    return [{ ...both, severity: 'fail', ...finding.text(`same-${role}-certificate`, { ...reused, fingerprint, subject }) }];
   }
   const shared = [...keyThumbprints(production)].find((thumbprint) => keyThumbprints(uat).has(thumbprint));
   if (shared) {
-    return [
-      {
-        ...both,
-        field: `${role}.privateKey`,
-        severity: 'fail',
-        message: `the Production ${role} key is the UAT ${role} key (public key thumbprint ${shared})`,
-        hint: renew,
-      },
-    ];
+    return [{ ...both, field: `${role}.privateKey`, severity: 'fail', ...finding.text(`same-${role}-key`, { ...reused, thumbprint: shared }) }];
   }
   const unloaded = [
     ...(production.certificate || production.keyThumbprint ? [] : [`${production.certificateFile}: ${production.certificateProblem ?? production.keyProblem}`]),
     ...(uat.certificate || uat.keyThumbprint ? [] : [`${uat.certificateFile} (UAT): ${uat.certificateProblem ?? uat.keyProblem}`]),
   ];
-  if (unloaded.length > 0) {
-    return [
-      {
-        ...both,
-        severity: 'warn',
-        message: `the ${role} credentials were not compared, as they do not load (${unloaded.join('; ').replace(/\.(?=;|$)/g, '')})`,
-        hint: `Run golive check --offline on each config for the full diagnosis of its ${role} credentials.`,
-      },
-    ];
-  }
+  if (unloaded.length > 0) return [{ ...both, severity: 'warn', ...finding.text(`${role}-not-compared`, { ...reused, unloaded }) }];
   return [];
 }
 

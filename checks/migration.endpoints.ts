@@ -1,13 +1,87 @@
 import type { Endpoints, ResolvedConfig } from '../src/config/types.js';
 import { defineMigrationCheck, type ConfigPair } from '../src/migration/check.js';
-import { findingsOutcome, type Finding } from '../src/migration/findings.js';
-import { ROLES, shownFile } from '../src/migration/material.js';
+import { findingsOutcome, type Difference } from '../src/migration/findings.js';
+import { ROLES, shownFile, type CredentialRole } from '../src/migration/material.js';
+import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { isSandboxIssuer, THREDD, threddEnvironmentOfHost } from '../src/profiles/thredd.js';
 import migrationLoad from './migration.load.js';
 
 const NON_PRODUCTION_LABEL = /(^|[.-])(uat|sandbox|test|staging)([.-]|$)/i;
 const NON_PRODUCTION_SEGMENT = /(^|[/_.-])(uat|sandbox|test|staging)([/_.-]|$)/i;
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** A URL field of the Production config (host and path empty when it is not a URL), and what correcting it takes. */
+interface UrlField {
+  field: string;
+  value: string;
+  host: string;
+  path: string;
+  prodFile: string;
+  /** The URL the thredd profile derives for the field; undefined with the custom profile. */
+  derived?: string;
+  /** The field is written in the Production config, not derived by the profile. */
+  overridden?: boolean;
+}
+
+interface CaFile {
+  file: string;
+  prodFile: string;
+}
+
+function correction({ field, prodFile, derived, overridden }: UrlField): string {
+  if (field === 'signing.audience') {
+    return `Remove signing.audience from ${prodFile} (the default is the token endpoint URL), or set it to the Production token endpoint.`;
+  }
+  if (derived && overridden) return `Remove ${field} from ${prodFile} to use the profile's ${derived}.`;
+  if (derived) return `Set ${field} in ${prodFile} to the Production URL ${derived}.`;
+  return `Set the endpoints in ${prodFile} to the Production platform's URLs.`;
+}
+
+const FINDINGS = {
+  'not-a-url': { message: ({ field, value }: UrlField) => `${field} ${value} is not a URL`, hint: correction },
+  'uat-host': { message: ({ field, value }: UrlField) => `${field} ${value} is Thredd's UAT host`, hint: correction },
+  'test-host': {
+    message: ({ field, value, host }: UrlField) => `${field} ${value} names a UAT, sandbox or test host (${host})`,
+    hint: correction,
+  },
+  'test-path': {
+    message: ({ field, value, path }: UrlField) => `${field} ${value} names a UAT, sandbox or test environment in its path (${path})`,
+    hint: correction,
+  },
+  'local-address': {
+    message: ({ field, value, host }: UrlField) => `${field} ${value} is a local address (${host}), not the Production platform`,
+    hint: correction,
+  },
+  'same-api-url': { message: ({ field, value }: UrlField) => `${field} ${value} is the API URL of the UAT config too`, hint: correction },
+  'not-thredd-host': {
+    message: ({ field, value }: UrlField) =>
+      `${field} ${value} is not one of Thredd's Production hosts (${THREDD.apiHosts.production.tls}, ${THREDD.apiHosts.production.mtls})`,
+    hint: (args: UrlField) => {
+      const fix = correction(args);
+      return `Confirm that ${args.value} forwards to ${args.derived}, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`;
+    },
+  },
+  'ca-not-loaded': {
+    message: ({ file, problem }: CaFile & { problem: string }) =>
+      `http.ca (${file}) was not checked for sandbox CAs, as it does not load (${problem.replace(/\.$/, '')})`,
+    hint: ({ prodFile }: CaFile) => `Run golive check --offline ${prodFile} for the full diagnosis.`,
+  },
+  'sandbox-ca': {
+    message: ({ file, subject }: CaFile & { subject: string }) => `http.ca (${file}) trusts ${subject}, a sandbox or test CA`,
+    hint: ({ prodFile }: CaFile) =>
+      `Remove http.ca from ${prodFile}: Production hosts use publicly trusted certificates; keep http.ca only for your own TLS-intercepting proxy's CA.`,
+  },
+  'sandbox-issuer': {
+    message: ({ field, file, issuer }: CaFile & { field: string; role: CredentialRole; issuer: string }) =>
+      `${field} (${file}) was issued by ${issuer}, a sandbox or test CA`,
+    hint: ({ field, role, prodFile }: CaFile & { field: string; role: CredentialRole }) =>
+      `Point ${field} in ${prodFile} at the ${role} certificate issued for Production.`,
+  },
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
+
+type NonProduction = 'not-a-url' | 'uat-host' | 'test-host' | 'test-path' | 'local-address';
 
 function parseUrl(value: string): URL | undefined {
   try {
@@ -17,85 +91,59 @@ function parseUrl(value: string): URL | undefined {
   }
 }
 
-/** Why a URL in a Production config is not a Production URL, if it is not. */
-function nonProductionReason(value: string): string | undefined {
+function urlField(field: string, value: string, prodFile: string, derived?: string, overridden?: boolean): UrlField {
   const url = parseUrl(value);
-  if (!url) return 'is not a URL';
-  if (threddEnvironmentOfHost(value)?.environment === 'uat') return "is Thredd's UAT host";
-  if (NON_PRODUCTION_LABEL.test(url.hostname)) return `names a UAT, sandbox or test host (${url.hostname})`;
-  if (NON_PRODUCTION_SEGMENT.test(url.pathname)) return `names a UAT, sandbox or test environment in its path (${url.pathname})`;
-  if (LOOPBACK.test(url.hostname)) return `is a local address (${url.hostname}), not the Production platform`;
+  return { field, value, host: url?.hostname ?? '', path: url?.pathname ?? '', prodFile, derived, overridden };
+}
+
+/** Why a URL in a Production config is not a Production URL, if it is not. */
+function nonProduction({ value, host, path }: UrlField): NonProduction | undefined {
+  if (!parseUrl(value)) return 'not-a-url';
+  if (threddEnvironmentOfHost(value)?.environment === 'uat') return 'uat-host';
+  if (NON_PRODUCTION_LABEL.test(host)) return 'test-host';
+  if (NON_PRODUCTION_SEGMENT.test(path)) return 'test-path';
+  if (LOOPBACK.test(host)) return 'local-address';
   return undefined;
 }
 
-function endpointFindings(uat: ResolvedConfig, production: ResolvedConfig, prodFile: string): Finding[] {
-  const findings: Finding[] = [];
+function endpointFindings(uat: ResolvedConfig, production: ResolvedConfig, prodFile: string): Difference[] {
+  const findings: Difference[] = [];
   const derived = (name: keyof Endpoints): string | undefined =>
     production.profile === 'thredd'
       ? { token: THREDD.tokenEndpoint, jwks: THREDD.jwksTemplate, api: THREDD.apiHosts.production[production.connectivity] }[name]
       : undefined;
-  const fix = (name: keyof Endpoints): string =>
-    derived(name) && production.endpointsOverridden[name]
-      ? `Remove endpoints.${name} from ${prodFile} to use the profile's ${derived(name)}.`
-      : derived(name)
-        ? `Set endpoints.${name} in ${prodFile} to the Production URL ${derived(name)}.`
-        : `Set the endpoints in ${prodFile} to the Production platform's URLs.`;
   for (const name of ['token', 'jwks', 'api'] as const) {
     const value = production.endpoints[name];
     const both = { field: `endpoints.${name}`, uat: uat.endpoints[name], production: value };
-    const reason = nonProductionReason(value);
+    const url = urlField(both.field, value, prodFile, derived(name), production.endpointsOverridden[name]);
+    const reason = nonProduction(url);
     if (reason) {
-      findings.push({ ...both, severity: 'fail', message: `endpoints.${name} ${value} ${reason}`, hint: fix(name) });
+      findings.push({ ...both, severity: 'fail', ...finding.text(reason, url) });
     } else if (name === 'api' && value === uat.endpoints.api) {
-      findings.push({ ...both, severity: 'fail', message: `endpoints.api ${value} is the API URL of the UAT config too`, hint: fix(name) });
+      findings.push({ ...both, severity: 'fail', ...finding.text('same-api-url', url) });
     } else if (name === 'api' && production.profile === 'thredd' && threddEnvironmentOfHost(value) === undefined) {
-      findings.push({
-        ...both,
-        severity: 'warn',
-        message: `endpoints.api ${value} is not one of Thredd's Production hosts (${THREDD.apiHosts.production.tls}, ${THREDD.apiHosts.production.mtls})`,
-        hint: `Confirm that ${value} forwards to ${THREDD.apiHosts.production[production.connectivity]}, or ${fix(name).charAt(0).toLowerCase()}${fix(name).slice(1)}`,
-      });
+      findings.push({ ...both, severity: 'warn', ...finding.text('not-thredd-host', url) });
     }
   }
   const audience = production.signing?.audience;
-  const audienceReason = audience && production.client.authMethod === 'private_key_jwt' ? nonProductionReason(audience) : undefined;
-  if (audience && audienceReason && audienceReason !== 'is not a URL') {
-    findings.push({
-      field: 'signing.audience',
-      uat: uat.signing?.audience ?? '(default)',
-      production: audience,
-      severity: 'fail',
-      message: `signing.audience ${audience} ${audienceReason}`,
-      hint: `Remove signing.audience from ${prodFile} (the default is the token endpoint URL), or set it to the Production token endpoint.`,
-    });
+  const url = audience && production.client.authMethod === 'private_key_jwt' ? urlField('signing.audience', audience, prodFile) : undefined;
+  const reason = url && nonProduction(url);
+  if (url && reason && reason !== 'not-a-url') {
+    findings.push({ field: url.field, uat: uat.signing?.audience ?? '(default)', production: url.value, severity: 'fail', ...finding.text(reason, url) });
   }
   return findings;
 }
 
-function trustFindings({ uat, production }: ConfigPair['loaded'], prodFile: string): Finding[] {
-  const findings: Finding[] = [];
+function trustFindings({ uat, production }: ConfigPair['loaded'], prodFile: string): Difference[] {
+  const findings: Difference[] = [];
   const anchors = production.trustAnchors;
-  const uatAnchors = uat.trustAnchors;
+  const both = { field: 'http.ca', uat: uat.trustAnchors?.file ?? '(not set)' };
   if (anchors?.problem) {
-    findings.push({
-      field: 'http.ca',
-      uat: uatAnchors?.file ?? '(not set)',
-      production: anchors.file,
-      severity: 'warn',
-      message: `http.ca (${anchors.file}) was not checked for sandbox CAs, as it does not load (${anchors.problem.replace(/\.$/, '')})`,
-      hint: `Run golive check --offline ${prodFile} for the full diagnosis.`,
-    });
+    findings.push({ ...both, production: anchors.file, severity: 'warn', ...finding.text('ca-not-loaded', { file: anchors.file, problem: anchors.problem, prodFile }) });
   }
   const sandboxAnchor = anchors?.certificates.find((facts) => isSandboxIssuer(facts.subject) || isSandboxIssuer(facts.issuer));
   if (anchors && sandboxAnchor) {
-    findings.push({
-      field: 'http.ca',
-      uat: uatAnchors?.file ?? '(not set)',
-      production: anchors.file,
-      severity: 'fail',
-      message: `http.ca (${anchors.file}) trusts ${sandboxAnchor.subject}, a sandbox or test CA`,
-      hint: `Remove http.ca from ${prodFile}: Production hosts use publicly trusted certificates; keep http.ca only for your own TLS-intercepting proxy's CA.`,
-    });
+    findings.push({ ...both, production: anchors.file, severity: 'fail', ...finding.text('sandbox-ca', { file: anchors.file, subject: sandboxAnchor.subject, prodFile }) });
   }
   for (const role of ROLES) {
     const [facts, uatFacts] = [production.credentials[role], uat.credentials[role]];
@@ -106,8 +154,7 @@ function trustFindings({ uat, production }: ConfigPair['loaded'], prodFile: stri
         uat: uatFacts?.certificate?.issuer ?? '(not used)',
         production: issuer,
         severity: 'fail',
-        message: `${facts.certificateField} (${facts.certificateFile}) was issued by ${issuer}, a sandbox or test CA`,
-        hint: `Point ${facts.certificateField} in ${prodFile} at the ${role} certificate issued for Production.`,
+        ...finding.text('sandbox-issuer', { field: facts.certificateField, file: facts.certificateFile, role, issuer, prodFile }),
       });
     }
   }

@@ -1,6 +1,37 @@
 import { defineMigrationCheck } from '../src/migration/check.js';
-import { findingsOutcome, type Finding } from '../src/migration/findings.js';
+import { findingsOutcome, type Difference } from '../src/migration/findings.js';
+import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import migrationLoad from './migration.load.js';
+
+/** The two files as the user named them. */
+interface Named {
+  uat: string;
+  production: string;
+}
+
+const FINDINGS = {
+  'same-content': {
+    message: ({ uat, production, sha256 }: Named & { sha256: string }) =>
+      `${uat} and ${production} are the same file content (SHA-256 ${sha256.slice(0, 12)}…), so nothing was migrated`,
+    hint: () => 'Name the UAT config first and the Production config second: golive diff uat.yaml prod.yaml.',
+  },
+  'arguments-swapped': {
+    message: ({ uat, production }: Named) => `${uat} is the Production config and ${production} the UAT one: the arguments are the wrong way round`,
+    hint: ({ uat, production }: Named) => `Run golive diff ${production} ${uat} (UAT first, Production second).`,
+  },
+  'first-not-uat': {
+    message: ({ uat, environment }: Named & { environment: string }) => `${uat}, named first as the UAT config, has environment: ${environment}`,
+    hint: ({ uat }: Named) => `Name the UAT config first, or set environment: uat in ${uat} if it is the UAT config.`,
+  },
+  'second-not-production': {
+    message: ({ production, environment }: Named & { environment: string }) =>
+      `${production}, named second as the Production config, has environment: ${environment}`,
+    hint: ({ production }: Named) =>
+      `Set environment: production in ${production} (the profile then derives the Production hosts), or name the Production config second.`,
+  },
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
 
 export default defineMigrationCheck({
   id: 'migration.environments',
@@ -23,44 +54,27 @@ export default defineMigrationCheck({
   run(ctx, deps) {
     const { uat, production } = deps['migration.load'];
     const shown = { uat: ctx.configs.uat.shown, production: ctx.configs.production.shown };
-    const findings: Finding[] = [];
+    const differences: Difference[] = [];
     const both = { field: 'environment', uat: uat.environment, production: production.environment };
     if (uat.parsed.sha256 === production.parsed.sha256) {
-      findings.push({
+      differences.push({
         severity: 'fail',
         field: 'file',
-        uat: shown.uat,
-        production: shown.production,
-        message: `${shown.uat} and ${shown.production} are the same file content (SHA-256 ${uat.parsed.sha256.slice(0, 12)}…), so nothing was migrated`,
-        hint: `Name the UAT config first and the Production config second: golive diff uat.yaml prod.yaml.`,
+        ...shown,
+        ...finding.text('same-content', { ...shown, sha256: uat.parsed.sha256 }),
       });
     } else if (uat.environment === 'production' && production.environment === 'uat') {
-      findings.push({
-        ...both,
-        severity: 'fail',
-        message: `${shown.uat} is the Production config and ${shown.production} the UAT one: the arguments are the wrong way round`,
-        hint: `Run golive diff ${shown.production} ${shown.uat} (UAT first, Production second).`,
-      });
+      differences.push({ ...both, severity: 'fail', ...finding.text('arguments-swapped', shown) });
     } else {
       if (uat.environment !== 'uat') {
-        findings.push({
-          ...both,
-          severity: 'fail',
-          message: `${shown.uat}, named first as the UAT config, has environment: ${uat.environment}`,
-          hint: `Name the UAT config first, or set environment: uat in ${shown.uat} if it is the UAT config.`,
-        });
+        differences.push({ ...both, severity: 'fail', ...finding.text('first-not-uat', { ...shown, environment: uat.environment }) });
       }
       if (production.environment !== 'production') {
-        findings.push({
-          ...both,
-          severity: 'fail',
-          message: `${shown.production}, named second as the Production config, has environment: ${production.environment}`,
-          hint: `Set environment: production in ${shown.production} (the profile then derives the Production hosts), or name the Production config second.`,
-        });
+        differences.push({ ...both, severity: 'fail', ...finding.text('second-not-production', { ...shown, environment: production.environment }) });
       }
     }
     return findingsOutcome(
-      findings,
+      differences,
       { uat: `${shown.uat}: environment ${uat.environment}`, production: `${shown.production}: environment ${production.environment}` },
       `${shown.uat} is the UAT config and ${shown.production} the Production config.`,
     );

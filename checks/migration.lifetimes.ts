@@ -1,8 +1,9 @@
 import type { CertificateFacts } from '../src/credentials/types.js';
 import { defineMigrationCheck } from '../src/migration/check.js';
-import { findingsOutcome, type Finding } from '../src/migration/findings.js';
+import { findingsOutcome, type Difference } from '../src/migration/findings.js';
 import { ROLES } from '../src/migration/material.js';
 import { notApplicable } from '../src/pipeline/check.js';
+import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import migrationLoad from './migration.load.js';
 
 const DAY_MS = 86_400_000;
@@ -18,46 +19,70 @@ interface Held {
 
 const isoDate = (ms: number | string): string => new Date(ms).toISOString().slice(0, 10);
 
-function renewal(held: Held, prodFile: string): string {
+/** A certificate the Production config holds, named as messages name it. */
+interface Lifetime {
+  held: Held;
+  prodFile: string;
+  /** The go-live day, YYYY-MM-DD. */
+  day: string;
+}
+
+/** A certificate that was read: its subject, and the dates a message names. */
+interface Read extends Lifetime {
+  subject: string;
+  /** notAfter, YYYY-MM-DD. */
+  until: string;
+}
+
+const named = ({ held, subject }: Read): string => `${held.field} (${held.file}) (${subject})`;
+
+function renewal({ held, prodFile }: Lifetime): string {
   if (held.role === 'anchor') return `Replace ${held.field} in ${prodFile} with a current copy of the CA certificate.`;
   if (held.role === 'chain') return `Get the current intermediate certificates from the CA and replace the chain in ${held.file}.`;
   return `Have a new Production certificate issued for ${held.field}, register it in the portal, and point ${held.field} in ${prodFile} at it before go-live.`;
 }
 
+const FINDINGS = {
+  'certificate-not-read': {
+    message: ({ held }: Lifetime) => `${held.field} (${held.file}) was not read, so its lifetime is unknown: ${held.problem?.replace(/\.$/, '')}`,
+    hint: ({ prodFile }: Lifetime) => `Run golive check --offline ${prodFile} for the full diagnosis.`,
+  },
+  expired: {
+    message: (args: Read) => `${named(args)} expired on ${args.until}`,
+    hint: renewal,
+  },
+  'expires-before-go-live': {
+    message: (args: Read) => `${named(args)} expires on ${args.until}, before the end of go-live day ${args.day}`,
+    hint: renewal,
+  },
+  'starts-after-go-live': {
+    message: (args: Read & { notBefore: string }) => `${named(args)} is not valid until ${args.notBefore}, after go-live on ${args.day}`,
+    hint: ({ held, notBefore }: Read & { notBefore: string }) =>
+      `Move go-live to ${isoDate(notBefore)} or later, or have ${held.field} issued with an earlier start date.`,
+  },
+  'expires-soon-after-go-live': {
+    message: (args: Read & { daysAfter: number }) =>
+      `${named(args)} expires on ${args.until}, ${args.daysAfter} day${args.daysAfter === 1 ? '' : 's'} after go-live on ${args.day}`,
+    hint: (args: Lifetime) => `Renew it right after go-live at the latest: ${renewal(args)}`,
+  },
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
+
 /** Where a certificate's validity fails or falls short of the go-live window. */
-function lifetimeFinding(held: Held, goLive: number, now: number, warningDays: number, prodFile: string): Finding | undefined {
-  const name = `${held.field} (${held.file})`;
+function lifetimeFinding(held: Held, goLive: number, now: number, warningDays: number, prodFile: string): Difference | undefined {
+  const lifetime = { held, prodFile, day: isoDate(goLive) };
   const base = { field: held.field, production: held.file };
-  if (!held.facts) {
-    return { ...base, severity: 'fail', message: `${name} was not read, so its lifetime is unknown: ${held.problem?.replace(/\.$/, '')}`, hint: `Run golive check --offline ${prodFile} for the full diagnosis.` };
-  }
+  if (!held.facts) return { ...base, severity: 'fail', ...finding.text('certificate-not-read', lifetime) };
   const { subject, notBefore, notAfter } = held.facts;
   const [from, until] = [Date.parse(notBefore), Date.parse(notAfter)];
+  const read = { ...lifetime, subject, until: isoDate(until) };
   const goLiveEnd = goLive + DAY_MS;
-  const day = isoDate(goLive);
-  if (until < now) {
-    return { ...base, severity: 'fail', message: `${name} (${subject}) expired on ${isoDate(until)}`, hint: renewal(held, prodFile) };
-  }
-  if (until < goLiveEnd) {
-    return { ...base, severity: 'fail', message: `${name} (${subject}) expires on ${isoDate(until)}, before the end of go-live day ${day}`, hint: renewal(held, prodFile) };
-  }
-  if (from > goLive) {
-    return {
-      ...base,
-      severity: 'fail',
-      message: `${name} (${subject}) is not valid until ${notBefore}, after go-live on ${day}`,
-      hint: `Move go-live to ${isoDate(from)} or later, or have ${held.field} issued with an earlier start date.`,
-    };
-  }
+  if (until < now) return { ...base, severity: 'fail', ...finding.text('expired', read) };
+  if (until < goLiveEnd) return { ...base, severity: 'fail', ...finding.text('expires-before-go-live', read) };
+  if (from > goLive) return { ...base, severity: 'fail', ...finding.text('starts-after-go-live', { ...read, notBefore }) };
   const daysAfter = Math.floor((until - goLiveEnd) / DAY_MS);
-  if (daysAfter < warningDays) {
-    return {
-      ...base,
-      severity: 'warn',
-      message: `${name} (${subject}) expires on ${isoDate(until)}, ${daysAfter} day${daysAfter === 1 ? '' : 's'} after go-live on ${day}`,
-      hint: `Renew it right after go-live at the latest: ${renewal(held, prodFile)}`,
-    };
-  }
+  if (daysAfter < warningDays) return { ...base, severity: 'warn', ...finding.text('expires-soon-after-go-live', { ...read, daysAfter }) };
   return undefined;
 }
 

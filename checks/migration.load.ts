@@ -1,7 +1,8 @@
 import type { ResolvedConfig } from '../src/config/types.js';
 import { defineMigrationCheck, SIDE_NAMES, SIDES, type ConfigPair, type LoadedSide, type MigrationContext, type Side } from '../src/migration/check.js';
 import { credentialFacts, trustAnchorFacts } from '../src/migration/material.js';
-import { fail, pass, warn, type Evidence } from '../src/pipeline/check.js';
+import { pass, type Evidence } from '../src/pipeline/check.js';
+import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { runCheckGraph } from '../src/pipeline/runner.js';
 import { Redactor } from '../src/redact.js';
 import type { CheckReport } from '../src/report/types.js';
@@ -22,6 +23,26 @@ interface Loaded {
   secrets: string[];
 }
 
+/** The sides whose config checks failed or warned, each with its file as the user named it. */
+interface Sides {
+  sides: readonly (Loaded & { file: string })[];
+}
+
+const label = ({ side, file }: Sides['sides'][number]): string => `${file} (${SIDE_NAMES[side]})`;
+
+const FINDINGS = {
+  'config-does-not-load': {
+    message: ({ sides }: Sides) => sides.map((side) => `${label(side)}: ${side.outcome.message ?? side.step}`).join(' '),
+    hint: ({ sides }: Sides) => sides.map((side) => (sides.length > 1 ? `${side.file}: ${side.outcome.hint}` : side.outcome.hint)).join(' '),
+  },
+  'config-warning': {
+    message: ({ sides }: Sides) => sides.map((side) => `${label(side)}: ${side.outcome.message}`).join(' '),
+    hint: ({ sides }: Sides) => sides.map((side) => side.outcome.hint).join(' '),
+  },
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
+
 /** Runs the config checks of `golive check` on one side, with the same runner. */
 async function loadSide(ctx: MigrationContext, side: Side): Promise<Loaded> {
   const context: MigrationContext = Object.freeze({ ...ctx, configPath: ctx.configs[side].path });
@@ -41,13 +62,17 @@ async function loadMaterial(config: ResolvedConfig): Promise<LoadedSide> {
   return { config, credentials: { signing, transport }, trustAnchors };
 }
 
-/** The evidence of a config check, with its file location as text: the run's own location is the Production file's. */
+/**
+ * The evidence of a config check, with its finding's code and its file
+ * location as text: the run's own location is the Production file's.
+ */
 function sideEvidence(ctx: MigrationContext, { side, step, outcome }: Loaded): Evidence {
   const { location, ...rest } = outcome.evidence ?? {};
   const where = location as { path?: string; line: number; column: number } | undefined;
   return {
     file: ctx.configs[side].shown,
     check: step,
+    ...(outcome.code !== undefined && { code: outcome.code }),
     ...(where && { at: `${ctx.configs[side].shown}:${where.line}:${where.column}${where.path ? ` (${where.path})` : ''}` }),
     details: rest,
   };
@@ -75,17 +100,11 @@ export default defineMigrationCheck({
   async run(ctx) {
     const loaded = await Promise.all(SIDES.map((side) => loadSide(ctx, side)));
     const secrets = loaded.flatMap((side) => side.secrets);
-    const label = ({ side }: Loaded) => `${ctx.configs[side].shown} (${SIDE_NAMES[side]})`;
+    const named = (sides: readonly Loaded[]): Sides => ({ sides: sides.map((side) => ({ ...side, file: ctx.configs[side.side].shown })) });
     const failed = loaded.filter(({ outcome }) => outcome.status === 'fail');
     if (failed.length > 0) {
-      return {
-        ...fail({
-          message: failed.map((side) => `${label(side)}: ${side.outcome.message ?? side.step}`).join(' '),
-          hint: failed.map((side) => (failed.length > 1 ? `${ctx.configs[side.side].shown}: ${side.outcome.hint}` : side.outcome.hint)).join(' '),
-          evidence: Object.fromEntries(failed.map((side) => [side.side, sideEvidence(ctx, side)])),
-        }),
-        secrets,
-      };
+      const evidence = Object.fromEntries(failed.map((side) => [side.side, sideEvidence(ctx, side)]));
+      return { ...finding.fail('config-does-not-load', named(failed), evidence), secrets };
     }
     const [uat, production] = await Promise.all([loadMaterial(loaded[0]!.resolved!), loadMaterial(loaded[1]!.resolved!)]);
     const pair: ConfigPair = { uat: uat.config, production: production.config, loaded: { uat, production } };
@@ -94,17 +113,8 @@ export default defineMigrationCheck({
     );
     const warned = loaded.filter(({ outcome }) => outcome.status === 'warn');
     if (warned.length > 0) {
-      return {
-        ...warn(
-          {
-            message: warned.map((side) => `${label(side)}: ${side.outcome.message}`).join(' '),
-            hint: warned.map((side) => side.outcome.hint).join(' '),
-            evidence: { ...summary, ...Object.fromEntries(warned.map((side) => [`${side.side}Warning`, sideEvidence(ctx, side)])) },
-          },
-          pair,
-        ),
-        secrets,
-      };
+      const evidence = { ...summary, ...Object.fromEntries(warned.map((side) => [`${side.side}Warning`, sideEvidence(ctx, side)])) };
+      return { ...finding.warn('config-warning', named(warned), evidence, pair), secrets };
     }
     return { ...pass(pair, summary), secrets };
   },

@@ -3,8 +3,28 @@ import { formatPath } from './parse.js';
 import type { ConfigPath, ParsedConfig } from './types.js';
 import { closest } from '../text/closest.js';
 
+/**
+ * What kind of problem: stable, for scripts (config.schema's code is its
+ * first problem's). `unknown-key`: a key the schema does not allow;
+ * `missing-field`: a required key, or one the chosen options require, is
+ * absent; `not-allowed-value`: a value outside the allowed set;
+ * `wrong-type`: a value of the wrong type; `wrong-format`: a string not in
+ * the expected form; `empty-value`: an empty string; `too-few-items`: a list
+ * shorter than allowed; `invalid-value`: any other schema rule.
+ */
+export type SchemaProblemCode =
+  | 'unknown-key'
+  | 'missing-field'
+  | 'not-allowed-value'
+  | 'wrong-type'
+  | 'wrong-format'
+  | 'empty-value'
+  | 'too-few-items'
+  | 'invalid-value';
+
 /** One problem a person can act on. */
 export interface SchemaProblem {
+  code: SchemaProblemCode;
   path: string;
   line?: number;
   column?: number;
@@ -82,6 +102,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
   const missingKeys = new Map<string, string>();
   const typos: { parent: string; suggestion: string }[] = [];
   const add = (
+    code: SchemaProblemCode,
     path: ConfigPath,
     message: string,
     options: { key?: boolean; suggestion?: string; suggests?: 'key' | 'value' } = {},
@@ -90,6 +111,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
     const id = `${formatPath(path)}|${message}`;
     if (problems.has(id)) return id;
     problems.set(id, {
+      code,
       path: formatPath(path),
       line: location?.line,
       column: location?.column,
@@ -115,7 +137,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
           last === 'region'
             ? `region must be 0 (Default), 1 (EMEA) or 2 (APAC), or a \${VAR}; got ${shownValue(path, value)}`
             : `${where} has an unexpected value ${shownValue(path, value)}`;
-        add(path, message);
+        add('not-allowed-value', path, message);
         break;
       }
       case 'additionalProperties': {
@@ -124,7 +146,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
         const suggestion = closest(key, allowed);
         const scope = path.length === 0 ? 'at the top level' : `in ${where}`;
         const tail = suggestion ? `; did you mean "${suggestion}"?` : allowed.length > 0 ? `; allowed keys: ${allowed.join(', ')}` : '';
-        add([...path, key], `unknown key ${shownKey(key)} ${scope}${tail}`, { key: true, suggestion, suggests: 'key' });
+        add('unknown-key', [...path, key], `unknown key ${shownKey(key)} ${scope}${tail}`, { key: true, suggestion, suggests: 'key' });
         if (suggestion) typos.push({ parent: formatPath(path), suggestion });
         break;
       }
@@ -133,7 +155,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
         const special = error.schemaPath.includes('/then') || error.schemaPath.includes('/else')
           ? conditionalRequirement(path, property, config.data)
           : undefined;
-        missingKeys.set(`${formatPath(path)}|${property}`, add(path, special ?? `${where} is missing the required key "${property}"`, { key: true }));
+        missingKeys.set(`${formatPath(path)}|${property}`, add('missing-field', path, special ?? `${where} is missing the required key "${property}"`, { key: true }));
         break;
       }
       case 'enum':
@@ -144,31 +166,31 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
           : [(error.params as { allowedValue: unknown }).allowedValue];
         const suggestion = typeof value === 'string' ? closest(value, allowed.map(String)) : undefined;
         const tail = suggestion ? `; did you mean "${suggestion}"?` : '';
-        add(path, `${where} must be one of ${listOf(allowed)}; got ${shownValue(path, value)}${tail}`, { suggestion, suggests: 'value' });
+        add('not-allowed-value', path, `${where} must be one of ${listOf(allowed)}; got ${shownValue(path, value)}${tail}`, { suggestion, suggests: 'value' });
         break;
       }
       case 'type': {
         if (anyOfAt.has(error.instancePath)) break;
         const expected = (error.params as { type: string }).type;
         const actual = value === null ? 'null (empty)' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : typeof value;
-        add(path, `${where} must be ${expected === 'object' ? 'a mapping of keys' : expected === 'array' ? 'a list' : `a ${expected}`}; got ${actual}`);
+        add('wrong-type', path, `${where} must be ${expected === 'object' ? 'a mapping of keys' : expected === 'array' ? 'a list' : `a ${expected}`}; got ${actual}`);
         break;
       }
       case 'pattern': {
         if (anyOfAt.has(error.instancePath)) break;
         const last = String(path[path.length - 1]);
-        add(path, last === 'path' ? `${where} must start with "/"; got ${shownValue(path, value)}` : `${where} is not in the expected form; got ${shownValue(path, value)}`);
+        add('wrong-format', path, last === 'path' ? `${where} must start with "/"; got ${shownValue(path, value)}` : `${where} is not in the expected form; got ${shownValue(path, value)}`);
         break;
       }
       case 'minLength':
-        add(path, `${where} must not be empty`);
+        add('empty-value', path, `${where} must not be empty`);
         break;
       case 'minItems':
-        add(path, `${where} must list at least ${(error.params as { limit: number }).limit} item(s)`);
+        add('too-few-items', path, `${where} must list at least ${(error.params as { limit: number }).limit} item(s)`);
         break;
       default:
         if (anyOfAt.has(error.instancePath)) break;
-        add(path, `${where} ${error.message ?? 'is not valid'}; got ${shownValue(path, value)}`);
+        add('invalid-value', path, `${where} ${error.message ?? 'is not valid'}; got ${shownValue(path, value)}`);
     }
   }
   // A misspelt key shows up twice: as an unknown key and as the required

@@ -1,40 +1,42 @@
 import { fail, pass, warn, type CheckOutcome, type Evidence } from '../pipeline/check.js';
+import type { Finding } from '../pipeline/findings.js';
 
 /**
- * One difference a migration check found: which field, its value on each
- * side (a description such as "length 43" where the value is secret), and
- * what to do about it.
+ * One difference a migration check found: its finding (code and text, from
+ * the check's table), which field, and its value on each side (a
+ * description such as "length 43" where the value is secret).
  */
-export interface Finding {
+export interface Difference extends Finding {
   severity: 'fail' | 'warn';
   field: string;
   uat?: string;
   production?: string;
-  /** One clause, without a final full stop. */
-  message: string;
-  hint: string;
 }
 
 /**
- * A check's outcome from its findings: fail when any failed, else warn when
- * any warned, else pass. Every finding is listed, failures first, so one run
- * shows everything to fix.
+ * A check's outcome from its differences: fail when any failed, else warn
+ * when any warned, else pass. Every difference is listed, failures first,
+ * so one run shows everything to fix; the first one's code leads. The
+ * messages are clauses, joined into one sentence.
  */
-export function findingsOutcome(findings: readonly Finding[], evidence: Evidence, passMessage: string): CheckOutcome<undefined> {
-  if (findings.length === 0) return pass(undefined, evidence, passMessage);
-  const ordered = [...findings.filter((finding) => finding.severity === 'fail'), ...findings.filter((finding) => finding.severity === 'warn')];
+export function findingsOutcome(differences: readonly Difference[], evidence: Evidence, passMessage: string): CheckOutcome<undefined> {
+  const ordered = [...differences.filter((found) => found.severity === 'fail'), ...differences.filter((found) => found.severity === 'warn')];
+  const [lead] = ordered;
+  if (lead === undefined) return pass(undefined, evidence, passMessage);
   const result = {
-    message: `${ordered.map((finding) => finding.message).join('; ')}.`,
-    hint: [...new Set(ordered.map((finding) => finding.hint))].join(' '),
+    code: lead.code,
+    message: `${ordered.map((found) => found.message).join('; ')}.`,
+    hint: [...new Set(ordered.map((found) => found.hint))].join(' '),
     evidence: {
       ...evidence,
-      findings: ordered.map(({ severity, field, uat, production }) => ({
+      findings: ordered.map(({ severity, code, field, uat, production }) => ({
         severity,
+        code,
         field,
         ...(uat !== undefined && { uat }),
         ...(production !== undefined && { production }),
       })),
     },
   };
-  return ordered[0]!.severity === 'fail' ? fail(result) : warn(result);
+  return lead.severity === 'fail' ? fail(result) : warn(result);
 }

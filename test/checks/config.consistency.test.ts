@@ -31,6 +31,7 @@ describe('config.consistency', () => {
   const cases = [
     {
       name: 'a Production config pointing at the UAT API host',
+      code: 'environment-host-mismatch',
       text: VALID_JWT_CONFIG.replace('environment: uat', 'environment: production') + 'endpoints:\n  api: https://uat-api.thredd.com\n',
       status: 'fail',
       message: /environment is production but the API host https:\/\/uat-api\.thredd\.com is Thredd's UAT host/,
@@ -38,6 +39,7 @@ describe('config.consistency', () => {
     },
     {
       name: 'a UAT config pointing at the Production API host',
+      code: 'environment-host-mismatch',
       text: VALID_JWT_CONFIG + 'endpoints:\n  api: https://api.thredd.com\n',
       status: 'fail',
       message: /environment is uat but the API host https:\/\/api\.thredd\.com is Thredd's PRODUCTION host/,
@@ -45,6 +47,7 @@ describe('config.consistency', () => {
     },
     {
       name: 'an mTLS config on the TLS host',
+      code: 'connectivity-host-mismatch',
       text: VALID_JWT_CONFIG.replace('connectivity: tls', 'connectivity: mtls') + TRANSPORT + 'endpoints:\n  api: https://uat-api.thredd.com\n',
       status: 'fail',
       message: /connectivity is mtls but the API host https:\/\/uat-api\.thredd\.com is Thredd's tls host/,
@@ -52,6 +55,7 @@ describe('config.consistency', () => {
     },
     {
       name: 'mtls without a transport certificate',
+      code: 'mtls-without-transport',
       text: VALID_JWT_CONFIG.replace('connectivity: tls', 'connectivity: mtls'),
       status: 'fail',
       message: /connectivity is mtls but there is no transport section/,
@@ -59,6 +63,7 @@ describe('config.consistency', () => {
     },
     {
       name: 'a plain-http token endpoint',
+      code: 'not-https',
       text: VALID_JWT_CONFIG + 'endpoints:\n  token: http://threddid.com/oauth2/token\n',
       status: 'fail',
       message: /endpoints\.token http:\/\/threddid\.com is not https/,
@@ -66,6 +71,7 @@ describe('config.consistency', () => {
     },
     {
       name: 'a Production config with a sandbox token host',
+      code: 'test-host-in-production',
       text: VALID_JWT_CONFIG.replace('environment: uat', 'environment: production') + 'endpoints:\n  token: https://sandbox.threddid.com/oauth2/token\n',
       status: 'fail',
       message: /endpoints\.token points at sandbox\.threddid\.com, a UAT\/test host/,
@@ -73,6 +79,7 @@ describe('config.consistency', () => {
     },
     {
       name: 'an endpoint that is not a URL',
+      code: 'not-a-url',
       text: VALID_JWT_CONFIG + 'endpoints:\n  api: not a url\n',
       status: 'fail',
       message: /endpoints\.api "not a url" is not a URL/,
@@ -80,6 +87,7 @@ describe('config.consistency', () => {
     },
     {
       name: 'a plain-http JWKS on a third-party host',
+      code: 'plain-http-jwks',
       text: VALID_JWT_CONFIG + 'endpoints:\n  jwks: http://keys.example.com/jwks.json\n',
       status: 'warn',
       message: /endpoints\.jwks http:\/\/keys\.example\.com is plain http/,
@@ -87,18 +95,63 @@ describe('config.consistency', () => {
     },
     {
       name: 'a transport section on a TLS config',
+      code: 'transport-unused',
       text: VALID_JWT_CONFIG + TRANSPORT,
       status: 'warn',
       message: /connectivity is tls, so the transport section is not used/,
       hint: /Remove transport/,
     },
+    {
+      name: 'credentials in the token URL',
+      code: 'credentials-in-url',
+      text: VALID_JWT_CONFIG + 'endpoints:\n  token: https://svc:pw@threddid.com/oauth2/token\n',
+      status: 'fail',
+      message: /^endpoints\.token carries credentials in the URL\.$/,
+      hint: /Remove the user:password part from endpoints\.token/,
+    },
+    {
+      name: 'a JWKS URL that is neither http nor https',
+      code: 'unsupported-scheme',
+      text: VALID_JWT_CONFIG + 'endpoints:\n  jwks: ftp://keys.example.com/jwks.json\n',
+      status: 'fail',
+      message: /^endpoints\.jwks uses ftp:; only http and https are fetched\.$/,
+      hint: /Point endpoints\.jwks at the organisation JWKS URL/,
+    },
+    {
+      name: 'a secret client with a signing section',
+      code: 'signing-unused',
+      text: VALID_JWT_CONFIG.replace('authMethod: private_key_jwt', 'authMethod: client_secret_basic\n  secret: "${THREDD_CLIENT_ID}"'),
+      status: 'warn',
+      message: /^client\.authMethod is client_secret_basic, so the signing section is not used\.$/,
+      hint: /Remove signing/,
+    },
+    {
+      name: 'a private_key_jwt client with a secret',
+      code: 'secret-unused',
+      text: VALID_JWT_CONFIG.replace('authMethod: private_key_jwt', 'authMethod: private_key_jwt\n  secret: "${THREDD_CLIENT_ID}"'),
+      status: 'warn',
+      message: /^client\.authMethod is private_key_jwt, so client\.secret is not used\.$/,
+      hint: /Remove client\.secret/,
+    },
   ];
 
-  it.each(cases)('$status on $name', async ({ text, status, message, hint }) => {
+  it.each(cases)('$status on $name', async ({ text, code, status, message, hint }) => {
     const result = await consistency(text);
     expect(result.status).toBe(status);
+    expect(result.code).toBe(code);
+    expect((result.evidence?.findings as unknown[])[0]).toMatchObject({ severity: status, code });
     expect(result.message).toMatch(message);
     expect(result.hint).toMatch(hint);
+  });
+
+  it('leads with a failure and lists the warnings beside it, each with its code', async () => {
+    const result = await consistency(VALID_JWT_CONFIG.replace('connectivity: tls', 'connectivity: mtls') + 'endpoints:\n  jwks: http://keys.example.com/jwks.json\n');
+    expect(result).toMatchObject({ status: 'fail', code: 'mtls-without-transport' });
+    expect(result.message).toBe('connectivity is mtls but there is no transport section with the client certificate.');
+    expect(result.evidence?.findings).toEqual([
+      { severity: 'fail', code: 'mtls-without-transport', field: 'connectivity', message: expect.stringMatching(/^connectivity is mtls/) },
+      { severity: 'warn', code: 'plain-http-jwks', field: 'endpoints.jwks', message: expect.stringMatching(/is plain http/) },
+    ]);
   });
 
   it('accepts Thredd’s own plain-http JWKS host without a warning', async () => {

@@ -1,3 +1,5 @@
+import { mkdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../src/config/types.js';
 import {
@@ -37,7 +39,7 @@ describe('config.references', () => {
   it('fails naming every missing variable and where it is used, never a value', async () => {
     const file = writeConfig(dir, VALID_JWT_CONFIG, { files: SIGNING_FILES });
     const result = (await runConfigChecks(file, {}))['config.references']!;
-    expect(result.status).toBe('fail');
+    expect(result).toMatchObject({ status: 'fail', code: 'variable-not-set' });
     expect(result.message).toBe(
       'Variables THREDD_ORG_ID, THREDD_CLIENT_ID are not set (${THREDD_ORG_ID} in organisationId; ${THREDD_CLIENT_ID} in client.id).',
     );
@@ -48,7 +50,7 @@ describe('config.references', () => {
   it('fails when a referenced file does not exist, naming the field and the path', async () => {
     const file = writeConfig(dir, VALID_JWT_CONFIG, { files: { 'certs/signing.pem': 'x' } });
     const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
-    expect(result.status).toBe('fail');
+    expect(result).toMatchObject({ status: 'fail', code: 'file-not-found' });
     expect(result.message).toBe('signing.privateKey (certs/signing.key) does not exist.');
     expect(result.hint).toMatch(/Relative paths resolve against the config's folder/);
     expect(result.evidence?.location).toMatchObject({ path: 'signing.privateKey', line: 11 });
@@ -57,14 +59,28 @@ describe('config.references', () => {
   it('fails when a referenced path is a folder', async () => {
     const file = writeConfig(dir, VALID_JWT_CONFIG.replace('certs/signing.pem', 'certs'), { files: SIGNING_FILES });
     const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
-    expect(result.status).toBe('fail');
+    expect(result).toMatchObject({ status: 'fail', code: 'not-a-file' });
     expect(result.message).toBe('signing.certificate (certs) is not a file.');
+    expect(result.evidence).not.toHaveProperty('codes');
+  });
+
+  it('lists every file that cannot be used, led by the first one\'s code', async () => {
+    const file = writeConfig(dir, VALID_JWT_CONFIG);
+    const certs = path.join(path.dirname(file), 'certs');
+    mkdirSync(certs);
+    // A link to itself: stat fails with ELOOP, not ENOENT.
+    symlinkSync('signing.key', path.join(certs, 'signing.key'));
+    const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
+    expect(result).toMatchObject({ status: 'fail', code: 'file-not-found' });
+    expect(result.message).toBe('signing.certificate (certs/signing.pem) does not exist; signing.privateKey (certs/signing.key) cannot be read (ELOOP).');
+    expect(result.hint).toMatch(/fix the paths or the file permissions\.$/);
+    expect(result.evidence).toMatchObject({ codes: ['file-not-found', 'file-unreadable'], files: [{ code: 'ENOENT' }, { code: 'ELOOP' }] });
   });
 
   it('fails when region resolves to something other than 0, 1 or 2', async () => {
     const file = writeConfig(dir, VALID_JWT_CONFIG.replace('region: 0', 'region: "${REGION}"'), { files: SIGNING_FILES });
     const result = (await runConfigChecks(file, { ...VALID_ENV, REGION: '9' }))['config.references']!;
-    expect(result.status).toBe('fail');
+    expect(result).toMatchObject({ status: 'fail', code: 'region-out-of-range' });
     expect(result.message).toMatch(/region resolves to "9"/);
     expect(result.hint).toMatch(/0, 1 or 2/);
   });
@@ -74,7 +90,7 @@ describe('config.references', () => {
       files: { 'certs/signing.pem': 'x', 'certs/signing.key': { content: 'k', mode: 0o644 } },
     });
     const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
-    expect(result.status).toBe('warn');
+    expect(result).toMatchObject({ status: 'warn', code: 'key-readable-by-others' });
     expect(result.message).toBe('Private key file is readable by group or others: signing.privateKey (certs/signing.key, mode 0644).');
     expect(result.hint).toBe('Restrict it to the owner: chmod 600 certs/signing.key');
     // A warning still hands the resolved config on.
@@ -100,7 +116,7 @@ describe('config.references with key material where a path belongs', () => {
     const text = VALID_JWT_CONFIG.replace('privateKey: certs/signing.key', `privateKey: ${JSON.stringify(material)}`);
     const file = writeConfig(dir, text, { files: SIGNING_FILES });
     const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
-    expect(result.status).toBe('fail');
+    expect(result).toMatchObject({ status: 'fail', code: 'key-material-in-config' });
     expect(result.message).toBe('signing.privateKey holds what looks like private key or certificate content, not a file path (value not shown).');
     expect(result.hint).toMatch(/Save the key or certificate in a file/);
     expect(JSON.stringify({ message: result.message, hint: result.hint, evidence: result.evidence })).not.toContain('MIIEvQ');

@@ -17,9 +17,27 @@ describe('migration.changes', () => {
     expect(result.evidence).not.toHaveProperty('changed');
   });
 
-  const cases: { name: string; scenario: Scenario; field: string; uat: string; production: string; message: RegExp; hint: RegExp }[] = [
+  const cases: { name: string; scenario: Scenario; code: string; field: string; uat: string; production: string; message: RegExp; hint: RegExp }[] = [
+    {
+      name: 'profile',
+      code: 'profile-changed',
+      scenario: {
+        uat: uatDocument(),
+        production: prodWith({
+          profile: 'custom',
+          endpoints: { token: 'https://threddid.com/oauth2/token', jwks: 'http://jwks.threddid.com/org-prod/jwks.json', api: 'https://mtls.thredd.com' },
+        }),
+        files,
+      },
+      field: 'profile',
+      uat: 'thredd',
+      production: 'custom',
+      message: /^profile changes from thredd to custom\.$/,
+      hint: /^Confirm the Production config is meant to use the custom profile: it decides which endpoints are derived\.$/,
+    },
     {
       name: 'region',
+      code: 'region-changed',
       scenario: { uat: uatDocument(), production: prodWith({ region: 2 }), files },
       field: 'region',
       uat: '0 (Default)',
@@ -29,6 +47,7 @@ describe('migration.changes', () => {
     },
     {
       name: 'connectivity',
+      code: 'connectivity-changed',
       scenario: { uat: { ...uatDocument(), connectivity: 'tls', transport: undefined }, production: prodDocument(), files },
       field: 'connectivity',
       uat: 'tls',
@@ -38,6 +57,7 @@ describe('migration.changes', () => {
     },
     {
       name: 'auth method (without a second finding for the algorithm)',
+      code: 'auth-method-changed',
       scenario: { uat: secretDocument('uat'), production: { ...prodDocument(), connectivity: 'tls', transport: undefined }, files },
       field: 'client.authMethod',
       uat: 'client_secret_post',
@@ -47,6 +67,7 @@ describe('migration.changes', () => {
     },
     {
       name: 'scopes',
+      code: 'scopes-changed',
       scenario: {
         uat: { ...uatDocument(), client: { id: '${UAT_CLIENT_ID}', authMethod: 'private_key_jwt', scopes: ['cards:read', 'products:read'] } },
         production: prodWith({ client: { id: '${PROD_CLIENT_ID}', authMethod: 'private_key_jwt', scopes: ['products:read', 'cards:write'] } }),
@@ -60,6 +81,7 @@ describe('migration.changes', () => {
     },
     {
       name: 'signing algorithm',
+      code: 'algorithm-changed',
       scenario: { uat: { ...uatDocument(), signing: { ...(uatDocument().signing as object), algorithm: 'PS256' } }, production: prodDocument(), files },
       field: 'signing.algorithm',
       uat: 'PS256',
@@ -69,6 +91,7 @@ describe('migration.changes', () => {
     },
     {
       name: 'probe',
+      code: 'probe-changed',
       scenario: { uat: uatDocument(), production: prodWith({ probe: { method: 'POST', path: '/core/api/v1/cards', expectStatus: [201] } }), files },
       field: 'probe',
       uat: 'GET /core/api/v1/products expecting 200',
@@ -78,19 +101,20 @@ describe('migration.changes', () => {
     },
   ];
 
-  it.each(cases)('warns for a change of $name, with both values and what to confirm', async ({ scenario, field, uat, production, message, hint }) => {
+  it.each(cases)('warns for a change of $name, with both values and what to confirm', async ({ scenario, code, field, uat, production, message, hint }) => {
     const result = await runScenario(dir, check, scenario);
-    expect(result.status).toBe('warn');
+    expect(result).toMatchObject({ status: 'warn', code });
     expect(result.message).toMatch(message);
     expect(result.hint).toMatch(hint);
-    expect(result.evidence?.findings).toEqual([{ severity: 'warn', field, uat, production }]);
+    expect(result.evidence?.findings).toEqual([{ severity: 'warn', code, field, uat, production }]);
     expect(result.evidence?.changed).toEqual({ [field]: `UAT ${uat}, Production ${production}` });
   });
 
   it('lists several changes in one result, in a stable order', async () => {
     const result = await runScenario(dir, check, { uat: uatDocument(), production: prodWith({ region: 1, probe: { path: '/core/api/v1/cards' } }), files });
-    expect(result.status).toBe('warn');
+    expect(result).toMatchObject({ status: 'warn', code: 'region-changed' });
     expect((result.evidence?.findings as { field: string }[]).map(({ field }) => field)).toEqual(['region', 'probe']);
+    expect((result.evidence?.findings as { code: string }[]).map(({ code }) => code)).toEqual(['region-changed', 'probe-changed']);
     expect(result.message).toMatch(/^region changes .*; probe changes /);
   });
 });

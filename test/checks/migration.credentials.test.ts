@@ -20,6 +20,12 @@ const credentials = await generateCredentials();
 const files = credentialFiles(credentials);
 // The UAT signing key with a new certificate: the Production certificate was issued for the old key.
 const reissued = await issue({ subject: 'CN=prod signing, O=Example Ltd', keys: credentials.uatSigning.keys, keyUsage: ['digitalSignature'] });
+const reissuedTransport = await issue({
+  subject: 'CN=prod transport, O=Example Ltd',
+  keys: credentials.uatTransport.keys,
+  keyUsage: ['digitalSignature'],
+  extKeyUsage: ['clientAuth'],
+});
 
 const withProd = (overrides: Record<string, unknown>) => ({ ...prodDocument(), ...overrides });
 
@@ -54,9 +60,10 @@ describe('migration.credentials', () => {
     expect(result.evidence?.transport).toMatchObject({ uat: 'not used', comparison: 'new in Production' });
   });
 
-  const cases: { name: string; scenario: Scenario; status: 'fail' | 'warn'; field: string; message: RegExp; hint: RegExp }[] = [
+  const cases: { name: string; scenario: Scenario; status: 'fail' | 'warn'; code: string; field: string; message: RegExp; hint: RegExp }[] = [
     {
       name: 'the UAT client id in Production',
+      code: 'same-client-id',
       scenario: { uat: uatDocument(), production: prodDocument(), files, env: { ...PAIR_ENV, PROD_CLIENT_ID: PAIR_ENV.UAT_CLIENT_ID } },
       status: 'fail',
       field: 'client.id',
@@ -65,6 +72,7 @@ describe('migration.credentials', () => {
     },
     {
       name: 'both configs reading the client id from one variable',
+      code: 'same-client-id',
       scenario: { uat: uatDocument(), production: withProd({ client: { id: '${UAT_CLIENT_ID}', authMethod: 'private_key_jwt' } }), files },
       status: 'fail',
       field: 'client.id',
@@ -73,6 +81,7 @@ describe('migration.credentials', () => {
     },
     {
       name: 'the UAT secret in Production',
+      code: 'same-secret',
       scenario: { uat: secretDocument('uat'), production: secretDocument('production'), env: { ...PAIR_ENV, PROD_CLIENT_SECRET: UAT_SECRET } },
       status: 'fail',
       field: 'client.secret',
@@ -81,6 +90,7 @@ describe('migration.credentials', () => {
     },
     {
       name: 'the UAT signing certificate in Production',
+      code: 'same-signing-certificate',
       scenario: { uat: uatDocument(), production: prodDocument(), files: { ...files, 'prod/signing.pem': files['uat/signing.pem']!, 'prod/signing.key': files['uat/signing.key']! } },
       status: 'fail',
       field: 'signing.certificate',
@@ -89,6 +99,7 @@ describe('migration.credentials', () => {
     },
     {
       name: 'a Production signing certificate issued for the UAT key',
+      code: 'same-signing-key',
       scenario: { uat: uatDocument(), production: prodDocument(), files: { ...files, 'prod/signing.pem': reissued.certPem, 'prod/signing.key': files['uat/signing.key']! } },
       status: 'fail',
       field: 'signing.privateKey',
@@ -97,6 +108,7 @@ describe('migration.credentials', () => {
     },
     {
       name: 'the UAT transport files in Production',
+      code: 'same-transport-certificate',
       scenario: { uat: uatDocument(), production: withProd({ transport: { certificate: 'uat/transport.pem', privateKey: 'uat/transport.key' } }), files },
       status: 'fail',
       field: 'transport.certificate',
@@ -105,20 +117,39 @@ describe('migration.credentials', () => {
     },
     {
       name: 'a Production signing key that does not load',
+      code: 'signing-not-compared',
       scenario: { uat: uatDocument(), production: prodDocument(), files: { ...files, 'prod/signing.pem': 'not a certificate', 'prod/signing.key': 'not a key' } },
       status: 'warn',
       field: 'signing.certificate',
       message: /^the signing credentials were not compared, as they do not load \(prod\/signing\.pem: /,
       hint: /Run golive check --offline on each config/,
     },
+    {
+      name: 'a Production transport certificate issued for the UAT key',
+      scenario: { uat: uatDocument(), production: prodDocument(), files: { ...files, 'prod/transport.pem': reissuedTransport.certPem, 'prod/transport.key': files['uat/transport.key']! } },
+      status: 'fail',
+      code: 'same-transport-key',
+      field: 'transport.privateKey',
+      message: /^the Production transport key is the UAT transport key \(public key thumbprint [A-Za-z0-9_-]{43}\)\.$/,
+      hint: /Generate a new transport key for Production/,
+    },
+    {
+      name: 'a UAT transport certificate that does not load',
+      scenario: { uat: uatDocument(), production: prodDocument(), files: { ...files, 'uat/transport.pem': 'not a certificate', 'uat/transport.key': 'not a key' } },
+      status: 'warn',
+      code: 'transport-not-compared',
+      field: 'transport.certificate',
+      message: /^the transport credentials were not compared, as they do not load \(uat\/transport\.pem \(UAT\): /,
+      hint: /full diagnosis of its transport credentials/,
+    },
   ];
 
-  it.each(cases)('$status for $name', async ({ scenario, status, field, message, hint }) => {
+  it.each(cases)('$status for $name', async ({ scenario, status, code, field, message, hint }) => {
     const result = await runScenario(dir, check, scenario);
-    expect(result.status).toBe(status);
+    expect(result).toMatchObject({ status, code });
     expect(result.message).toMatch(message);
     expect(result.hint).toMatch(hint);
-    expect(result.evidence?.findings).toEqual([expect.objectContaining({ severity: status, field, uat: expect.any(String), production: expect.any(String) })]);
+    expect(result.evidence?.findings).toEqual([expect.objectContaining({ severity: status, code, field, uat: expect.any(String), production: expect.any(String) })]);
     expect(JSON.stringify(result.evidence)).not.toMatch(/PRIVATE KEY/);
   });
 
@@ -128,7 +159,8 @@ describe('migration.credentials', () => {
       production: withProd({ client: { id: '${UAT_CLIENT_ID}', authMethod: 'private_key_jwt' }, signing: uatDocument().signing, transport: uatDocument().transport }),
       files,
     });
-    expect(result.status).toBe('fail');
+    expect(result).toMatchObject({ status: 'fail', code: 'same-client-id' });
     expect((result.evidence?.findings as { field: string }[]).map(({ field }) => field)).toEqual(['client.id', 'signing.certificate', 'transport.certificate']);
+    expect((result.evidence?.findings as { code: string }[]).map(({ code }) => code)).toEqual(['same-client-id', 'same-signing-certificate', 'same-transport-certificate']);
   });
 });

@@ -29,9 +29,10 @@ describe('migration.endpoints', () => {
     expect(result.evidence).toMatchObject({ ca: 'proxy-ca.pem' });
   });
 
-  const cases: { name: string; scenario: Scenario; status: 'fail' | 'warn'; field: string; message: RegExp; hint: RegExp }[] = [
+  const cases: { name: string; scenario: Scenario; status: 'fail' | 'warn'; code: string; field: string; message: RegExp; hint: RegExp }[] = [
     {
       name: "Thredd's UAT API host in Production",
+      code: 'uat-host',
       scenario: { uat: uatDocument(), production: prodWith({ endpoints: { api: 'https://uat-mtls.thredd.com' } }), files },
       status: 'fail',
       field: 'endpoints.api',
@@ -40,6 +41,7 @@ describe('migration.endpoints', () => {
     },
     {
       name: 'a sandbox token host',
+      code: 'test-host',
       scenario: { uat: uatDocument(), production: prodWith({ endpoints: { token: 'https://sandbox.threddid.com/oauth2/token' } }), files },
       status: 'fail',
       field: 'endpoints.token',
@@ -48,6 +50,7 @@ describe('migration.endpoints', () => {
     },
     {
       name: 'a JWKS URL naming a UAT organisation in its path',
+      code: 'test-path',
       scenario: { uat: uatDocument(), production: prodWith({ endpoints: { jwks: 'http://jwks.threddid.com/uat-org/jwks.json' } }), files },
       status: 'fail',
       field: 'endpoints.jwks',
@@ -56,6 +59,7 @@ describe('migration.endpoints', () => {
     },
     {
       name: 'a local API address',
+      code: 'local-address',
       scenario: { uat: uatDocument(), production: prodWith({ profile: 'custom', endpoints: { token: 'https://id.example.com/token', jwks: 'https://id.example.com/jwks', api: 'https://127.0.0.1:8443' } }), files },
       status: 'fail',
       field: 'endpoints.api',
@@ -64,6 +68,7 @@ describe('migration.endpoints', () => {
     },
     {
       name: 'the UAT config API URL in a custom-profile Production config',
+      code: 'same-api-url',
       scenario: {
         uat: { ...uatDocument(), profile: 'custom', endpoints: { token: 'https://id.example.com/token', jwks: 'https://id.example.com/jwks', api: 'https://api.example.com' } },
         production: prodWith({ profile: 'custom', endpoints: { token: 'https://id.example.com/token', jwks: 'https://id.example.com/jwks', api: 'https://api.example.com' } }),
@@ -76,6 +81,7 @@ describe('migration.endpoints', () => {
     },
     {
       name: 'an API gateway that is not a Thredd host',
+      code: 'not-thredd-host',
       scenario: { uat: uatDocument(), production: prodWith({ endpoints: { api: 'https://gateway.example.com' } }), files },
       status: 'warn',
       field: 'endpoints.api',
@@ -84,6 +90,7 @@ describe('migration.endpoints', () => {
     },
     {
       name: 'a UAT assertion audience',
+      code: 'test-host',
       scenario: { uat: uatDocument(), production: prodWith({ signing: { ...(prodDocument().signing as object), audience: 'https://uat.threddid.com/oauth2/token' } }), files },
       status: 'fail',
       field: 'signing.audience',
@@ -92,6 +99,7 @@ describe('migration.endpoints', () => {
     },
     {
       name: 'the sandbox CA under http.ca',
+      code: 'sandbox-ca',
       scenario: { uat: uatDocument(), production: prodWith({ http: { ca: 'ca.pem' } }), files: { ...files, 'ca.pem': sandbox.ca.certPem } },
       status: 'fail',
       field: 'http.ca',
@@ -100,6 +108,7 @@ describe('migration.endpoints', () => {
     },
     {
       name: 'a signing certificate issued by the sandbox CA',
+      code: 'sandbox-issuer',
       scenario: { uat: uatDocument(), production: prodDocument(), files: { ...files, 'prod/signing.pem': sandbox.leaf.certPem, 'prod/signing.key': sandbox.leaf.keyPem } },
       status: 'fail',
       field: 'signing.certificate',
@@ -108,26 +117,36 @@ describe('migration.endpoints', () => {
     },
     {
       name: 'an http.ca that does not load',
+      code: 'ca-not-loaded',
       scenario: { uat: uatDocument(), production: prodWith({ http: { ca: 'ca.pem' } }), files: { ...files, 'ca.pem': 'garbage' } },
       status: 'warn',
       field: 'http.ca',
       message: /^http\.ca \(ca\.pem\) was not checked for sandbox CAs, as it does not load/,
       hint: /golive check --offline prod\.yaml/,
     },
+    {
+      name: 'an API endpoint that is not a URL',
+      code: 'not-a-url',
+      scenario: { uat: uatDocument(), production: prodWith({ endpoints: { api: 'api.thredd.com' } }), files },
+      status: 'fail',
+      field: 'endpoints.api',
+      message: /^endpoints\.api api\.thredd\.com is not a URL\.$/,
+      hint: /^Remove endpoints\.api from prod\.yaml to use the profile's https:\/\/mtls\.thredd\.com\.$/,
+    },
   ];
 
-  it.each(cases)('$status for $name', async ({ scenario, status, field, message, hint }) => {
+  it.each(cases)('$status for $name', async ({ scenario, status, code, field, message, hint }) => {
     const result = await runScenario(dir, check, scenario);
-    expect(result.status).toBe(status);
+    expect(result).toMatchObject({ status, code });
     expect(result.message).toMatch(message);
     expect(result.hint).toMatch(hint);
-    expect(result.evidence?.findings).toEqual([expect.objectContaining({ severity: status, field, production: expect.any(String) })]);
+    expect(result.evidence?.findings).toEqual([expect.objectContaining({ severity: status, code, field, production: expect.any(String) })]);
   });
 
   it('names the UAT value beside the Production one', async () => {
     const result = await runScenario(dir, check, { uat: uatDocument(), production: prodWith({ endpoints: { api: 'https://uat-mtls.thredd.com' } }), files });
     expect(result.evidence?.findings).toEqual([
-      { severity: 'fail', field: 'endpoints.api', uat: 'https://uat-mtls.thredd.com', production: 'https://uat-mtls.thredd.com' },
+      { severity: 'fail', code: 'uat-host', field: 'endpoints.api', uat: 'https://uat-mtls.thredd.com', production: 'https://uat-mtls.thredd.com' },
     ]);
   });
 });

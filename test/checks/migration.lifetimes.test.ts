@@ -33,9 +33,10 @@ describe('migration.lifetimes', () => {
     expect(result.message).toMatch(/^not applicable: the Production config uses no certificate/);
   });
 
-  const cases: { name: string; scenario: () => Promise<Scenario>; status: 'fail' | 'warn'; field: string; message: RegExp; hint: RegExp }[] = [
+  const cases: { name: string; scenario: () => Promise<Scenario>; status: 'fail' | 'warn'; code: string; field: string; message: RegExp; hint: RegExp }[] = [
     {
       name: 'a certificate expiring before go-live',
+      code: 'expires-before-go-live',
       scenario: async () => ({ uat: uatDocument(), production: prodDocument(), files: await signingValid(daysFromNow(10)) }),
       status: 'fail',
       field: 'signing.certificate',
@@ -44,6 +45,7 @@ describe('migration.lifetimes', () => {
     },
     {
       name: 'a certificate that has already expired',
+      code: 'expired',
       scenario: async () => ({ uat: uatDocument(), production: prodDocument(), files: await signingValid(daysFromNow(-2), daysFromNow(-100)) }),
       status: 'fail',
       field: 'signing.certificate',
@@ -52,6 +54,7 @@ describe('migration.lifetimes', () => {
     },
     {
       name: 'a certificate valid only from after go-live',
+      code: 'starts-after-go-live',
       scenario: async () => ({ uat: uatDocument(), production: prodDocument(), files: await signingValid(daysFromNow(400), daysFromNow(45)) }),
       status: 'fail',
       field: 'signing.certificate',
@@ -60,6 +63,7 @@ describe('migration.lifetimes', () => {
     },
     {
       name: 'a certificate expiring within 30 days after go-live',
+      code: 'expires-soon-after-go-live',
       scenario: async () => ({ uat: uatDocument(), production: prodDocument(), files: await signingValid(daysFromNow(45)) }),
       status: 'warn',
       field: 'signing.certificate',
@@ -68,6 +72,7 @@ describe('migration.lifetimes', () => {
     },
     {
       name: 'a later --go-live date that a certificate no longer covers',
+      code: 'expires-before-go-live',
       scenario: async () => ({ uat: uatDocument(), production: prodDocument(), files, goLive: startOfDay(NOW + 400 * DAY_MS) }),
       status: 'fail',
       field: 'signing.certificate',
@@ -76,6 +81,7 @@ describe('migration.lifetimes', () => {
     },
     {
       name: 'an http.ca certificate expiring before go-live',
+      code: 'expires-before-go-live',
       scenario: async () => {
         const ca = await issue({ subject: 'CN=Example Proxy CA', isCa: true, key: { kind: 'ec' }, notAfter: daysFromNow(5) });
         return { uat: uatDocument(), production: { ...prodDocument(), http: { ca: 'proxy-ca.pem' } }, files: { ...files, 'proxy-ca.pem': ca.certPem } };
@@ -87,6 +93,7 @@ describe('migration.lifetimes', () => {
     },
     {
       name: 'a certificate file that does not load',
+      code: 'certificate-not-read',
       scenario: async () => ({ uat: uatDocument(), production: prodDocument(), files: { ...files, 'prod/transport.pem': 'garbage' } }),
       status: 'fail',
       field: 'transport.certificate',
@@ -95,12 +102,12 @@ describe('migration.lifetimes', () => {
     },
   ];
 
-  it.each(cases)('$status for $name', async ({ scenario, status, field, message, hint }) => {
+  it.each(cases)('$status for $name', async ({ scenario, status, code, field, message, hint }) => {
     const result = await runScenario(dir, check, await scenario());
-    expect(result.status).toBe(status);
+    expect(result).toMatchObject({ status, code });
     expect(result.message).toMatch(message);
     expect(result.hint).toMatch(hint);
-    expect(result.evidence?.findings).toEqual(expect.arrayContaining([expect.objectContaining({ severity: status, field })]));
+    expect(result.evidence?.findings).toEqual(expect.arrayContaining([expect.objectContaining({ severity: status, code, field })]));
   });
 
   it('uses the Production expiryWarningDays for the warning window', async () => {
