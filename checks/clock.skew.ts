@@ -1,9 +1,31 @@
-import { defineCheck, fail, pass, warn } from '../src/pipeline/check.js';
+import { defineCheck, pass } from '../src/pipeline/check.js';
+import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { THREDD } from '../src/profiles/thredd.js';
 import networkTokenEndpoint from './network.token-endpoint.js';
 
 /** Over this, tokens and assertions start to be judged by a clock that disagrees. */
 const WARN_SECONDS = 30;
+
+/** How far the local clock is off the token host's `Date`, and which way. */
+interface Skew {
+  seconds: number;
+  direction: 'ahead of' | 'behind';
+  date: string;
+}
+
+const FINDINGS = {
+  'clock-skew-too-large': {
+    message: ({ seconds, direction, date }: Skew) =>
+      `This machine's clock is ${seconds} s ${direction} the token host's (${date}); client assertions live at most ${THREDD.assertionMaxLifetimeSeconds} s, so they will be rejected as expired or not yet valid.`,
+    hint: () => 'Synchronise the clock with NTP (e.g. `timedatectl set-ntp true` or `chronyc makestep`), then rerun.',
+  },
+  'clock-skew': {
+    message: ({ seconds, direction, date }: Skew) => `This machine's clock is ${seconds} s ${direction} the token host's (${date}).`,
+    hint: () => "Synchronise the clock with NTP before go-live: tokens and assertions are judged by the server's clock.",
+  },
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
 
 export default defineCheck({
   id: 'clock.skew',
@@ -37,30 +59,13 @@ export default defineCheck({
       };
     }
     const local = ctx.now();
-    // The Date header has whole seconds: a difference under a second is noise.
     const skewMs = local - server;
-    const seconds = Math.trunc(skewMs / 1000);
     const evidence = { serverDate: date, localTime: new Date(local).toISOString(), skewMs };
     const output = { skewMs, serverDate: date! };
-    const direction = skewMs > 0 ? 'ahead of' : 'behind';
-    const lifetime = THREDD.assertionMaxLifetimeSeconds;
-    if (Math.abs(seconds) > lifetime) {
-      return fail({
-        message: `This machine's clock is ${Math.abs(seconds)} s ${direction} the token host's (${date}); client assertions live at most ${lifetime} s, so they will be rejected as expired or not yet valid.`,
-        hint: 'Synchronise the clock with NTP (e.g. `timedatectl set-ntp true` or `chronyc makestep`), then rerun.',
-        evidence,
-      });
-    }
-    if (Math.abs(seconds) > WARN_SECONDS) {
-      return warn(
-        {
-          message: `This machine's clock is ${Math.abs(seconds)} s ${direction} the token host's (${date}).`,
-          hint: 'Synchronise the clock with NTP before go-live: tokens and assertions are judged by the server\'s clock.',
-          evidence,
-        },
-        output,
-      );
-    }
-    return pass(output, evidence, `within ${Math.max(1, Math.abs(seconds))} s of the token host`);
+    // The Date header has whole seconds: a difference under a second is noise.
+    const skew: Skew = { seconds: Math.abs(Math.trunc(skewMs / 1000)), direction: skewMs > 0 ? 'ahead of' : 'behind', date: date! };
+    if (skew.seconds > THREDD.assertionMaxLifetimeSeconds) return finding.fail('clock-skew-too-large', skew, evidence);
+    if (skew.seconds > WARN_SECONDS) return finding.warn('clock-skew', skew, evidence, output);
+    return pass(output, evidence, `within ${Math.max(1, skew.seconds)} s of the token host`);
   },
 });

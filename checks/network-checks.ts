@@ -1,18 +1,36 @@
-import { fail, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import { pass, fail, type CheckOutcome, type Evidence, type Settled } from '../src/pipeline/check.js';
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
+import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import type { ResolvedConfig } from '../src/config/types.js';
-import { probeEndpoint, type ProbeResult } from '../src/net/probe.js';
-import { describeProxy, proxyAdvice, proxyFor, proxyVariable } from '../src/net/proxy.js';
-import { connectionMaterial } from '../src/net/transport-material.js';
+import type { KeyPair } from '../src/credentials/types.js';
+import { describeNetworkFailure } from '../src/net/describe.js';
+import { tlsMaterialFor } from '../src/net/material.js';
+import { probeEndpoint, type ProbeResult, type TlsMaterial } from '../src/net/probe.js';
+import { describeProxy, proxyFor } from '../src/net/proxy.js';
 import type { ReachableEndpoint } from '../src/online/types.js';
 
 export type EndpointRole = 'token' | 'api';
 
 const NAMES: Record<EndpointRole, string> = { token: 'token host', api: 'API host' };
 
-const STEP_NAMES: Record<NonNullable<ProbeResult['failure']>['step'], string> = { dns: 'DNS', tcp: 'TCP', proxy: 'Proxy', tls: 'TLS', http: 'HTTP' };
-
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
+/** What a host that answered is still warned about (a failure to connect is described by describeNetworkFailure). */
+const FINDINGS = {
+  'no-client-certificate': {
+    message: ({ role, host, problem }: { role: string; host: string; problem: string }) =>
+      `${role} ${host} accepted the connection, but without a client certificate: ${problem}.`,
+    hint: () => 'Fix the transport credentials first; mTLS calls will fail without them.',
+  },
+  'obsolete-tls': {
+    message: ({ role, host, protocol }: { role: string; host: string; protocol: string }) => `${role} ${host} negotiated ${protocol}, which is obsolete.`,
+    hint: () => 'Check for a middlebox downgrading the connection; the platform offers TLS 1.2 and later.',
+  },
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
+
+const OBSOLETE_PROTOCOLS = ['TLSv1', 'TLSv1.1', 'SSLv3'];
 
 function evidenceOf(probe: ProbeResult, config: ResolvedConfig, env: RunContext['env']): Evidence {
   const proxyVariables = PROXY_VARIABLES.filter((name) => env[name]);
@@ -36,104 +54,54 @@ function evidenceOf(probe: ProbeResult, config: ResolvedConfig, env: RunContext[
   };
 }
 
-/** What to check when the way to a host goes through a proxy: the variables that chose it, and NO_PROXY to bypass it. */
-function proxyHint(probe: ProbeResult, ctx: RunContext, timedOut: boolean): string {
-  const advice = proxyAdvice(new URL(probe.url), ctx.env) ?? `Check the proxy ${probe.proxy ?? ''}.`;
-  return `${advice}${timedOut ? ' Raise --timeout only if the proxy is known to be slow.' : ''}`;
+/**
+ * What connections to the platform trust and present: on mTLS, the key pair
+ * transport.keypair loaded. When it did not, the connection goes without a
+ * client certificate, and `problem` says why (transport.* report the cause).
+ */
+async function connectionMaterial(config: ResolvedConfig, transport: Settled<KeyPair | undefined>): Promise<{ material: TlsMaterial; problem?: string }> {
+  const keyPair = transport.status === 'pass' || transport.status === 'warn' ? transport.output : undefined;
+  const material = await tlsMaterialFor(config, keyPair);
+  if (config.connectivity !== 'mtls' || keyPair) return { material };
+  // A pair that loads but does not match fails transport.keypair; one that does not load stops it.
+  const problem =
+    transport.status === 'fail'
+      ? 'the transport key does not belong to the transport certificate (see transport.keypair)'
+      : 'the transport certificate or key does not load (see transport.key and transport.certificate)';
+  return { material, problem };
 }
 
-function diagnose(role: EndpointRole, probe: ProbeResult, config: ResolvedConfig, ctx: RunContext, problem?: string): { message: string; hint: string } {
-  const failure = probe.failure!;
-  const where = `${NAMES[role]} ${probe.host}:${probe.port}`;
-  const field = `endpoints.${role}`;
-  const proxyNote = probe.proxy ? ` A proxy is set (${proxyVariable(new URL(probe.url), ctx.env)} ${probe.proxy}).` : '';
-  const presented = probe.untrustedCertificate;
-  switch (failure.layer) {
-    case 'dns':
-      return {
-        message: `DNS: ${probe.host} does not resolve (${failure.code}); the ${NAMES[role]} cannot be reached.`,
-        hint: `Check the spelling of ${field}, and that this machine's DNS (or VPN) can resolve the platform's hosts.`,
-      };
-    case 'tcp':
-    case 'timeout':
-      return {
-        // A timeout names the step that hung: no TCP answer, no answer to CONNECT, no TLS handshake, or no HTTP response.
-        message: `${STEP_NAMES[failure.step]}: ${where}: ${failure.reason} (${failure.code}).`,
-        hint: probe.proxy
-          ? proxyHint(probe, ctx, failure.layer === 'timeout')
-          : `Check that outbound HTTPS to ${probe.host}:${probe.port} is allowed by your firewall (your egress IP may need allow-listing). If you must go through a proxy, set HTTPS_PROXY.`,
-      };
-    case 'proxy':
-      return {
-        message: `Proxy: ${failure.reason}, so the ${where} cannot be reached (${failure.code}).`,
-        hint: proxyHint(probe, ctx, false),
-      };
-    case 'tls-trust': {
-      const cert = presented ? ` The server presented "${presented.subject}" issued by "${presented.issuer}" (SHA-256 ${presented.fingerprintSha256}).` : '';
-      return {
-        message: `TLS: ${where}: ${failure.reason} (${failure.code}).${cert}`,
-        hint: probe.proxy || ctx.env.HTTPS_PROXY || ctx.env.https_proxy
-          ? `A TLS-intercepting proxy is the likely cause: add its CA certificate (PEM) to http.ca. Never turn certificate verification off.`
-          : `If this issuer is one you trust (a corporate proxy, a test platform), add its CA certificate (PEM) to http.ca. Never turn certificate verification off.`,
-      };
-    }
-    case 'tls-expired':
-      return {
-        message: `TLS: ${where}: ${failure.reason} (${failure.code})${presented ? `; it is valid from ${presented.validFrom} to ${presented.validTo}` : ''}.`,
-        hint: 'Check this machine\'s clock; if it is right, the server certificate is the platform\'s to renew: report it to Thredd support with this report.',
-      };
-    case 'tls-hostname': {
-      const names = presented?.subjectAltNames.join(', ') || 'none';
-      return {
-        message: `TLS: ${where}: the certificate does not name ${probe.host}; it names ${names}.`,
-        hint: `Check ${field}: use the host name the platform documents (the certificate is for ${names}), not an IP address or an alias.`,
-      };
-    }
-    case 'tls-client-certificate':
-      return {
-        message: `mTLS: ${where} refused the client certificate: ${failure.reason.replace(/^the TLS handshake failed: /, '')}.${problem ? ` Note: ${problem}.` : ''}`,
-        hint:
-          config.connectivity === 'mtls'
-            ? 'Check that transport.certificate is the certificate registered for mTLS, issued by a CA the platform trusts, not expired, and sent with its intermediates.'
-            : `This host requires a client certificate: set connectivity: mtls and add the transport section, or use the TLS host for ${field}.`,
-      };
-    default:
-      return {
-        message: `TLS: ${where}: ${failure.reason} (${failure.code}).`,
-        hint: `Check that ${field} is an https URL of the platform${proxyNote}`,
-      };
-  }
-}
-
-/** network.token-endpoint and network.api-endpoint: DNS, TCP, TLS and HTTP to one host, the failing layer named. */
-export async function checkEndpoint(ctx: RunContext, role: EndpointRole, config: ResolvedConfig): Promise<CheckOutcome<ReachableEndpoint>> {
+/**
+ * network.token-endpoint and network.api-endpoint: DNS, TCP, TLS and HTTP to
+ * one host, the failing layer named; on mTLS with the certificate
+ * transport.keypair loaded (its optional need).
+ */
+export async function checkEndpoint(
+  ctx: RunContext,
+  role: EndpointRole,
+  config: ResolvedConfig,
+  transport: Settled<KeyPair | undefined>,
+): Promise<CheckOutcome<ReachableEndpoint>> {
   const url = config.endpoints[role];
-  const { material, problem } = await connectionMaterial(config);
+  const { material, problem } = await connectionMaterial(config, transport);
   const proxy = proxyFor(new URL(url), ctx.env);
   const probe = await probeEndpoint(url, { timeoutMs: stepTimeout(ctx, config), material, proxy, lookup: ctx.lookup });
   const evidence = evidenceOf(probe, config, ctx.env);
-  if (probe.failure) return fail({ ...diagnose(role, probe, config, ctx, problem), evidence });
+  if (probe.failure) {
+    const described = describeNetworkFailure({
+      failure: probe.failure,
+      role: NAMES[role],
+      url,
+      field: `endpoints.${role}`,
+      env: ctx.env,
+      attempt: { kind: 'probe', connectivity: config.connectivity, presented: probe.untrustedCertificate, problem },
+    });
+    return fail({ ...described, evidence });
+  }
   const output: ReachableEndpoint = { config, url, probe, material };
-  if (problem) {
-    return warn(
-      {
-        message: `${NAMES[role]} ${probe.host} accepted the connection, but without a client certificate: ${problem}.`,
-        hint: 'Fix the transport credentials first; mTLS calls will fail without them.',
-        evidence,
-      },
-      output,
-    );
-  }
-  if (probe.tls?.protocol && ['TLSv1', 'TLSv1.1', 'SSLv3'].includes(probe.tls.protocol)) {
-    return warn(
-      {
-        message: `${NAMES[role]} ${probe.host} negotiated ${probe.tls.protocol}, which is obsolete.`,
-        hint: 'Check for a middlebox downgrading the connection; the platform offers TLS 1.2 and later.',
-        evidence,
-      },
-      output,
-    );
-  }
+  if (problem) return finding.warn('no-client-certificate', { role: NAMES[role], host: probe.host, problem }, evidence, output);
+  const protocol = probe.tls?.protocol;
+  if (protocol && OBSOLETE_PROTOCOLS.includes(protocol)) return finding.warn('obsolete-tls', { role: NAMES[role], host: probe.host, protocol }, evidence, output);
   const via = probe.proxy ? ` via proxy ${describeProxy(probe.proxy)}` : '';
   return pass(output, evidence, `${probe.host}:${probe.port} answered over ${probe.tls?.protocol ?? 'TLS'}${via} (HTTP ${probe.http?.status}).`);
 }

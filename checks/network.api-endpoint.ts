@@ -1,6 +1,7 @@
 import { defineCheck } from '../src/pipeline/check.js';
 import { checkEndpoint } from './network-checks.js';
 import configConsistency from './config.consistency.js';
+import transportKeypair from './transport.keypair.js';
 import { UAT_API_HOST, UAT_MTLS_API_HOST, networkCauses, networkFixes } from './docs.js';
 import { THREDD } from '../src/profiles/thredd.js';
 
@@ -8,6 +9,7 @@ export default defineCheck({
   id: 'network.api-endpoint',
   title: 'API host reachable over TLS',
   needs: [configConsistency],
+  optionalNeeds: [transportKeypair],
   online: true,
   explain: {
     verifies: `The same as network.token-endpoint, for the API host: DNS, TCP and TLS succeed, the server certificate is trusted and matches, and with mTLS the client certificate is accepted. The thredd profile derives the host from environment and connectivity (uat+tls ${THREDD.apiHosts.uat.tls}, production+tls ${THREDD.apiHosts.production.tls}, uat+mtls ${THREDD.apiHosts.uat.mtls}, production+mtls ${THREDD.apiHosts.production.mtls}).`,
@@ -18,5 +20,5 @@ export default defineCheck({
     fixes: networkFixes(UAT_API_HOST, UAT_MTLS_API_HOST),
     seeAlso: ['network.token-endpoint', 'config.consistency', 'probe.call'],
   },
-  run: (ctx, deps) => checkEndpoint(ctx, 'api', deps['config.consistency']),
+  run: (ctx, deps, optional) => checkEndpoint(ctx, 'api', deps['config.consistency'], optional['transport.keypair']),
 });

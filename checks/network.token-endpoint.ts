@@ -1,12 +1,14 @@
 import { defineCheck } from '../src/pipeline/check.js';
 import { checkEndpoint } from './network-checks.js';
 import configConsistency from './config.consistency.js';
+import transportKeypair from './transport.keypair.js';
 import { TOKEN_URL, TOKEN_HOST, networkCauses, networkFixes } from './docs.js';
 
 export default defineCheck({
   id: 'network.token-endpoint',
   title: 'Token host reachable over TLS',
   needs: [configConsistency],
+  optionalNeeds: [transportKeypair],
   online: true,
   explain: {
     verifies: `DNS, TCP and TLS to the token host (default ${TOKEN_URL}) succeed; the server certificate is trusted and matches the host name; with mTLS the client certificate is accepted. The message names the failing layer (dns, tcp, tls, client certificate) with the error code or TLS alert.`,
@@ -14,5 +16,5 @@ export default defineCheck({
     fixes: networkFixes(TOKEN_HOST, TOKEN_HOST),
     seeAlso: ['network.api-endpoint', 'transport.certificate', 'clock.skew'],
   },
-  run: (ctx, deps) => checkEndpoint(ctx, 'token', deps['config.consistency']),
+  run: (ctx, deps, optional) => checkEndpoint(ctx, 'token', deps['config.consistency'], optional['transport.keypair']),
 });

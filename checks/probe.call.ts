@@ -1,8 +1,9 @@
-import { defineCheck, fail, pass, warn, type Evidence } from '../src/pipeline/check.js';
+import { defineCheck, fail, pass, type Evidence } from '../src/pipeline/check.js';
+import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { stepTimeout } from '../src/pipeline/context.js';
+import { describeNetworkFailure } from '../src/net/describe.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
-import { proxyAdvice } from '../src/net/proxy.js';
-import { parseThreddError, summariseErrors, TRACE_HEADERS, type ThreddError } from '../src/online/thredd-errors.js';
+import { parseThreddError, summariseErrors, TRACE_HEADERS } from '../src/online/thredd-errors.js';
 import { THREDD } from '../src/profiles/thredd.js';
 import type { ResolvedConfig } from '../src/config/types.js';
 import tokenRequest from './token.request.js';
@@ -11,59 +12,78 @@ import networkApiEndpoint from './network.api-endpoint.js';
 /** Probe answers are small JSON documents; more is read only as far as this. */
 const MAX_PROBE_BYTES = 262_144;
 
-function explainStatus(status: number, config: ResolvedConfig, error: ThreddError | undefined, response: HttpResponse): { message: string; hint: string } {
-  const call = `${config.probe.method} ${config.probe.path}`;
-  const detail = summariseErrors(error) ?? response.headers['www-authenticate'] ?? error?.title;
-  const said = detail ? ` The API said: ${detail}` : '';
-  const mtls = config.connectivity === 'mtls';
-  if (status === 401) {
-    return {
-      message: `${call} answered 401: the API rejected the access token.${said}`,
-      hint: mtls
+/** What an answer that was not expected is explained from. */
+interface Answer {
+  /** `GET /core/api/v1/products` */
+  call: string;
+  status: number;
+  /** What the API said about it (Thredd's `errors`, `WWW-Authenticate` or the error title), if anything. */
+  detail: string | undefined;
+  config: ResolvedConfig;
+  traceId: string | undefined;
+  location: string | undefined;
+}
+
+const said = ({ detail }: Answer): string => (detail ? ` The API said: ${detail}` : '');
+
+const FINDINGS = {
+  unauthorized: {
+    message: (answer: Answer) => `${answer.call} answered 401: the API rejected the access token.${said(answer)}`,
+    hint: ({ config }: Answer) =>
+      config.connectivity === 'mtls'
         ? 'On mTLS the token must be requested and used with the same transport certificate (it is bound to it): check that endpoints.token is the mTLS token endpoint and that the API call presents transport.certificate.'
         : 'Check that the token is for this API (audience/resource) and environment: a UAT token does not work on Production. Rerun: a token that expired between the calls is refused too.',
-    };
-  }
-  if (status === 403) {
-    const region = /region/i.test(detail ?? '');
-    const connections = /connection/i.test(detail ?? '');
-    return {
-      message: `${call} answered 403: the token was accepted but the call is not allowed.${said}`,
-      hint: region
+  },
+  forbidden: {
+    message: (answer: Answer) => `${answer.call} answered 403: the token was accepted but the call is not allowed.${said(answer)}`,
+    hint: ({ detail, config }: Answer) =>
+      /region/i.test(detail ?? '')
         ? `The client is provisioned for another region: set region to the one shown above (sent: X-Region ${config.region}, ${THREDD.regions[config.region]}).`
-        : connections
+        : /connection/i.test(detail ?? '')
           ? `The platform allows at most ${THREDD.maxConnectionsPerIp} concurrent connections per client IP: reduce your client's concurrency.`
           : 'Check that the client has the scopes and product (PMID) access this endpoint needs, and that X-Region is the region the client is provisioned in; support can tell with the traceId.',
-    };
-  }
-  if (status === 404) {
-    return {
-      message: `${call} answered 404 on ${config.endpoints.api}.${said}`,
-      hint: `Check probe.path and endpoints.api: the path must exist on this API and the host must be the ${mtls ? 'mTLS' : 'TLS'} host of ${config.environment}.`,
-    };
-  }
-  if (status === 400) {
-    return {
-      message: `${call} answered 400: the API refused the request.${said}`,
-      hint: `Check the headers golive sent (X-Region ${config.region}, Content-Type application/json) and probe.path against the API reference.`,
-    };
-  }
-  if (status >= 300 && status < 400) {
-    return {
-      message: `${call} answered ${status}, a redirect to ${response.headers.location ?? '(no Location)'}; golive does not follow redirects with a token.`,
-      hint: 'Point endpoints.api at the final API base URL, so the token is never sent to a host that only redirects.',
-    };
-  }
-  if (status >= 500) {
-    return {
-      message: `${call} answered ${status}: the platform failed to handle it.${said}`,
-      hint: `This is on the platform's side: send this report (with the traceId ${error?.traceId ?? 'from the evidence'}) to Thredd support, or retry later.`,
-    };
-  }
-  return {
-    message: `${call} answered ${status}; expected ${config.probe.expectStatus.join(' or ')}.${said}`,
-    hint: 'Check probe.expectStatus and probe.path; `golive explain probe.call` lists what each status means.',
-  };
+  },
+  'not-found': {
+    message: (answer: Answer) => `${answer.call} answered 404 on ${answer.config.endpoints.api}.${said(answer)}`,
+    hint: ({ config }: Answer) =>
+      `Check probe.path and endpoints.api: the path must exist on this API and the host must be the ${config.connectivity === 'mtls' ? 'mTLS' : 'TLS'} host of ${config.environment}.`,
+  },
+  'bad-request': {
+    message: (answer: Answer) => `${answer.call} answered 400: the API refused the request.${said(answer)}`,
+    hint: ({ config }: Answer) =>
+      `Check the headers golive sent (X-Region ${config.region}, Content-Type application/json) and probe.path against the API reference.`,
+  },
+  redirect: {
+    message: ({ call, status, location }: Answer) =>
+      `${call} answered ${status}, a redirect to ${location ?? '(no Location)'}; golive does not follow redirects with a token.`,
+    hint: () => 'Point endpoints.api at the final API base URL, so the token is never sent to a host that only redirects.',
+  },
+  'server-error': {
+    message: (answer: Answer) => `${answer.call} answered ${answer.status}: the platform failed to handle it.${said(answer)}`,
+    hint: ({ traceId }: Answer) =>
+      `This is on the platform's side: send this report (with the traceId ${traceId ?? 'from the evidence'}) to Thredd support, or retry later.`,
+  },
+  'unexpected-status': {
+    message: (answer: Answer) => `${answer.call} answered ${answer.status}; expected ${answer.config.probe.expectStatus.join(' or ')}.${said(answer)}`,
+    hint: () => 'Check probe.expectStatus and probe.path; `golive explain probe.call` lists what each status means.',
+  },
+  'large-body': {
+    message: ({ call, status }: Answer) => `${call} answered ${status}, with a body over ${MAX_PROBE_BYTES} bytes (not read further).`,
+    hint: () => 'Nothing to fix for go-live; pick a smaller probe endpoint to keep the check fast.',
+  },
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
+
+/** The finding of a status the probe did not expect. */
+function statusCode(status: number): Exclude<keyof typeof FINDINGS, 'large-body'> {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (status === 400) return 'bad-request';
+  if (status >= 300 && status < 400) return 'redirect';
+  if (status >= 500) return 'server-error';
+  return 'unexpected-status';
 }
 
 export default defineCheck({
@@ -94,6 +114,7 @@ export default defineCheck({
     const token = deps['token.request'];
     const { config } = deps['network.api-endpoint'];
     const url = `${config.endpoints.api}${config.probe.path}`;
+    const call = `${config.probe.method} ${config.probe.path}`;
     const headers: Record<string, string> = {
       authorization: `Bearer ${token.accessToken}`,
       'x-region': String(config.region),
@@ -116,11 +137,16 @@ export default defineCheck({
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
       const { failure } = error;
+      const described = describeNetworkFailure({
+        failure,
+        role: 'API host',
+        url,
+        field: 'endpoints.api',
+        env: ctx.env,
+        attempt: { kind: 'request', request: call, probedBy: 'network.api-endpoint' },
+      });
       return fail({
-        message: `${config.probe.method} ${config.probe.path} got no answer from ${new URL(url).host}: ${failure.reason} (${failure.code}).`,
-        hint:
-          (failure.proxy !== undefined ? proxyAdvice(new URL(url), ctx.env) : undefined) ??
-          'network.api-endpoint reached this host moments ago: retry, and if it persists send this report to support.',
+        ...described,
         evidence: {
           request: sent,
           layer: failure.layer,
@@ -142,19 +168,18 @@ export default defineCheck({
       ...(error && response.status >= 400 && { error }),
       ...(response.headers['www-authenticate'] && { wwwAuthenticate: response.headers['www-authenticate'] }),
     };
+    const answer: Answer = {
+      call,
+      status: response.status,
+      detail: summariseErrors(error) ?? response.headers['www-authenticate'] ?? error?.title,
+      config,
+      traceId: error?.traceId,
+      location: response.headers.location,
+    };
     if (config.probe.expectStatus.includes(response.status)) {
-      if (response.truncated) {
-        return warn(
-          {
-            message: `${config.probe.method} ${config.probe.path} answered ${response.status}, with a body over ${MAX_PROBE_BYTES} bytes (not read further).`,
-            hint: 'Nothing to fix for go-live; pick a smaller probe endpoint to keep the check fast.',
-            evidence,
-          },
-          { status: response.status },
-        );
-      }
-      return pass({ status: response.status }, evidence, `${config.probe.method} ${config.probe.path} answered ${response.status}`);
+      if (response.truncated) return finding.warn('large-body', answer, evidence, { status: response.status });
+      return pass({ status: response.status }, evidence, `${call} answered ${response.status}`);
     }
-    return fail({ ...explainStatus(response.status, config, error, response), evidence });
+    return finding.fail(statusCode(response.status), answer, evidence);
   },
 });

@@ -37,7 +37,7 @@ describe('clock.skew', () => {
 
   it('warns over 30 s, saying which way', async () => {
     const result = await skewAgainst(offset(-45));
-    expect(result.status).toBe('warn');
+    expect(result).toMatchObject({ status: 'warn', code: 'clock-skew' });
     expect(result.message).toMatch(/^This machine's clock is 4[4-6] s ahead of the token host's/);
     expect(result.hint).toMatch(/NTP/);
   });
@@ -46,7 +46,7 @@ describe('clock.skew', () => {
     sandbox.setFaults(['clock-offset']);
     try {
       const result = (await runOnline(sandbox.configs['client_secret_post-tls']!, sandboxEnv(sandbox), { only: ['clock.skew'] }))['clock.skew']!;
-      expect(result.status).toBe('fail');
+      expect(result).toMatchObject({ status: 'fail', code: 'clock-skew-too-large' });
       expect(result.message).toMatch(/^This machine's clock is (599|600|601) s behind the token host's .* assertions live at most 300 s/);
       expect(result.hint).toMatch(/timedatectl set-ntp true/);
     } finally {

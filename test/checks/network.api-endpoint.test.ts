@@ -32,6 +32,7 @@ describe('network.api-endpoint', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(new RegExp(`^TCP: API host 127\\.0\\.0\\.1:${closed.port}: the connection was refused`));
     expect(result.hint).toMatch(/outbound HTTPS to 127\.0\.0\.1/);
+    expect(result.code).toBe('tcp');
   });
 
   it('fails when the mTLS API host gets no client certificate', async () => {
@@ -41,6 +42,7 @@ describe('network.api-endpoint', () => {
       expect(result.status).toBe('fail');
       expect(result.message).toMatch(/^mTLS: API host 127\.0\.0\.1:\d+ refused the client certificate: certificate required \(alert 116\)/);
       expect(result.hint).toMatch(/use the TLS host for endpoints\.api/);
+      expect(result.code).toBe('client-certificate-refused');
     } finally {
       sandbox.setFaults([]);
     }

@@ -1,4 +1,9 @@
+import { chmodSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import networkTokenEndpoint from '../../checks/network.token-endpoint.js';
+import { loadCertificate } from '../../src/credentials/certificates.js';
+import { loadPrivateKey } from '../../src/credentials/keys.js';
+import type { KeyPair } from '../../src/credentials/types.js';
 import { issueCertificate, loadIssuer } from '../../src/sandbox/pki.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import {
@@ -11,6 +16,7 @@ import {
   startTlsServer,
   type Listening,
 } from '../support/online.js';
+import { resolvedConfig, runContext } from '../support/resolved-config.js';
 
 let sandbox: Sandbox;
 const servers: Listening[] = [];
@@ -63,6 +69,7 @@ describe('network.token-endpoint', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toBe('DNS: threddid.invalid does not resolve (ENOTFOUND); the token host cannot be reached.');
     expect(result.hint).toMatch(/spelling of endpoints\.token/);
+    expect(result.code).toBe('dns');
     expect(result.evidence).toMatchObject({ layer: 'dns', code: 'ENOTFOUND', step: 'dns' });
   });
 
@@ -73,6 +80,7 @@ describe('network.token-endpoint', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(new RegExp(`^TCP: token host 127\\.0\\.0\\.1:${closed.port}: the connection was refused .*\\(ECONNREFUSED\\)`));
     expect(result.hint).toMatch(/firewall/);
+    expect(result.code).toBe('tcp');
     expect(result.evidence).toMatchObject({ layer: 'tcp', code: 'ECONNREFUSED' });
   });
 
@@ -83,6 +91,7 @@ describe('network.token-endpoint', () => {
     expect(performance.now() - started).toBeLessThan(1500);
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(/^TLS: token host 127\.0\.0\.1:\d+: the server accepted the connection but did not complete the TLS handshake within 500 ms \(GOLIVE_TIMEOUT\)\.$/);
+    expect(result.code).toBe('timeout');
     expect(result.evidence).toMatchObject({ layer: 'timeout', step: 'tls' });
   });
 
@@ -91,6 +100,7 @@ describe('network.token-endpoint', () => {
     const result = await tokenEndpoint(withToken(`${plain.url}/oauth2/token`));
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(/did not answer with TLS \(is it plain http on this port\?\)/);
+    expect(result.code).toBe('tls-other');
     expect(result.evidence).toMatchObject({ layer: 'tls', code: 'ERR_SSL_WRONG_VERSION_NUMBER' });
   });
 
@@ -102,6 +112,7 @@ describe('network.token-endpoint', () => {
       expect(result.message).toMatch(/^TLS: token host 127\.0\.0\.1:\d+: the server certificate is not trusted/);
       expect(result.message).toMatch(/issued by "[^"]+" \(SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\)/);
       expect(result.hint).toMatch(/add its CA certificate \(PEM\) to http\.ca\. Never turn certificate verification off/);
+      expect(result.code).toBe('tls-untrusted');
       expect(result.evidence).toMatchObject({ layer: 'tls-trust', presentedCertificate: { fingerprintSha256: expect.any(String) } });
     } finally {
       sandbox.setFaults([]);
@@ -114,6 +125,7 @@ describe('network.token-endpoint', () => {
       const env = sandboxEnv(sandbox, { HTTPS_PROXY: 'http://proxy.corp.example:3128', NO_PROXY: '127.0.0.1' });
       const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!, env);
       expect(result.status).toBe('fail');
+      expect(result.code).toBe('tls-untrusted');
       expect(result.hint).toMatch(/TLS-intercepting proxy is the likely cause: add its CA certificate \(PEM\) to http\.ca/);
     } finally {
       sandbox.setFaults([]);
@@ -127,6 +139,7 @@ describe('network.token-endpoint', () => {
       expect(result.status).toBe('fail');
       expect(result.message).toMatch(/^TLS: token host 127\.0\.0\.1:\d+: the certificate does not name 127\.0\.0\.1; it names DNS:sandbox\.invalid/);
       expect(result.hint).toMatch(/Check endpoints\.token/);
+      expect(result.code).toBe('tls-hostname');
       expect(result.evidence).toMatchObject({ layer: 'tls-hostname', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
     } finally {
       sandbox.setFaults([]);
@@ -149,6 +162,7 @@ describe('network.token-endpoint', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(/the server certificate has expired \(CERT_HAS_EXPIRED\); it is valid from .* to /);
     expect(result.hint).toMatch(/clock/);
+    expect(result.code).toBe('tls-expired');
   });
 
   it('fails when a TLS host demands a client certificate, naming the TLS alert', async () => {
@@ -158,6 +172,7 @@ describe('network.token-endpoint', () => {
       expect(result.status).toBe('fail');
       expect(result.message).toMatch(/^mTLS: token host 127\.0\.0\.1:\d+ refused the client certificate: certificate required \(alert 116\)/);
       expect(result.hint).toMatch(/set connectivity: mtls and add the transport section/);
+      expect(result.code).toBe('client-certificate-refused');
       expect(result.evidence).toMatchObject({ layer: 'tls-client-certificate', tlsAlert: 116 });
     } finally {
       sandbox.setFaults([]);
@@ -167,7 +182,6 @@ describe('network.token-endpoint', () => {
   it('fails when the mTLS host rejects a client certificate from an unknown CA', async () => {
     const stranger = await issueCertificate({ subject: 'CN=stranger', key: { kind: 'ec' }, extKeyUsage: ['clientAuth'] });
     const dir = sandbox.dir;
-    const { writeFileSync, chmodSync } = await import('node:fs');
     writeFileSync(`${dir}/stranger.pem`, stranger.certPem);
     writeFileSync(`${dir}/stranger.key`, stranger.keyPem);
     chmodSync(`${dir}/stranger.key`, 0o600);
@@ -178,6 +192,7 @@ describe('network.token-endpoint', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(/refused the client certificate: (unknown CA \(alert 48\)|bad certificate \(alert 42\)|certificate unknown \(alert 46\)|the server closed the connection right after the handshake)/);
     expect(result.hint).toMatch(/transport\.certificate is the certificate registered for mTLS/);
+    expect(result.code).toBe('client-certificate-refused');
   });
 
   it('goes through HTTPS_PROXY with a CONNECT tunnel, and names the proxy', async () => {
@@ -197,10 +212,89 @@ describe('network.token-endpoint', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(/^Proxy: the proxy at 127\.0\.0\.1:\d+ refused the tunnel: it answered 403 Forbidden to CONNECT 127\.0\.0\.1:\d+, so the token host 127\.0\.0\.1:\d+ cannot be reached \(GOLIVE_PROXY\)\.$/);
     expect(result.hint).toMatch(/^Check HTTPS_PROXY \(http:\/\/127\.0\.0\.1:\d+\): .*allow CONNECT to 127\.0\.0\.1:\d+; .*add 127\.0\.0\.1 to NO_PROXY\.$/);
+    expect(result.code).toBe('proxy');
   });
 
   it('skips with --offline', async () => {
     const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!, sandboxEnv(sandbox), { offline: true });
     expect(result).toMatchObject({ status: 'skip', message: '--offline: network checks not run' });
+  });
+});
+
+describe('network.token-endpoint on mTLS: the client certificate is the one transport.keypair loaded', () => {
+  /** An mTLS config for the sandbox whose transport files do not exist: the check can present only what it is handed. */
+  function withoutTransportFiles() {
+    return resolvedConfig(sandbox.dir, {
+      connectivity: 'mtls',
+      transport: { certificate: 'nowhere/transport.pem', privateKey: 'nowhere/transport.key' },
+      endpoints: { token: sandbox.endpoints.tokenMtls, jwks: sandbox.endpoints.jwks, api: sandbox.endpoints.apiMtls },
+      http: { timeoutMs: 5_000, jwksMaxBytes: 1_000_000, ca: sandbox.caFile },
+    });
+  }
+
+  async function sandboxTransportPair(): Promise<KeyPair> {
+    const [key, certificate] = await Promise.all([loadPrivateKey(sandbox.files.transportKey), loadCertificate(sandbox.files.transportCert)]);
+    if (!key.ok || !certificate.ok) throw new Error('the sandbox transport credentials do not load');
+    return { key: key.value, certificate: certificate.value };
+  }
+
+  it('presents the key pair transport.keypair passed on, reading no transport file itself', async () => {
+    const result = await networkTokenEndpoint.run(
+      runContext(),
+      { 'config.consistency': withoutTransportFiles() },
+      { 'transport.keypair': { status: 'pass', output: await sandboxTransportPair() } },
+    );
+    expect(result.status, result.message).toBe('pass');
+    expect(result.evidence).toMatchObject({ clientCertificate: true, httpStatus: expect.any(Number) });
+    expect(result.output?.material.clientCertificate?.cert).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('when transport.keypair failed, connects without a certificate and warns if the host lets it in', async () => {
+    sandbox.setFaults(['mtls-cert-not-requested']);
+    try {
+      const result = await networkTokenEndpoint.run(
+        runContext(),
+        { 'config.consistency': withoutTransportFiles() },
+        { 'transport.keypair': { status: 'fail', code: 'key-mismatch', output: undefined } },
+      );
+      expect(result).toMatchObject({
+        status: 'warn',
+        code: 'no-client-certificate',
+        message:
+          'token host 127.0.0.1 accepted the connection, but without a client certificate: the transport key does not belong to the transport certificate (see transport.keypair).',
+        hint: 'Fix the transport credentials first; mTLS calls will fail without them.',
+      });
+      expect(result.output?.material.clientCertificate).toBeUndefined();
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it('when the transport key does not load, both hosts are reached without a certificate and say why', async () => {
+    writeFileSync(`${sandbox.dir}/broken-transport.key`, 'not a key\n');
+    chmodSync(`${sandbox.dir}/broken-transport.key`, 0o600);
+    const config = configVariant(sandbox.configs['client_secret_post-mtls']!, { transport: { privateKey: 'broken-transport.key' } });
+    const refused = await runOnline(config, sandboxEnv(sandbox), { only: ['network.token-endpoint'] });
+    expect(refused['transport.key']!.status).toBe('fail');
+    expect(refused['transport.keypair']!.status).toBe('skip');
+    expect(refused['network.token-endpoint']).toMatchObject({ status: 'fail', code: 'client-certificate-refused' });
+    expect(refused['network.token-endpoint']!.message).toMatch(
+      /^mTLS: token host 127\.0\.0\.1:\d+ refused the client certificate: .* Note: the transport certificate or key does not load \(see transport\.key and transport\.certificate\)\.$/,
+    );
+
+    sandbox.setFaults(['mtls-cert-not-requested']);
+    try {
+      const accepted = await runOnline(config, sandboxEnv(sandbox), { only: ['network'] });
+      for (const [id, role] of [['network.token-endpoint', 'token host'], ['network.api-endpoint', 'API host']] as const) {
+        expect(accepted[id]).toMatchObject({
+          status: 'warn',
+          code: 'no-client-certificate',
+          message: `${role} 127.0.0.1 accepted the connection, but without a client certificate: the transport certificate or key does not load (see transport.key and transport.certificate).`,
+          hint: 'Fix the transport credentials first; mTLS calls will fail without them.',
+        });
+      }
+    } finally {
+      sandbox.setFaults([]);
+    }
   });
 });

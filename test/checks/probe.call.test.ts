@@ -56,6 +56,7 @@ describe('probe.call', () => {
       expect(result.status).toBe('fail');
       expect(result.message).toMatch(/^GET \/core\/api\/v1\/products answered 403: the token was accepted but the call is not allowed\. The API said: X-Region: This client is provisioned in region 1/);
       expect(result.hint).toMatch(/set region to the one shown above \(sent: X-Region 0, Default\)/);
+      expect(result.code).toBe('forbidden');
       expect(result.evidence).toMatchObject({ status: 403, traceId: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/) });
     } finally {
       sandbox.setFaults([]);
@@ -68,6 +69,7 @@ describe('probe.call', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(/^GET \/core\/api\/v1\/nothing-here answered 404 on https:\/\/127\.0\.0\.1:\d+\. The API said: path: No resource/);
     expect(result.hint).toMatch(/Check probe\.path and endpoints\.api/);
+    expect(result.code).toBe('not-found');
   });
 
   it('fails with 401 when the API rejects the token, pointing at audience and environment', async () => {
@@ -78,6 +80,7 @@ describe('probe.call', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(/answered 401: the API rejected the access token\. The API said: Authorization: The access token audience is not accepted\./);
     expect(result.hint).toMatch(/a UAT token does not work on Production/);
+    expect(result.code).toBe('unauthorized');
   });
 
   it('on mTLS, explains a 401 as a token not bound to the presented certificate', async () => {
@@ -88,6 +91,7 @@ describe('probe.call', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(/answered 401: the API rejected the access token/);
     expect(result.hint).toMatch(/the token must be requested and used with the same transport certificate/);
+    expect(result.code).toBe('unauthorized');
   });
 
   it('fails with 5xx, telling the user to send the traceId to support', async () => {
@@ -96,7 +100,27 @@ describe('probe.call', () => {
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(/answered 503: the platform failed to handle it\. The API said: server: Something failed\./);
     expect(result.hint).toMatch(/traceId 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00/);
+    expect(result.code).toBe('server-error');
     expect(result.evidence).toMatchObject({ traceId: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' });
+  });
+
+  it.each([
+    [400, 'bad-request', /^GET \/core\/api\/v1\/products answered 400: the API refused the request\. The API said: server: Something failed\.$/, /X-Region 0, Content-Type application\/json/],
+    [302, 'redirect', /^GET \/core\/api\/v1\/products answered 302, a redirect to \(no Location\); golive does not follow redirects with a token\.$/, /final API base URL/],
+    [429, 'unexpected-status', /^GET \/core\/api\/v1\/products answered 429; expected 200\. The API said: server: Something failed\.$/, /probe\.expectStatus/],
+  ])('fails on %i with the finding %s', async (status, code, message, hint) => {
+    const config = configVariant(sandbox.configs['client_secret_post-tls']!, { endpoints: { api: await apiAnswering(status) } });
+    const result = await probe(config);
+    expect(result).toMatchObject({ status: 'fail', code, evidence: { status } });
+    expect(result.message).toMatch(message);
+    expect(result.hint).toMatch(hint);
+  });
+
+  it('warns when the expected answer has a body over the read limit', async () => {
+    const server = await startTlsServer({ ...serverCert, status: 200, body: JSON.stringify({ items: 'x'.repeat(300_000) }) });
+    servers.push(server);
+    const result = await probe(configVariant(sandbox.configs['client_secret_post-tls']!, { endpoints: { api: server.url } }));
+    expect(result).toMatchObject({ status: 'warn', code: 'large-body', message: 'GET /core/api/v1/products answered 200, with a body over 262144 bytes (not read further).' });
   });
 
   it('passes when probe.expectStatus lists the answer', async () => {

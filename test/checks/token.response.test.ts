@@ -45,54 +45,68 @@ function issued(overrides: Partial<IssuedToken> & { mtls?: boolean } = {}): Issu
 }
 
 describe('token.response', () => {
-  it.each<[string, () => IssuedToken, 'pass' | 'warn' | 'fail', RegExp, RegExp?]>([
-    ['a Bearer JWT for an hour', () => issued(), 'pass', /^Bearer JWT token, expires in 3600 s$/],
-    ['token_type in lower case', () => issued({ tokenType: 'bearer' }), 'pass', /^bearer JWT token/],
-    ['no token_type', () => issued({ tokenType: undefined }), 'fail', /^The token response has no token_type\.$/, /RFC 6749/],
-    ['a DPoP token', () => issued({ tokenType: 'DPoP' }), 'fail', /token_type is "DPoP", not Bearer/, /DPoP-bound/],
-    ['a MAC token', () => issued({ tokenType: 'mac' }), 'fail', /token_type is "mac", not Bearer/, /endpoints\.token/],
-    ['no expires_in', () => issued({ expiresIn: undefined }), 'warn', /has no expires_in/, /renew/i],
-    ['expires_in as a string', () => issued({ expiresIn: '3600' }), 'warn', /expires_in is the string "3600"/],
-    ['expires_in 0', () => issued({ expiresIn: 0 }), 'fail', /expires_in is 0, not a positive number/],
-    ['a negative expires_in', () => issued({ expiresIn: -5 }), 'fail', /expires_in is -5, not a positive number/],
-    ['expires_in as words', () => issued({ expiresIn: 'soon' }), 'fail', /expires_in is "soon", not a positive number/],
-    ['expires_in of a minute', () => issued({ expiresIn: 60 }), 'warn', /expires_in is 60 s, far from the 3600 s .*renew very often/],
-    ['expires_in of a week', () => issued({ expiresIn: 604_800 }), 'warn', /expires_in is 604800 s, far from the 3600 s .*leaked token/],
+  it.each<[string, () => IssuedToken, 'pass' | 'warn' | 'fail', string | undefined, RegExp, RegExp?]>([
+    ['a Bearer JWT for an hour', () => issued(), 'pass', undefined, /^Bearer JWT token, expires in 3600 s$/],
+    ['token_type in lower case', () => issued({ tokenType: 'bearer' }), 'pass', undefined, /^bearer JWT token/],
+    ['no token_type', () => issued({ tokenType: undefined }), 'fail', 'no-token-type', /^The token response has no token_type\.$/, /RFC 6749/],
+    ['a DPoP token', () => issued({ tokenType: 'DPoP' }), 'fail', 'not-bearer', /token_type is "DPoP", not Bearer/, /DPoP-bound/],
+    ['a MAC token', () => issued({ tokenType: 'mac' }), 'fail', 'not-bearer', /token_type is "mac", not Bearer/, /endpoints\.token/],
+    ['no expires_in', () => issued({ expiresIn: undefined }), 'warn', 'no-expires-in', /has no expires_in/, /renew/i],
+    ['expires_in as a string', () => issued({ expiresIn: '3600' }), 'warn', 'expires-in-string', /expires_in is the string "3600"/],
+    ['expires_in 0', () => issued({ expiresIn: 0 }), 'fail', 'invalid-expires-in', /expires_in is 0, not a positive number/],
+    ['a negative expires_in', () => issued({ expiresIn: -5 }), 'fail', 'invalid-expires-in', /expires_in is -5, not a positive number/],
+    ['expires_in as words', () => issued({ expiresIn: 'soon' }), 'fail', 'invalid-expires-in', /expires_in is "soon", not a positive number/],
+    ['expires_in of a minute', () => issued({ expiresIn: 60 }), 'warn', 'unusual-expires-in', /expires_in is 60 s, far from the 3600 s .*renew very often/],
+    ['expires_in of a week', () => issued({ expiresIn: 604_800 }), 'warn', 'unusual-expires-in', /expires_in is 604800 s, far from the 3600 s .*leaked token/],
     [
       'a requested scope not granted',
       () => issued({ requestedScopes: ['cards:read', 'cards:write'], scope: 'cards:read' }),
       'fail',
+      'missing-scopes',
       /^The token lacks requested scope "cards:write"; it grants "cards:read"\.$/,
       /granted to the client in the portal/,
     ],
-    ['requested scopes granted in the JWT claim', () => issued({ accessToken: jwt({ scope: 'cards:read' }), requestedScopes: ['cards:read'] }), 'pass', /^Bearer JWT token/],
+    ['requested scopes granted in the JWT claim', () => issued({ accessToken: jwt({ scope: 'cards:read' }), requestedScopes: ['cards:read'] }), 'pass', undefined, /^Bearer JWT token/],
     [
       'requested scopes the response does not list',
       () => issued({ requestedScopes: ['cards:read'] }),
       'pass',
+      undefined,
       /note: the response does not list the granted scopes; RFC 6749 §5.1 reads that as all requested scopes granted/,
     ],
-    ['mTLS, bound to the transport certificate', () => issued({ mtls: true, accessToken: jwt({ cnf: { 'x5t#S256': x5t } }) }), 'pass', /, bound to the transport certificate$/],
+    ['mTLS, bound to the transport certificate', () => issued({ mtls: true, accessToken: jwt({ cnf: { 'x5t#S256': x5t } }) }), 'pass', undefined, /, bound to the transport certificate$/],
     [
       'mTLS, bound to another certificate',
       () => issued({ mtls: true, accessToken: jwt({ cnf: { 'x5t#S256': otherX5t } }) }),
       'fail',
+      'bound-to-other-certificate',
       /^The token is bound to certificate \S+ \(cnf\.x5t#S256\), not to the transport certificate \S+: the mTLS API will refuse it\.$/,
       /TLS-intercepting proxy/,
     ],
-    ['mTLS, not bound', () => issued({ mtls: true }), 'warn', /issued over mTLS but is not certificate-bound/, /certificate-bound tokens/],
-    ['mTLS, opaque', () => issued({ mtls: true, accessToken: OPAQUE }), 'pass', /opaque token.*binding cannot be checked locally/],
-    ['TLS, bound to a certificate not presented', () => issued({ accessToken: jwt({ cnf: { 'x5t#S256': x5t } }) }), 'warn', /this config presents none/, /connectivity: mtls/],
-    ['an opaque token', () => issued({ accessToken: OPAQUE }), 'pass', /^Bearer opaque token, expires in 3600 s; note: the access token is opaque \(not a JWT\)/],
-    ['several problems at once: the failures lead', () => issued({ tokenType: 'mac', expiresIn: 60 }), 'fail', /^token_type is "mac", not Bearer[^.]*\.$/],
-  ])('%s', async (_name, make, status, message, hint) => {
+    ['mTLS, not bound', () => issued({ mtls: true }), 'warn', 'not-certificate-bound', /issued over mTLS but is not certificate-bound/, /certificate-bound tokens/],
+    ['mTLS, opaque', () => issued({ mtls: true, accessToken: OPAQUE }), 'pass', undefined, /opaque token.*binding cannot be checked locally/],
+    ['TLS, bound to a certificate not presented', () => issued({ accessToken: jwt({ cnf: { 'x5t#S256': x5t } }) }), 'warn', 'bound-without-client-certificate', /this config presents none/, /connectivity: mtls/],
+    ['an opaque token', () => issued({ accessToken: OPAQUE }), 'pass', undefined, /^Bearer opaque token, expires in 3600 s; note: the access token is opaque \(not a JWT\)/],
+    ['several problems at once: the failures lead', () => issued({ tokenType: 'mac', expiresIn: 60 }), 'fail', 'not-bearer', /^token_type is "mac", not Bearer[^.]*\.$/],
+  ])('%s', async (_name, make, status, code, message, hint) => {
     const token = make();
     const result = await check.run(runContext(), { 'token.request': token });
     expect(result.status).toBe(status);
+    expect(result.code).toBe(code);
     expect(result.message).toMatch(message);
     if (hint) expect(result.hint).toMatch(hint);
     if (status !== 'fail') expect(result.output?.token).toBe(token);
     expect(JSON.stringify(result.evidence)).not.toContain(token.accessToken);
+  });
+
+  it('lists every failure\'s code when several fail, the first leading, and the warnings they hide', async () => {
+    const result = await check.run(runContext(), { 'token.request': issued({ tokenType: undefined, expiresIn: '3600', requestedScopes: ['cards:write'], scope: 'cards:read' }) });
+    expect(result).toMatchObject({
+      status: 'fail',
+      code: 'no-token-type',
+      message: 'The token response has no token_type. The token lacks requested scope "cards:write"; it grants "cards:read".',
+      evidence: { codes: ['no-token-type', 'missing-scopes'], warnings: ['expires_in is the string "3600" rather than a JSON number.'] },
+    });
   });
 
   it('shows a JWT access token\'s header and claims, never the token', async () => {

@@ -150,6 +150,8 @@ describe('each network check fails within its timeout through a misbehaving prox
     variable: 'HTTPS_PROXY' | 'HTTP_PROXY';
     message: RegExp;
     hint: RegExp;
+    /** The finding, for the checks whose failures describeNetworkFailure names. */
+    code?: string;
     evidence: Record<string, unknown>;
   }> = [
     {
@@ -177,6 +179,7 @@ describe('each network check fails within its timeout through a misbehaving prox
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^Proxy: token host 127\\.0\\.0\\.1:\\d+: ${CONNECT_UNANSWERED.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY \(http:\/\/127\.0\.0\.1:\d+\): .*CONNECT to 127\.0\.0\.1:\d+; .*NO_PROXY\. Raise --timeout only if/,
+      code: 'timeout',
       evidence: { layer: 'timeout', step: 'proxy' },
     },
     {
@@ -186,6 +189,7 @@ describe('each network check fails within its timeout through a misbehaving prox
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^TLS: token host 127\\.0\\.0\\.1:\\d+: ${TUNNEL_SILENT.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY .*NO_PROXY/,
+      code: 'timeout',
       evidence: { layer: 'timeout', step: 'tls' },
     },
     {
@@ -195,6 +199,7 @@ describe('each network check fails within its timeout through a misbehaving prox
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^Proxy: API host 127\\.0\\.0\\.1:\\d+: ${CONNECT_UNANSWERED.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY .*NO_PROXY/,
+      code: 'timeout',
       evidence: { layer: 'timeout', step: 'proxy' },
     },
     {
@@ -222,6 +227,7 @@ describe('each network check fails within its timeout through a misbehaving prox
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^GET /core/api/v1/products got no answer from 127\\.0\\.0\\.1:\\d+: ${CONNECT_UNANSWERED.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY \(http:\/\/127\.0\.0\.1:\d+\): the proxy must be up and allow CONNECT to 127\.0\.0\.1:\d+; .*NO_PROXY/,
+      code: 'timeout',
       evidence: { layer: 'timeout', code: 'GOLIVE_TIMEOUT' },
     },
     {
@@ -231,11 +237,12 @@ describe('each network check fails within its timeout through a misbehaving prox
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^GET /core/api/v1/products got no answer from 127\\.0\\.0\\.1:\\d+: ${TUNNEL_SILENT.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY .*NO_PROXY/,
+      code: 'timeout',
       evidence: { layer: 'timeout', code: 'GOLIVE_TIMEOUT' },
     },
   ];
 
-  it.each(cases)('$check: $name', async ({ check, policy, variable, message, hint, evidence }) => {
+  it.each(cases)('$check: $name', async ({ check, policy, variable, message, hint, code, evidence }) => {
     expect(host(tokenUrl())).not.toBe(host(apiUrl()));
     const hostileProxy = await proxy(policy());
     const started = performance.now();
@@ -245,7 +252,7 @@ describe('each network check fails within its timeout through a misbehaving prox
     });
     const elapsed = performance.now() - started;
     const result = results[check]!;
-    expect(result).toMatchObject({ status: 'fail', evidence });
+    expect(result).toMatchObject({ status: 'fail', ...(code !== undefined && { code }), evidence });
     expect(result.message).toMatch(message);
     expect(result.hint).toMatch(hint);
     // The check itself, then the whole run: upstream checks add their own steps.
@@ -310,7 +317,7 @@ describe.skipIf(!existsSync(TINYPROXY))(`through a real forward proxy (tinyproxy
       const config = configVariant(sandbox.configs['client_secret_post-tls']!, { endpoints: { token: `${silent.url}/oauth2/token` } });
       const results = await runOnline(config, sandboxEnv(sandbox, { HTTPS_PROXY: tinyproxy.url }), { only: ['network.token-endpoint'], timeoutMs: TIMEOUT });
       const result = results['network.token-endpoint']!;
-      expect(result).toMatchObject({ status: 'fail', evidence: { layer: 'timeout', step: 'tls', proxy: tinyproxy.url } });
+      expect(result).toMatchObject({ status: 'fail', code: 'timeout', evidence: { layer: 'timeout', step: 'tls', proxy: tinyproxy.url } });
       expect(result.message).toMatch(TUNNEL_SILENT);
       expect(result.hint).toMatch(/^Check HTTPS_PROXY .*NO_PROXY/);
       expect(result.durationMs).toBeLessThan(TIMEOUT + MARGIN);

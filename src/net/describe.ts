@@ -1,0 +1,185 @@
+import type { Connectivity } from '../config/types.js';
+import { findingsOf, type Finding, type FindingText } from '../pipeline/findings.js';
+import type { Layer, NetworkFailure } from './classify.js';
+import type { NetworkStep } from './connect.js';
+import type { ServerCertificate } from './probe.js';
+import { describeProxy, proxyAdvice, proxyFor, proxyVariable } from './proxy.js';
+
+/**
+ * One description of a connection that failed, for every check that makes
+ * requests: the finding's code names the layer, and the text tells the
+ * host's role, the config field to check and the proxy in the way.
+ */
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The finding of each layer: what the report's `code` says whichever check met the failure. */
+const CODES = {
+  dns: 'dns',
+  tcp: 'tcp',
+  timeout: 'timeout',
+  proxy: 'proxy',
+  'tls-trust': 'tls-untrusted',
+  'tls-expired': 'tls-expired',
+  'tls-hostname': 'tls-hostname',
+  'tls-client-certificate': 'client-certificate-refused',
+  tls: 'tls-other',
+  http: 'http',
+} as const satisfies Record<Layer, string>;
+
+export type NetworkFailureCode = (typeof CODES)[Layer];
+
+/** The finding of a failure at `layer`: for a check that words its failures itself but codes them as every other check does. */
+export function networkFailureCode(layer: Layer): NetworkFailureCode {
+  return CODES[layer];
+}
+
+/** The first connection to a host (a layer probe, or a fetch nothing probed before): the text names the failing layer. */
+export interface FirstContact {
+  kind: 'probe';
+  /** Whether the config presents a client certificate: what a refused handshake asks to fix. */
+  connectivity: Connectivity;
+  /** The certificate an untrusted, expired or misnamed server presented, when it was read. */
+  presented?: ServerCertificate;
+  /** Why no client certificate went out although the config is mtls (e.g. the transport key does not load). */
+  problem?: string;
+}
+
+/** A request to a host that a layer probe reached moments before: the text names the request, not the layer. */
+export interface AfterProbe {
+  kind: 'request';
+  /** What was sent, e.g. `GET /core/api/v1/products`. */
+  request: string;
+  /** The check whose probe reached the host, e.g. `network.api-endpoint`. */
+  probedBy: string;
+}
+
+export interface FailedConnection {
+  /** The failure as classified: layer, code, reason, step, TLS alert and proxy. */
+  failure: NetworkFailure;
+  /** The host's role, in words: "token host", "API host", "JWKS host". */
+  role: string;
+  url: string;
+  /** The config field the URL comes from, e.g. `endpoints.token`. */
+  field: string;
+  /** The run's environment: which proxy the connection went through, and the variables to advise on. */
+  env: Env;
+  attempt: FirstContact | AfterProbe;
+}
+
+/** Where the connection went: the input's host, port and proxy worked out. */
+interface Located extends Omit<FailedConnection, 'attempt' | 'url'> {
+  target: URL;
+  host: string;
+  port: number;
+  /** `token host 127.0.0.1:8443` */
+  where: string;
+  /** The proxy the connection went through, without credentials. */
+  proxy: string | undefined;
+}
+
+type ProbeFacts = Located & Omit<FirstContact, 'kind'>;
+type RequestFacts = Located & Omit<AfterProbe, 'kind'>;
+
+const STEP_NAMES: Record<NetworkStep, string> = { dns: 'DNS', tcp: 'TCP', proxy: 'Proxy', tls: 'TLS', http: 'HTTP', body: 'HTTP' };
+
+/** What to check when the way to a host goes through a proxy: the variables that chose it, and NO_PROXY to bypass it. */
+function proxyHint({ target, env, proxy }: ProbeFacts, timedOut: boolean): string {
+  const advice = proxyAdvice(target, env) ?? `Check the proxy ${proxy ?? ''}.`;
+  return `${advice}${timedOut ? ' Raise --timeout only if the proxy is known to be slow.' : ''}`;
+}
+
+/** No answer at a layer below TLS: the message names the step that failed or hung. */
+const unreachable: FindingText<ProbeFacts> = {
+  // A timeout names the step that hung: no TCP answer, no answer to CONNECT, no TLS handshake, or no HTTP response.
+  message: ({ failure, where }) => `${failure.step ? STEP_NAMES[failure.step] : 'TCP'}: ${where}: ${failure.reason} (${failure.code}).`,
+  hint: (facts) => {
+    if (facts.proxy) return proxyHint(facts, facts.failure.layer === 'timeout');
+    const https = facts.target.protocol === 'https:';
+    return `Check that outbound ${https ? 'HTTPS' : 'HTTP'} to ${facts.host}:${facts.port} is allowed by your firewall (your egress IP may need allow-listing). If you must go through a proxy, set ${https ? 'HTTPS_PROXY' : 'HTTP_PROXY'}.`;
+  },
+};
+
+/** A first contact's findings, one per layer. */
+const FIRST_CONTACT = {
+  dns: {
+    message: ({ host, role, failure }: ProbeFacts) => `DNS: ${host} does not resolve (${failure.code}); the ${role} cannot be reached.`,
+    hint: ({ field }: ProbeFacts) => `Check the spelling of ${field}, and that this machine's DNS (or VPN) can resolve the platform's hosts.`,
+  },
+  tcp: unreachable,
+  timeout: unreachable,
+  proxy: {
+    message: ({ failure, where }: ProbeFacts) => `Proxy: ${failure.reason}, so the ${where} cannot be reached (${failure.code}).`,
+    hint: (facts: ProbeFacts) => proxyHint(facts, false),
+  },
+  'tls-untrusted': {
+    message: ({ where, failure, presented }: ProbeFacts) => {
+      const cert = presented ? ` The server presented "${presented.subject}" issued by "${presented.issuer}" (SHA-256 ${presented.fingerprintSha256}).` : '';
+      return `TLS: ${where}: ${failure.reason} (${failure.code}).${cert}`;
+    },
+    hint: ({ proxy, env }: ProbeFacts) =>
+      proxy || env.HTTPS_PROXY || env.https_proxy
+        ? `A TLS-intercepting proxy is the likely cause: add its CA certificate (PEM) to http.ca. Never turn certificate verification off.`
+        : `If this issuer is one you trust (a corporate proxy, a test platform), add its CA certificate (PEM) to http.ca. Never turn certificate verification off.`,
+  },
+  'tls-expired': {
+    message: ({ where, failure, presented }: ProbeFacts) =>
+      `TLS: ${where}: ${failure.reason} (${failure.code})${presented ? `; it is valid from ${presented.validFrom} to ${presented.validTo}` : ''}.`,
+    hint: () => "Check this machine's clock; if it is right, the server certificate is the platform's to renew: report it to Thredd support with this report.",
+  },
+  'tls-hostname': {
+    // Without the presented certificate (a request over undici), the reason stands in for the names it holds.
+    message: ({ where, failure, host, presented }: ProbeFacts) =>
+      presented
+        ? `TLS: ${where}: the certificate does not name ${host}; it names ${presented.subjectAltNames.join(', ') || 'none'}.`
+        : `TLS: ${where}: ${failure.reason} (${failure.code}).`,
+    hint: ({ field, presented }: ProbeFacts) =>
+      `Check ${field}: use the host name the platform documents${presented ? ` (the certificate is for ${presented.subjectAltNames.join(', ') || 'none'})` : ''}, not an IP address or an alias.`,
+  },
+  'client-certificate-refused': {
+    message: ({ where, failure, problem }: ProbeFacts) =>
+      `mTLS: ${where} refused the client certificate: ${failure.reason.replace(/^the TLS handshake failed: /, '')}.${problem ? ` Note: ${problem}.` : ''}`,
+    hint: ({ connectivity, field }: ProbeFacts) =>
+      connectivity === 'mtls'
+        ? 'Check that transport.certificate is the certificate registered for mTLS, issued by a CA the platform trusts, not expired, and sent with its intermediates.'
+        : `This host requires a client certificate: set connectivity: mtls and add the transport section, or use the TLS host for ${field}.`,
+  },
+  'tls-other': {
+    message: ({ where, failure }: ProbeFacts) => `TLS: ${where}: ${failure.reason} (${failure.code}).`,
+    hint: ({ field, proxy, target, env }: ProbeFacts) => `Check that ${field} is an https URL of the platform${proxy ? ` A proxy is set (${proxyVariable(target, env)} ${proxy}).` : ''}`,
+  },
+  http: {
+    message: ({ where, failure }: ProbeFacts) => `HTTP: ${where}: ${failure.reason} (${failure.code}).`,
+    hint: ({ field, target }: ProbeFacts) => `Check the scheme and port of ${field} (${target.href}): another service answers there.`,
+  },
+} satisfies Record<NetworkFailureCode, FindingText<ProbeFacts>>;
+
+const firstContactFinding = findingsOf(FIRST_CONTACT);
+
+/** A request after a passing probe: whatever the layer, the host was reachable moments ago. */
+const AFTER_PROBE: FindingText<RequestFacts> = {
+  message: ({ request, target, failure }) => `${request} got no answer from ${target.host}: ${failure.reason} (${failure.code}).`,
+  hint: ({ probedBy, target, env, failure }) =>
+    (failure.proxy !== undefined ? proxyAdvice(target, env) : undefined) ??
+    `${probedBy} reached this host moments ago: retry, and if it persists send this report to support.`,
+};
+
+/** The finding for a connection that failed: its code (named after the layer), message and hint. */
+export function describeNetworkFailure({ url, attempt, ...connection }: FailedConnection): Finding<NetworkFailureCode> {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(target.port || (target.protocol === 'http:' ? 80 : 443));
+  const proxy = proxyFor(target, connection.env);
+  const located: Located = {
+    ...connection,
+    target,
+    host,
+    port,
+    where: `${connection.role} ${host}:${port}`,
+    proxy: proxy === undefined ? undefined : describeProxy(proxy),
+  };
+  const code = networkFailureCode(connection.failure.layer);
+  if (attempt.kind === 'probe') return firstContactFinding.text(code, { ...located, ...attempt });
+  const facts = { ...located, ...attempt };
+  return { code, message: AFTER_PROBE.message(facts), hint: AFTER_PROBE.hint(facts) };
+}
