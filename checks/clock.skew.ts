@@ -55,6 +55,9 @@ export default defineCheck({
     if (Number.isNaN(server)) {
       return {
         status: 'skip',
+        // Nothing to compare with: the check does not apply to this server (the token request proves the clock by itself).
+        skipReason: 'not-applicable',
+        notApplicable: true,
         message: `the token host sent no usable Date header${date ? ` ("${date}")` : ''}, so the clock cannot be compared`,
       };
     }

@@ -67,7 +67,9 @@ async function connectionMaterial(config: ResolvedConfig, transport: Settled<Key
   const problem =
     transport.status === 'fail'
       ? 'the transport key does not belong to the transport certificate (see transport.keypair)'
-      : 'the transport certificate or key does not load (see transport.key and transport.certificate)';
+      : transport.skipReason === 'not-selected'
+        ? 'the transport checks were skipped (--skip), so none was loaded'
+        : 'the transport certificate or key does not load (see transport.key and transport.certificate)';
   return { material, problem };
 }
 

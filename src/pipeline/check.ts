@@ -73,6 +73,8 @@ export interface Settled<O> {
   status: Status;
   /** The need's finding when it warned or failed. */
   code?: string;
+  /** Why it did not run, when it was skipped. */
+  skipReason?: SkipReason;
   output: O | undefined;
 }
 

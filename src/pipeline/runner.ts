@@ -117,7 +117,12 @@ export async function runCheckGraph<Ctx extends RunContext>({ checks, context, r
       const learnt = Object.fromEntries(
         optional.map(({ report }) => [
           report.id,
-          { status: report.status, ...(report.code !== undefined && { code: report.code }), output: outputs.get(report.id) },
+          {
+            status: report.status,
+            ...(report.code !== undefined && { code: report.code }),
+            ...(report.skipReason !== undefined && { skipReason: report.skipReason }),
+            output: outputs.get(report.id),
+          },
         ]),
       );
       try {

@@ -56,7 +56,7 @@ describe('clock.skew', () => {
 
   it('skips, saying why, when the server sends no Date header', async () => {
     const result = await skewAgainst(() => undefined);
-    expect(result).toMatchObject({ status: 'skip', message: expect.stringMatching(/sent no usable Date header/) });
+    expect(result).toMatchObject({ status: 'skip', skipReason: 'not-applicable', message: expect.stringMatching(/sent no usable Date header/) });
   });
 
   it('puts the skew in the report host section', async () => {

@@ -270,6 +270,25 @@ describe('network.token-endpoint on mTLS: the client certificate is the one tran
     }
   });
 
+  it('when the transport checks were skipped by --skip, says so instead of blaming the files', async () => {
+    sandbox.setFaults(['mtls-cert-not-requested']);
+    try {
+      const result = await networkTokenEndpoint.run(
+        runContext(),
+        { 'config.consistency': withoutTransportFiles() },
+        { 'transport.keypair': { status: 'skip', skipReason: 'not-selected', output: undefined } },
+      );
+      expect(result).toMatchObject({
+        status: 'warn',
+        code: 'no-client-certificate',
+        message:
+          'token host 127.0.0.1 accepted the connection, but without a client certificate: the transport checks were skipped (--skip), so none was loaded.',
+      });
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
   it('when the transport key does not load, both hosts are reached without a certificate and say why', async () => {
     writeFileSync(`${sandbox.dir}/broken-transport.key`, 'not a key\n');
     chmodSync(`${sandbox.dir}/broken-transport.key`, 0o600);

@@ -113,7 +113,7 @@ describe('runner', () => {
     expect(seen).toEqual({
       a: { status: 'fail', code: 'broken', output: undefined },
       b: { status: 'warn', code: 'meh', output: 'b-out' },
-      c: { status: 'skip', output: undefined },
+      c: { status: 'skip', skipReason: 'not-applicable', output: undefined },
     });
   });
 
