@@ -1,33 +1,229 @@
 import type { ResolvedConfig } from '../src/config/types.js';
 import { bodySnippet, isJsonContentType, parseJwks, type JwksProblem, type KeyIssue } from '../src/jwks/parse.js';
 import { kidList } from '../src/jwks/registration.js';
+import { networkFailureCode } from '../src/net/describe.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
 import { tlsMaterialFor } from '../src/net/material.js';
 import type { TlsMaterial } from '../src/net/probe.js';
 import { describeProxy, proxyFor, proxyVariable } from '../src/net/proxy.js';
 import type { FetchedJwks } from '../src/online/types.js';
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
-import { defineCheck, fail, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import { defineCheck, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import { combine, findingsOf, type Finding, type FindingTable } from '../src/pipeline/findings.js';
 import configConsistency from './config.consistency.js';
 import { JWKS_URL } from './docs.js';
 import { THREDD } from '../src/profiles/thredd.js';
-
-interface Finding {
-  message: string;
-  hint: string;
-}
 
 /** Kids named in a message; the evidence always holds them all. */
 const KIDS_IN_MESSAGE = 10;
 /** Key problems named in a message. */
 const ISSUES_IN_MESSAGE = 5;
 
+/** A request that got no HTTP answer: where it went, how, and what failed. */
+interface Unreached {
+  url: URL;
+  /** ` through the proxy …`, or empty. */
+  via: string;
+  /** What to check about the proxy in the path, when there is one. */
+  proxyHint?: string;
+  layer: string;
+  code: string;
+  reason: string;
+}
+
+/** The JWKS URL answered, but not 200. */
+interface Answered {
+  url: URL;
+  status: number;
+  /** What the error body says, if anything readable. */
+  said?: string;
+}
+
+/** A body that is not a key set, and how it was served. */
+type NotAKeySet<C extends JwksProblem['code']> = Extract<JwksProblem, { code: C }> & { served: string; url: URL };
+
+const couldNotReach = ({ url, via, reason, layer, code }: Unreached) => `The JWKS host ${url.host} could not be reached${via}: ${reason} (${layer}, ${code}).`;
+const answered = ({ status, said }: Answered) =>
+  `The JWKS URL answered HTTP ${status} instead of 200${said === undefined ? '.' : `: "${said}"${/[.!?]$/.test(said) ? '' : '.'}`}`;
+const checkUrl = ({ url }: { url: URL }) => `Check that endpoints.jwks (${url.href}) is the organisation's JWKS URL (…/jwks.json).`;
+const fetchWithCurl = ({ url }: Unreached) => `Fetch ${url.href} with curl from this machine to see the failure, and check endpoints.jwks.`;
+
+function describeIssue(issue: KeyIssue): string {
+  return `key ${issue.index}${issue.kid === undefined ? '' : ` (kid "${issue.kid}")`} ${issue.detail}`;
+}
+
+interface KeyIssues {
+  issues: readonly KeyIssue[];
+  keyCount: number;
+}
+
+/** Entries of the key set that look wrong (the set is still usable). */
+const keyIssues = {
+  message: ({ issues, keyCount }: KeyIssues) => {
+    const shown = issues.slice(0, ISSUES_IN_MESSAGE).map(describeIssue);
+    const more = issues.length > ISSUES_IN_MESSAGE ? `; and ${issues.length - ISSUES_IN_MESSAGE} more` : '';
+    const affected = new Set(issues.map((issue) => issue.index)).size;
+    return `${affected} of ${keyCount} JWKS keys look wrong: ${shown.join('; ')}${more}.`;
+  },
+  hint: ({ issues }: KeyIssues) => {
+    const hints: string[] = [];
+    if (issues.some((issue) => issue.code === 'private-members')) {
+      hints.push('A published private key is compromised: revoke it in the portal and register a new key.');
+    }
+    if (issues.some((issue) => issue.code === 'no-kid' || issue.code === 'duplicate-kid')) {
+      hints.push('The platform picks a key by the kid in the assertion header, so a key without a unique kid cannot be chosen: re-register it in the portal.');
+    }
+    if (hints.length === 0) hints.push('Entries that are not complete keys are ignored when matching; re-register them in the portal if they should count.');
+    return hints.join(' ');
+  },
+};
+
+const FINDINGS = {
+  'ca-unreadable': {
+    message: ({ ca, reason }: { ca: string; reason: string }) => `http.ca (${ca}) could not be read for the https JWKS URL: ${reason}.`,
+    hint: () => 'Make http.ca a readable PEM file of the extra trust anchors, or remove it.',
+  },
+  // Network failures, named after the layer that failed.
+  timeout: {
+    // A timeout names the step that hung; "did not answer" fits only a request sent and left unanswered.
+    message: ({ url, via, reason, code, waitedForAnswer, timeoutMs }: Unreached & { waitedForAnswer: boolean; timeoutMs: number }) =>
+      waitedForAnswer
+        ? `The JWKS host ${url.host} did not answer within ${timeoutMs} ms${via} (${code}).`
+        : `The JWKS host ${url.host} could not be fetched: ${reason} (${code}).`,
+    hint: ({ url, proxyHint }: Unreached) =>
+      `${proxyHint ?? `Check that this network reaches ${url.host} (proxy, firewall)`}, then rerun; raise --timeout only if the host is known to be slow.`,
+  },
+  'not-http': {
+    message: ({ url, via, code }: Unreached) => `The JWKS host ${url.host} answered with something that is not HTTP${via} (${code}).`,
+    hint: ({ url }: Unreached) => `Check the scheme and port of endpoints.jwks (${url.href}): another service listens there.`,
+  },
+  dns: {
+    message: couldNotReach,
+    hint: ({ url }: Unreached) => `Check the host name in endpoints.jwks (${url.href}) and that this machine's DNS resolves ${url.hostname}.`,
+  },
+  tcp: {
+    message: couldNotReach,
+    hint: ({ url }: Unreached) => `Allow outbound ${url.protocol.replace(':', '')} to ${url.host} in the firewall or proxy, and check the port in endpoints.jwks.`,
+  },
+  proxy: {
+    message: couldNotReach,
+    hint: ({ proxyHint }: Unreached) =>
+      proxyHint ? `${proxyHint}.` : 'Check HTTPS_PROXY / HTTP_PROXY and NO_PROXY: the proxy refused the connection to the JWKS host.',
+  },
+  'tls-untrusted': {
+    message: couldNotReach,
+    hint: ({ url }: Unreached) =>
+      `Add the CA that issued ${url.host}'s certificate to http.ca (a corporate proxy re-signs TLS with its own CA); do not disable certificate verification.`,
+  },
+  'tls-hostname': {
+    message: couldNotReach,
+    hint: () => 'Point endpoints.jwks at a host name the server certificate names, or add the right CA to http.ca.',
+  },
+  'tls-expired': {
+    message: couldNotReach,
+    hint: () => "The JWKS host's certificate is not valid now: check the local clock, then tell the host's operator.",
+  },
+  'client-certificate-refused': { message: couldNotReach, hint: fetchWithCurl },
+  'tls-other': { message: couldNotReach, hint: fetchWithCurl },
+  http: { message: couldNotReach, hint: fetchWithCurl },
+  // Answers other than 200.
+  'redirect-without-location': {
+    message: ({ status }: { status: number }) => `The JWKS URL answered ${status} (a redirect) without a Location header.`,
+    hint: () => 'Set endpoints.jwks to the URL that serves the key set directly; golive does not follow redirects.',
+  },
+  redirect: {
+    message: ({ status, location, elsewhere }: { status: number; location: string; elsewhere: boolean; upgrade: boolean }) =>
+      `The JWKS URL answered ${status} redirecting to ${location}${elsewhere ? ' on another host' : ''}; golive does not follow redirects.`,
+    hint: ({ location, upgrade }: { location: string; upgrade: boolean }) =>
+      upgrade
+        ? `The host moved the JWKS to https: set endpoints.jwks to ${location}.`
+        : `Set endpoints.jwks to ${location} once you have checked it serves this organisation's key set, so nothing depends on a redirect.`,
+  },
+  'not-found': {
+    message: (args: Answered & { organisationId: string }) => answered(args),
+    hint: ({ organisationId }: { organisationId: string }) =>
+      `Check organisationId (${organisationId}) and endpoints.jwks: no key set is published at this URL, and a new organisation has none until a key is registered in the portal.`,
+  },
+  'access-refused': {
+    message: answered,
+    hint: ({ url }: Answered) =>
+      `Something between golive and ${url.host} refuses the request (the JWKS is public): check the proxy (HTTPS_PROXY, NO_PROXY) or firewall.`,
+  },
+  'server-error': {
+    message: answered,
+    hint: () => "The JWKS host has a problem: rerun later; if it persists, send this check's evidence to the platform's support.",
+  },
+  'unexpected-status': {
+    message: answered,
+    hint: ({ url }: Answered) => `Check that endpoints.jwks (${url.href}) is the organisation's JWKS URL.`,
+  },
+  'too-large': {
+    message: ({ maxBytes, bytesRead, contentLength }: { maxBytes: number; bytesRead: number; contentLength?: number; url: URL }) =>
+      `The JWKS body is larger than http.jwksMaxBytes (${maxBytes} bytes): stopped reading at ${bytesRead} bytes${contentLength === undefined ? '' : ` of ${contentLength} announced`}.`,
+    hint: ({ url }: { url: URL }) =>
+      `A key set is normally a few kilobytes: check that endpoints.jwks (${url.href}) is the organisation's JWKS; raise http.jwksMaxBytes only if it really publishes that many keys.`,
+  },
+  // A 200 whose body is not a key set: the codes of parseJwks.
+  'empty-body': {
+    message: ({ served }: NotAKeySet<'empty-body'>) => `The JWKS URL answered 200 with an empty body (${served}).`,
+    hint: checkUrl,
+  },
+  html: {
+    message: ({ served, title }: NotAKeySet<'html'>) =>
+      `The JWKS URL answered 200 with an HTML page (${served}${title === undefined ? '' : `, title "${title}"`}), not a JSON Web Key Set.`,
+    hint: ({ url }: NotAKeySet<'html'>) =>
+      `A proxy, captive portal or sign-in page answered, or the URL is wrong: fetch ${url.href} with curl from this machine, and let requests to ${url.host} through the proxy.`,
+  },
+  binary: {
+    message: ({ bytes, served }: NotAKeySet<'binary'>) => `The JWKS URL answered 200 with ${bytes} bytes of binary data (${served}), not JSON.`,
+    hint: checkUrl,
+  },
+  'not-json': {
+    message: ({ served, start }: NotAKeySet<'not-json'>) =>
+      `The JWKS URL answered 200 with a body that is not JSON (${served}): it starts "${bodySnippet(start, 60)}".`,
+    hint: checkUrl,
+  },
+  'not-object': {
+    message: ({ jsonType }: NotAKeySet<'not-object'>) => `The JWKS is ${jsonType}, not an object with a "keys" array.`,
+    hint: checkUrl,
+  },
+  'no-keys': {
+    message: ({ members }: NotAKeySet<'no-keys'>) => `The JWKS is JSON without a "keys" array (members: ${members.join(', ') || 'none'}).`,
+    hint: (args: NotAKeySet<'no-keys'>) =>
+      args.members.includes('jwks_uri') || args.members.includes('issuer')
+        ? 'This looks like OpenID / OAuth server metadata: set endpoints.jwks to its jwks_uri, the organisation key set.'
+        : checkUrl(args),
+  },
+  'keys-not-array': {
+    message: ({ keysType }: NotAKeySet<'keys-not-array'>) => `The JWKS "keys" member is ${keysType}, not an array.`,
+    hint: checkUrl,
+  },
+  'empty-keys': {
+    message: (_: NotAKeySet<'empty-keys'>) => 'The JWKS holds no keys ("keys": []), so no key is registered for this organisation.',
+    hint: () => 'Register the signing certificate for this organisation and environment in the portal, then rerun.',
+  },
+  'no-key-objects': {
+    message: ({ entries, types }: NotAKeySet<'no-key-objects'>) =>
+      `None of the ${entries} entries of the JWKS "keys" is a key object (found ${types.join(', ')}).`,
+    hint: checkUrl,
+  },
+  // A usable key set, with something to fix.
+  'content-type-not-json': {
+    message: ({ contentType }: { contentType?: string }) =>
+      `The JWKS parses, but is served ${contentType ? `as ${contentType}` : 'with no content type'} rather than application/json.`,
+    hint: () => 'Nothing to change in the config: a stricter client may refuse this type, so mention it to the JWKS host operator.',
+  },
+  'private-key-published': keyIssues,
+  'key-issues': keyIssues,
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
+
 function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: string | undefined, env: RunContext['env']): CheckOutcome<never> {
   const { layer, code, reason, alert, step } = error.failure;
-  const host = url.host;
   const evidence: Evidence = {
     url: url.href,
-    host,
+    host: url.host,
     layer,
     code,
     ...(step !== undefined && { step }),
@@ -36,54 +232,26 @@ function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: 
     timeoutMs,
     ...(proxy !== undefined && { proxy: describeProxy(proxy) }),
   };
-  const via = proxy === undefined ? '' : ` through the proxy ${describeProxy(proxy)}`;
-  const proxyHint =
-    proxy === undefined
-      ? undefined
-      : `Check ${proxyVariable(url, env) ?? 'HTTP_PROXY'} (${describeProxy(proxy)}): the proxy must be up and let requests to ${host} through (to fetch ${url.hostname} directly, add it to NO_PROXY)`;
-  if (layer === 'timeout') {
-    // A timeout names the step that hung; "did not answer" fits only a request sent and left unanswered.
-    const waitedForAnswer = step === undefined || step === 'http';
-    return fail({
-      message: waitedForAnswer
-        ? `The JWKS host ${host} did not answer within ${timeoutMs} ms${via} (${code}).`
-        : `The JWKS host ${host} could not be fetched: ${reason} (${code}).`,
-      hint: `${proxyHint ?? `Check that this network reaches ${host} (proxy, firewall)`}, then rerun; raise --timeout only if the host is known to be slow.`,
-      evidence,
-    });
-  }
-  // undici's parser codes: something answered on the port, but not with HTTP.
-  if (code.startsWith('HPE_')) {
-    return fail({
-      message: `The JWKS host ${host} answered with something that is not HTTP${via} (${code}).`,
-      hint: `Check the scheme and port of endpoints.jwks (${url.href}): another service listens there.`,
-      evidence: { ...evidence, layer: 'http' },
-    });
-  }
-  const hints: Record<string, string> = {
-    dns: `Check the host name in endpoints.jwks (${url.href}) and that this machine's DNS resolves ${url.hostname}.`,
-    tcp: `Allow outbound ${url.protocol.replace(':', '')} to ${host} in the firewall or proxy, and check the port in endpoints.jwks.`,
-    proxy: proxyHint ? `${proxyHint}.` : 'Check HTTPS_PROXY / HTTP_PROXY and NO_PROXY: the proxy refused the connection to the JWKS host.',
-    'tls-trust': `Add the CA that issued ${host}'s certificate to http.ca (a corporate proxy re-signs TLS with its own CA); do not disable certificate verification.`,
-    'tls-hostname': `Point endpoints.jwks at a host name the server certificate names, or add the right CA to http.ca.`,
-    'tls-expired': `The JWKS host's certificate is not valid now: check the local clock, then tell the host's operator.`,
+  const unreached: Unreached = {
+    url,
+    via: proxy === undefined ? '' : ` through the proxy ${describeProxy(proxy)}`,
+    ...(proxy !== undefined && {
+      proxyHint: `Check ${proxyVariable(url, env) ?? 'HTTP_PROXY'} (${describeProxy(proxy)}): the proxy must be up and let requests to ${url.host} through (to fetch ${url.hostname} directly, add it to NO_PROXY)`,
+    }),
+    layer,
+    code,
+    reason,
   };
-  return fail({
-    message: `The JWKS host ${host} could not be reached${via}: ${reason} (${layer}, ${code}).`,
-    hint: hints[layer] ?? `Fetch ${url.href} with curl from this machine to see the failure, and check endpoints.jwks.`,
-    evidence,
-  });
+  // undici's parser codes: something answered on the port, but not with HTTP.
+  if (layer !== 'timeout' && code.startsWith('HPE_')) return finding.fail('not-http', unreached, { ...evidence, layer: 'http' });
+  // Coded as every check codes a failure at this layer; the timeout's text also needs to know whether the request was sent.
+  return finding.fail(networkFailureCode(layer), { ...unreached, waitedForAnswer: step === undefined || step === 'http', timeoutMs }, evidence);
 }
 
 function redirectOutcome(response: HttpResponse, url: URL, evidence: Evidence): CheckOutcome<never> {
+  const { status } = response;
   const raw = response.headers.location;
-  if (raw === undefined) {
-    return fail({
-      message: `The JWKS URL answered ${response.status} (a redirect) without a Location header.`,
-      hint: `Set endpoints.jwks to the URL that serves the key set directly; golive does not follow redirects.`,
-      evidence,
-    });
-  }
+  if (raw === undefined) return finding.fail('redirect-without-location', { status }, evidence);
   let target: URL | undefined;
   try {
     target = new URL(raw, url);
@@ -91,15 +259,9 @@ function redirectOutcome(response: HttpResponse, url: URL, evidence: Evidence): 
     target = undefined;
   }
   const location = target?.href ?? raw;
-  const elsewhere = target !== undefined && target.host !== url.host ? ' on another host' : '';
+  const elsewhere = target !== undefined && target.host !== url.host;
   const upgrade = target !== undefined && url.protocol === 'http:' && target.protocol === 'https:' && target.host === url.host;
-  return fail({
-    message: `The JWKS URL answered ${response.status} redirecting to ${location}${elsewhere}; golive does not follow redirects.`,
-    hint: upgrade
-      ? `The host moved the JWKS to https: set endpoints.jwks to ${location}.`
-      : `Set endpoints.jwks to ${location} once you have checked it serves this organisation's key set, so nothing depends on a redirect.`,
-    evidence: { ...evidence, location },
-  });
+  return finding.fail('redirect', { status, location, elsewhere, upgrade }, { ...evidence, location });
 }
 
 function errorBodySummary(body: Buffer): string | undefined {
@@ -122,84 +284,17 @@ function statusOutcome(response: HttpResponse, url: URL, config: ResolvedConfig,
   const { status } = response;
   const said = errorBodySummary(response.body);
   const snippet = bodySnippet(response.body.toString('utf8'));
-  let hint: string;
-  if (status === 404) {
-    hint = `Check organisationId (${config.organisationId}) and endpoints.jwks: no key set is published at this URL, and a new organisation has none until a key is registered in the portal.`;
-  } else if (status === 401 || status === 403 || status === 407) {
-    hint = `Something between golive and ${url.host} refuses the request (the JWKS is public): check the proxy (HTTPS_PROXY, NO_PROXY) or firewall.`;
-  } else if (status >= 500) {
-    hint = `The JWKS host has a problem: rerun later; if it persists, send this check's evidence to the platform's support.`;
-  } else {
-    hint = `Check that endpoints.jwks (${url.href}) is the organisation's JWKS URL.`;
-  }
-  return fail({
-    message: `The JWKS URL answered HTTP ${status} instead of 200${said === undefined ? '.' : `: "${said}"${/[.!?]$/.test(said) ? '' : '.'}`}`,
-    hint,
-    evidence: { ...evidence, ...(snippet !== '' && !snippet.includes('\ufffd') && { bodyStart: snippet }) },
-  });
+  const args: Answered = { url, status, ...(said !== undefined && { said }) };
+  const found: Evidence = { ...evidence, ...(snippet !== '' && !snippet.includes('\ufffd') && { bodyStart: snippet }) };
+  if (status === 404) return finding.fail('not-found', { ...args, organisationId: config.organisationId }, found);
+  if (status === 401 || status === 403 || status === 407) return finding.fail('access-refused', args, found);
+  if (status >= 500) return finding.fail('server-error', args, found);
+  return finding.fail('unexpected-status', args, found);
 }
 
-function problemFinding(problem: JwksProblem, contentType: string | undefined, url: URL): Finding {
+function problemOutcome(problem: JwksProblem, contentType: string | undefined, url: URL, evidence: Evidence): CheckOutcome<never> {
   const served = contentType ? `served as ${contentType}` : 'with no content type';
-  const checkUrl = `Check that endpoints.jwks (${url.href}) is the organisation's JWKS URL (…/jwks.json).`;
-  switch (problem.code) {
-    case 'empty-body':
-      return { message: `The JWKS URL answered 200 with an empty body (${served}).`, hint: checkUrl };
-    case 'html':
-      return {
-        message: `The JWKS URL answered 200 with an HTML page (${served}${problem.title === undefined ? '' : `, title "${problem.title}"`}), not a JSON Web Key Set.`,
-        hint: `A proxy, captive portal or sign-in page answered, or the URL is wrong: fetch ${url.href} with curl from this machine, and let requests to ${url.host} through the proxy.`,
-      };
-    case 'binary':
-      return { message: `The JWKS URL answered 200 with ${problem.bytes} bytes of binary data (${served}), not JSON.`, hint: checkUrl };
-    case 'not-json':
-      return {
-        message: `The JWKS URL answered 200 with a body that is not JSON (${served}): it starts "${bodySnippet(problem.start, 60)}".`,
-        hint: checkUrl,
-      };
-    case 'not-object':
-      return { message: `The JWKS is ${problem.jsonType}, not an object with a "keys" array.`, hint: checkUrl };
-    case 'no-keys': {
-      const discovery = problem.members.includes('jwks_uri') || problem.members.includes('issuer');
-      return {
-        message: `The JWKS is JSON without a "keys" array (members: ${problem.members.join(', ') || 'none'}).`,
-        hint: discovery
-          ? 'This looks like OpenID / OAuth server metadata: set endpoints.jwks to its jwks_uri, the organisation key set.'
-          : checkUrl,
-      };
-    }
-    case 'keys-not-array':
-      return { message: `The JWKS "keys" member is ${problem.keysType}, not an array.`, hint: checkUrl };
-    case 'empty-keys':
-      return {
-        message: 'The JWKS holds no keys ("keys": []), so no key is registered for this organisation.',
-        hint: 'Register the signing certificate for this organisation and environment in the portal, then rerun.',
-      };
-    case 'no-key-objects':
-      return {
-        message: `None of the ${problem.entries} entries of the JWKS "keys" is a key object (found ${problem.types.join(', ')}).`,
-        hint: checkUrl,
-      };
-  }
-}
-
-function describeIssue(issue: KeyIssue): string {
-  return `key ${issue.index}${issue.kid === undefined ? '' : ` (kid "${issue.kid}")`} ${issue.detail}`;
-}
-
-function issueFinding(issues: readonly KeyIssue[], keyCount: number): Finding {
-  const shown = issues.slice(0, ISSUES_IN_MESSAGE).map(describeIssue);
-  const more = issues.length > ISSUES_IN_MESSAGE ? `; and ${issues.length - ISSUES_IN_MESSAGE} more` : '';
-  const affected = new Set(issues.map((issue) => issue.index)).size;
-  const hints: string[] = [];
-  if (issues.some((issue) => issue.code === 'private-members')) {
-    hints.push('A published private key is compromised: revoke it in the portal and register a new key.');
-  }
-  if (issues.some((issue) => issue.code === 'no-kid' || issue.code === 'duplicate-kid')) {
-    hints.push('The platform picks a key by the kid in the assertion header, so a key without a unique kid cannot be chosen: re-register it in the portal.');
-  }
-  if (hints.length === 0) hints.push('Entries that are not complete keys are ignored when matching; re-register them in the portal if they should count.');
-  return { message: `${affected} of ${keyCount} JWKS keys look wrong: ${shown.join('; ')}${more}.`, hint: hints.join(' ') };
+  return finding.fail(problem.code, { ...problem, served, url }, { ...evidence, problem: problem.code });
 }
 
 export default defineCheck({
@@ -235,11 +330,8 @@ export default defineCheck({
       try {
         material = await tlsMaterialFor(config);
       } catch (error) {
-        return fail({
-          message: `http.ca (${config.http.ca ?? ''}) could not be read for the https JWKS URL: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
-          hint: 'Make http.ca a readable PEM file of the extra trust anchors, or remove it.',
-          evidence: { url: url.href },
-        });
+        const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+        return finding.fail('ca-unreadable', { ca: config.http.ca ?? '', reason }, { url: url.href });
       }
     }
 
@@ -267,18 +359,12 @@ export default defineCheck({
     if (response.status >= 300 && response.status < 400) return redirectOutcome(response, url, evidence);
     if (response.status !== 200) return statusOutcome(response, url, config, evidence);
     if (response.truncated) {
-      const announced = evidence.contentLength === undefined ? '' : ` of ${String(evidence.contentLength)} announced`;
-      return fail({
-        message: `The JWKS body is larger than http.jwksMaxBytes (${maxBytes} bytes): stopped reading at ${response.bytesRead} bytes${announced}.`,
-        hint: `A key set is normally a few kilobytes: check that endpoints.jwks (${url.href}) is the organisation's JWKS; raise http.jwksMaxBytes only if it really publishes that many keys.`,
-        evidence: { ...evidence, maxBytes },
-      });
+      const contentLength = evidence.contentLength as number | undefined;
+      return finding.fail('too-large', { maxBytes, bytesRead: response.bytesRead, contentLength, url }, { ...evidence, maxBytes });
     }
 
     const parsed = parseJwks(response.body, contentType);
-    if (!parsed.ok) {
-      return fail({ ...problemFinding(parsed.problem, contentType, url), evidence: { ...evidence, problem: parsed.problem.code } });
-    }
+    if (!parsed.ok) return problemOutcome(parsed.problem, contentType, url, evidence);
 
     const output: FetchedJwks = {
       url: url.href,
@@ -290,24 +376,14 @@ export default defineCheck({
       config,
     };
     const found: Evidence = { ...evidence, kids: parsed.kids, keyCount: parsed.keys.length };
-    const findings: Finding[] = [];
-    if (!isJsonContentType(contentType)) {
-      findings.push({
-        message: `The JWKS parses, but is served ${contentType ? `as ${contentType}` : 'with no content type'} rather than application/json.`,
-        hint: 'Nothing to change in the config: a stricter client may refuse this type, so mention it to the JWKS host operator.',
-      });
-    }
-    if (parsed.issues.length > 0) findings.push(issueFinding(parsed.issues, parsed.keys.length));
-    if (findings.length > 0) {
-      return warn(
-        {
-          message: findings.map((finding) => finding.message).join(' '),
-          hint: findings.map((finding) => finding.hint).join(' '),
-          evidence: { ...found, ...(parsed.issues.length > 0 && { keyIssues: parsed.issues }) },
-        },
-        output,
-      );
-    }
+    const { issues } = parsed;
+    const published = issues.some((issue) => issue.code === 'private-members');
+    const warnings: Finding[] = [
+      ...(isJsonContentType(contentType) ? [] : [finding.text('content-type-not-json', { contentType })]),
+      ...(issues.length > 0 ? [finding.text(published ? 'private-key-published' : 'key-issues', { issues, keyCount: parsed.keys.length })] : []),
+    ];
+    const [first, ...rest] = warnings;
+    if (first !== undefined) return combine('warn', [first, ...rest], { ...found, ...(issues.length > 0 && { keyIssues: issues }) }, output);
     const count = parsed.keys.length;
     return pass(
       output,

@@ -1,26 +1,81 @@
 import { jwkThumbprintIfComplete } from '../src/credentials/jwk.js';
-import { localKeyMaterial, matchKeyToJwks, type JwksMatch, type LocalKeyMaterial } from '../src/jwks/match.js';
-import { describeMatchedBy, kidLabel, kidList, rankMatches, registeredCertificate, registeredKeyOf } from '../src/jwks/registration.js';
-import type { FetchedJwks, RegisteredKey } from '../src/online/types.js';
-import { defineCheck, fail, notApplicable, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import { analyseRegistration, localEvidence, otherCertificateFinding, otherCertificateFindings, registrationEvidence } from '../src/jwks/analysis.js';
+import type { LocalKeyMaterial } from '../src/jwks/match.js';
+import { describeMatchedBy, kidList } from '../src/jwks/registration.js';
+import type { PublishedJwk, RegisteredKey } from '../src/online/types.js';
+import { defineCheck, notApplicable, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import { combine, findingsOf, type Finding, type FindingTable } from '../src/pipeline/findings.js';
 import jwksFetch from './jwks.fetch.js';
 import signingKeypair from './signing.keypair.js';
 import { X5T_COMMAND } from './docs.js';
 
-const REGISTER_HINT = 'Register the signing certificate in the portal, or point signing.privateKey (and signing.certificate) at the registered key.';
+/** The message of an entry that registers the key, but not for signatures. */
+const notForSignatures = (kid: string, declared: string) =>
+  `The signing key is registered under ${kid} with ${declared}, not for signatures: the platform will not verify assertions with it.`;
 
-function notRegistered(local: LocalKeyMaterial, jwks: FetchedJwks, configuredKid: string | undefined, evidence: Evidence): CheckOutcome<never> {
-  const sameKid = configuredKid === undefined ? undefined : jwks.keys.find((jwk) => jwk.kid === configuredKid);
-  const other = sameKid && jwkThumbprintIfComplete(sameKid);
-  const kidNote =
-    sameKid === undefined
-      ? ''
-      : ` The kid "${configuredKid}" of signing.kid is there, but for another key${other === undefined ? '' : ` (thumbprint ${other})`}.`;
-  return fail({
-    message: `The signing key (thumbprint ${local.thumbprint}, certificate x5t#S256 ${local.x5tS256}) is not registered in the JWKS; it holds ${kidList(jwks.kids)}.${kidNote}`,
-    hint: REGISTER_HINT,
-    evidence: { ...evidence, ...(other !== undefined && { configuredKidThumbprint: other }) },
-  });
+const REGISTER_AS_SIGNING_KEY = 'Register the signing certificate as a signing key (use "sig") in the portal.';
+
+interface NotRegistered {
+  local: LocalKeyMaterial;
+  kids: readonly string[];
+  /** signing.kid, when the JWKS has it for another key, and that key's thumbprint if complete. */
+  kidOfOtherKey?: { kid: string; thumbprint?: string };
+}
+
+const FINDINGS = {
+  'key-not-registered': {
+    message: ({ local, kids, kidOfOtherKey: other }: NotRegistered) => {
+      const kidNote =
+        other === undefined
+          ? ''
+          : ` The kid "${other.kid}" of signing.kid is there, but for another key${other.thumbprint === undefined ? '' : ` (thumbprint ${other.thumbprint})`}.`;
+      return `The signing key (thumbprint ${local.thumbprint}, certificate x5t#S256 ${local.x5tS256}) is not registered in the JWKS; it holds ${kidList(kids)}.${kidNote}`;
+    },
+    hint: () => 'Register the signing certificate in the portal, or point signing.privateKey (and signing.certificate) at the registered key.',
+  },
+  'kid-mismatch': {
+    message: ({ configuredKid, registeredKids }: { configuredKid: string; registeredKids: string[] }) =>
+      `signing.kid is "${configuredKid}", but the JWKS registers this signing key under ${registeredKids.length > 0 ? kidList(registeredKids) : 'an entry with no kid'}.`,
+    hint: ({ registeredKids }: { registeredKids: string[] }) =>
+      registeredKids.length > 0
+        ? `Set signing.kid to "${registeredKids[0]}" (the KID the portal shows for this certificate), or remove signing.kid so golive uses the registered kid.`
+        : 'Re-register the signing certificate in the portal so it gets a kid, then set signing.kid to it or remove signing.kid.',
+  },
+  'use-not-sig': {
+    message: ({ kid, use }: { kid: string; use: string }) => notForSignatures(kid, `use "${use}"`),
+    hint: ({ use }: { use: string }) =>
+      use === 'tls'
+        ? 'This entry registers a transport (TLS) certificate: register the signing certificate as a signing key in the portal, or use separate keys for signing and transport.'
+        : REGISTER_AS_SIGNING_KEY,
+  },
+  'key-ops-without-verify': {
+    message: ({ kid, keyOps }: { kid: string; keyOps: unknown[] }) => notForSignatures(kid, `key_ops ${JSON.stringify(keyOps)}`),
+    hint: () => REGISTER_AS_SIGNING_KEY,
+  },
+  'no-kid': {
+    message: () => 'The signing key is registered without a kid, so the assertion header cannot name it.',
+    hint: () => 'Re-register the signing certificate in the portal so the JWKS lists it under a kid.',
+  },
+  ...otherCertificateFindings(
+    'The key is the same, so signatures verify; upload the current certificate in the portal (after a renewal the registration must follow), or set signing.certificate to the registered one.',
+  ),
+  'alg-mismatch': {
+    message: ({ kid, registered, configured }: { kid: string; registered: string; configured: string }) =>
+      `The JWKS registers this key (${kid}) for alg ${registered}, but signing.algorithm is ${configured}.`,
+    hint: ({ registered, configured }: { registered: string; configured: string }) =>
+      `Set signing.algorithm to ${registered}, or register the key for ${configured} in the portal.`,
+  },
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
+
+/** signing.kid when the JWKS uses it for another key (the key itself is not registered). */
+function kidOfOtherKey(keys: readonly PublishedJwk[], kid: string | undefined): NotRegistered['kidOfOtherKey'] {
+  if (kid === undefined) return undefined;
+  const jwk = keys.find((key) => key.kid === kid);
+  if (jwk === undefined) return undefined;
+  const thumbprint = jwkThumbprintIfComplete(jwk);
+  return { kid, ...(thumbprint !== undefined && { thumbprint }) };
 }
 
 export default defineCheck({
@@ -51,100 +106,52 @@ export default defineCheck({
     const { config } = jwks;
     if (!keyPair) return notApplicable(`${config.client.authMethod} clients do not sign`);
 
-    const local = localKeyMaterial(keyPair);
     const configuredKid = config.signing?.kid || undefined;
     const algorithm = config.signing?.algorithm;
-    const matches = matchKeyToJwks(keyPair, jwks.keys);
-    const evidence: Evidence = {
-      thumbprint: local.thumbprint,
-      x5tS256: local.x5tS256,
-      fingerprintSha256: local.fingerprintSha256,
-      jwksUrl: jwks.url,
-      jwksKids: jwks.kids,
-      ...(configuredKid !== undefined && { configuredKid }),
-    };
-    if (matches.length === 0) return notRegistered(local, jwks, configuredKid, evidence);
+    const analysis = analyseRegistration(keyPair, jwks.keys, 'signing', { now: ctx.now(), kid: configuredKid });
+    const { local } = analysis;
+    const evidence: Evidence = { ...localEvidence(local, jwks), ...(configuredKid !== undefined && { configuredKid }) };
 
-    const registeredKids = [...new Set(matches.flatMap((match) => (typeof match.jwk.kid === 'string' ? [match.jwk.kid] : [])))];
-    let chosen: JwksMatch;
-    if (configuredKid !== undefined) {
-      const named = matches.find((match) => match.jwk.kid === configuredKid);
-      if (!named) {
-        const registered = registeredKids.length > 0 ? kidList(registeredKids) : 'an entry with no kid';
-        return fail({
-          message: `signing.kid is "${configuredKid}", but the JWKS registers this signing key under ${registered}.`,
-          hint:
-            registeredKids.length > 0
-              ? `Set signing.kid to "${registeredKids[0]}" (the KID the portal shows for this certificate), or remove signing.kid so golive uses the registered kid.`
-              : 'Re-register the signing certificate in the portal so it gets a kid, then set signing.kid to it or remove signing.kid.',
-          evidence: { ...evidence, registeredKids, matchedBy: matches[0]!.matchedBy },
-        });
-      }
-      chosen = named;
-    } else {
-      chosen = rankMatches(matches, local, 'sig')[0]!;
-    }
-
-    const { jwk } = chosen;
-    const registered = registeredKeyOf(chosen);
-    const kid = kidLabel(jwk);
-    const otherKids = registeredKids.filter((other) => other !== registered.kid);
-    const facts: Evidence = {
-      ...evidence,
-      kid: registered.kid,
-      use: registered.use,
-      alg: registered.alg,
-      matchedBy: chosen.matchedBy,
-      ...(otherKids.length > 0 && { alsoRegisteredAs: otherKids }),
-    };
-
-    const keyOps = Array.isArray(jwk.key_ops) ? (jwk.key_ops as unknown[]) : undefined;
-    if ((registered.use !== undefined && registered.use !== 'sig') || (keyOps !== undefined && !keyOps.includes('verify'))) {
-      const declared = registered.use !== undefined && registered.use !== 'sig' ? `use "${registered.use}"` : `key_ops ${JSON.stringify(keyOps)}`;
-      return fail({
-        message: `The signing key is registered under ${kid} with ${declared}, not for signatures: the platform will not verify assertions with it.`,
-        hint:
-          registered.use === 'tls'
-            ? 'This entry registers a transport (TLS) certificate: register the signing certificate as a signing key in the portal, or use separate keys for signing and transport.'
-            : 'Register the signing certificate as a signing key (use "sig") in the portal.',
-        evidence: { ...facts, ...(keyOps !== undefined && { keyOps }) },
-      });
-    }
-
-    const warnings: Array<{ message: string; hint: string }> = [];
-    if (registered.kid === undefined) {
-      warnings.push({
-        message: 'The signing key is registered without a kid, so the assertion header cannot name it.',
-        hint: 'Re-register the signing certificate in the portal so the JWKS lists it under a kid.',
-      });
-    }
-    if (chosen.registeredX5tS256 !== undefined && chosen.registeredX5tS256 !== local.x5tS256) {
-      const theirs = registeredCertificate(jwk, chosen.registeredX5tS256);
-      const expired = theirs.notAfter !== undefined && Date.parse(theirs.notAfter) < ctx.now() ? `, expired ${theirs.notAfter.slice(0, 10)}` : '';
-      warnings.push({
-        message: `The JWKS registers this key (${kid}) with another certificate: registered SHA-256 ${theirs.fingerprintSha256}${expired}, local signing.certificate SHA-256 ${local.fingerprintSha256}.`,
-        hint: 'The key is the same, so signatures verify; upload the current certificate in the portal (after a renewal the registration must follow), or set signing.certificate to the registered one.',
-      });
-      facts.registeredCertificate = theirs;
-    }
-    if (registered.alg !== undefined && algorithm !== undefined && registered.alg !== algorithm) {
-      warnings.push({
-        message: `The JWKS registers this key (${kid}) for alg ${registered.alg}, but signing.algorithm is ${algorithm}.`,
-        hint: `Set signing.algorithm to ${registered.alg}, or register the key for ${algorithm} in the portal.`,
-      });
-    }
-    if (warnings.length > 0) {
-      return warn(
-        { message: warnings.map((w) => w.message).join(' '), hint: warnings.map((w) => w.hint).join(' '), evidence: facts },
-        registered,
+    if (analysis.found === 'none') {
+      const other = kidOfOtherKey(jwks.keys, configuredKid);
+      return finding.fail(
+        'key-not-registered',
+        { local, kids: jwks.kids, ...(other !== undefined && { kidOfOtherKey: other }) },
+        { ...evidence, ...(other?.thumbprint !== undefined && { configuredKidThumbprint: other.thumbprint }) },
       );
     }
+    if (analysis.found === 'under-other-kids') {
+      const { kid, registeredKids, matchedBy } = analysis;
+      return finding.fail('kid-mismatch', { configuredKid: kid, registeredKids }, { ...evidence, registeredKids, matchedBy });
+    }
 
-    const also = otherKids.length > 0 ? ` It is also registered under ${kidList(otherKids)}.` : '';
+    const { registration } = analysis;
+    const { key: registered, kidLabel: kid, keyOps } = registration;
+    const facts: Evidence = { ...evidence, ...registrationEvidence(registration) };
+
+    if (registered.use !== undefined && registered.use !== 'sig') {
+      return finding.fail('use-not-sig', { kid, use: registered.use }, facts);
+    }
+    if (keyOps !== undefined && !keyOps.includes('verify')) {
+      return finding.fail('key-ops-without-verify', { kid, keyOps }, facts);
+    }
+
+    const other = otherCertificateFinding('signing', registration, local);
+    const warnings: Finding[] = [
+      ...(registered.kid === undefined ? [finding.text('no-kid', {})] : []),
+      ...(other === undefined ? [] : [finding.text(other.code, other.args)]),
+      ...(registered.alg !== undefined && algorithm !== undefined && registered.alg !== algorithm
+        ? [finding.text('alg-mismatch', { kid, registered: registered.alg, configured: algorithm })]
+        : []),
+    ];
+    const [first, ...rest] = warnings;
+    if (first !== undefined) return combine('warn', [first, ...rest], facts, registered);
+
+    const also = registration.otherKids.length > 0 ? ` It is also registered under ${kidList(registration.otherKids)}.` : '';
     return pass(
       registered,
       facts,
-      `The signing key is registered under ${kid} (use ${registered.use ?? 'not set'}, alg ${registered.alg ?? 'not set'}), matched ${describeMatchedBy(chosen.matchedBy, local)}.${also}`,
+      `The signing key is registered under ${kid} (use ${registered.use ?? 'not set'}, alg ${registered.alg ?? 'not set'}), matched ${describeMatchedBy(registered.matchedBy, local)}.${also}`,
     );
   },
 });

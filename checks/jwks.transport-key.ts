@@ -1,12 +1,29 @@
-import { localKeyMaterial, matchKeyToJwks } from '../src/jwks/match.js';
-import { describeMatchedBy, kidLabel, kidList, rankMatches, registeredCertificate, registeredKeyOf } from '../src/jwks/registration.js';
+import { analyseRegistration, localEvidence, otherCertificateFinding, otherCertificateFindings, registrationEvidence } from '../src/jwks/analysis.js';
+import type { LocalKeyMaterial } from '../src/jwks/match.js';
+import { describeMatchedBy, kidList } from '../src/jwks/registration.js';
 import type { RegisteredKey } from '../src/online/types.js';
-import { defineCheck, notApplicable, pass, warn, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import { defineCheck, notApplicable, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import { combine, findingsOf, type Finding, type FindingTable } from '../src/pipeline/findings.js';
 import jwksFetch from './jwks.fetch.js';
 import transportKeypair from './transport.keypair.js';
 
-/** Thredd publishes transport certificates with this `use`. */
-const TRANSPORT_USE = 'tls';
+const FINDINGS = {
+  'key-not-registered': {
+    message: ({ local, kids }: { local: LocalKeyMaterial; kids: readonly string[] }) =>
+      `The transport certificate (x5t#S256 ${local.x5tS256}, key thumbprint ${local.thumbprint}) is not in the JWKS; it holds ${kidList(kids)}.`,
+    hint: () =>
+      'Some platforms do not publish transport certificates, so this can be expected; if yours does (Thredd lists them with use "tls"), register the transport certificate in the portal.',
+  },
+  'registered-as-signing-key': {
+    message: ({ kid }: { kid: string }) => `The transport key is registered only as a signing key (${kid}, use "sig"), not as a transport certificate.`,
+    hint: () => 'Use separate keys for signing and transport, and register the transport certificate in the portal.',
+  },
+  ...otherCertificateFindings(
+    'mTLS compares certificates, not keys: upload the current transport certificate in the portal (after a renewal the registration must follow), or set transport.certificate to the registered one.',
+  ),
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
 
 export default defineCheck({
   id: 'jwks.transport-key',
@@ -27,58 +44,31 @@ export default defineCheck({
     ],
     seeAlso: ['jwks.fetch', 'transport.keypair', 'network.token-endpoint'],
   },
-  run(_ctx, deps): CheckOutcome<RegisteredKey | undefined> {
+  run(ctx, deps): CheckOutcome<RegisteredKey | undefined> {
     const jwks = deps['jwks.fetch'];
     const keyPair = deps['transport.keypair'];
     if (!keyPair) return notApplicable('TLS connectivity presents no client certificate');
 
-    const local = localKeyMaterial(keyPair);
-    const evidence: Evidence = {
-      thumbprint: local.thumbprint,
-      x5tS256: local.x5tS256,
-      fingerprintSha256: local.fingerprintSha256,
-      jwksUrl: jwks.url,
-      jwksKids: jwks.kids,
-    };
-    const matches = matchKeyToJwks(keyPair, jwks.keys);
-    if (matches.length === 0) {
-      return warn(
-        {
-          message: `The transport certificate (x5t#S256 ${local.x5tS256}, key thumbprint ${local.thumbprint}) is not in the JWKS; it holds ${kidList(jwks.kids)}.`,
-          hint: 'Some platforms do not publish transport certificates, so this can be expected; if yours does (Thredd lists them with use "tls"), register the transport certificate in the portal.',
-          evidence,
-        },
-        undefined,
-      );
-    }
+    const analysis = analyseRegistration(keyPair, jwks.keys, 'transport', { now: ctx.now() });
+    const { local } = analysis;
+    const evidence = localEvidence(local, jwks);
+    // Without a configured kid the analysis always chooses an entry when the key is registered.
+    if (analysis.found !== 'registered') return finding.warn('key-not-registered', { local, kids: jwks.kids }, evidence, undefined);
 
-    const chosen = rankMatches(matches, local, TRANSPORT_USE)[0]!;
-    const registered = registeredKeyOf(chosen);
-    const kid = kidLabel(chosen.jwk);
-    const facts: Evidence = { ...evidence, kid: registered.kid, use: registered.use, matchedBy: chosen.matchedBy };
-
-    const warnings: Array<{ message: string; hint: string }> = [];
-    if (registered.use === 'sig') {
-      warnings.push({
-        message: `The transport key is registered only as a signing key (${kid}, use "sig"), not as a transport certificate.`,
-        hint: 'Use separate keys for signing and transport, and register the transport certificate in the portal.',
-      });
-    }
-    if (chosen.registeredX5tS256 !== undefined && chosen.registeredX5tS256 !== local.x5tS256) {
-      const theirs = registeredCertificate(chosen.jwk, chosen.registeredX5tS256);
-      warnings.push({
-        message: `The JWKS registers this transport key (${kid}) with another certificate: registered SHA-256 ${theirs.fingerprintSha256}, local transport.certificate SHA-256 ${local.fingerprintSha256}.`,
-        hint: 'mTLS compares certificates, not keys: upload the current transport certificate in the portal (after a renewal the registration must follow), or set transport.certificate to the registered one.',
-      });
-      facts.registeredCertificate = theirs;
-    }
-    if (warnings.length > 0) {
-      return warn({ message: warnings.map((w) => w.message).join(' '), hint: warnings.map((w) => w.hint).join(' '), evidence: facts }, registered);
-    }
+    const { registration } = analysis;
+    const { key: registered, kidLabel: kid } = registration;
+    const facts: Evidence = { ...evidence, ...registrationEvidence(registration) };
+    const other = otherCertificateFinding('transport', registration, local);
+    const warnings: Finding[] = [
+      ...(registered.use === 'sig' ? [finding.text('registered-as-signing-key', { kid })] : []),
+      ...(other === undefined ? [] : [finding.text(other.code, other.args)]),
+    ];
+    const [first, ...rest] = warnings;
+    if (first !== undefined) return combine('warn', [first, ...rest], facts, registered);
     return pass(
       registered,
       facts,
-      `The transport certificate is registered under ${kid} (use ${registered.use ?? 'not set'}), matched ${describeMatchedBy(chosen.matchedBy, local)}.`,
+      `The transport certificate is registered under ${kid} (use ${registered.use ?? 'not set'}), matched ${describeMatchedBy(registered.matchedBy, local)}.`,
     );
   },
 });

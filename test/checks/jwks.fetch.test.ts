@@ -1,7 +1,12 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import jwksFetch from '../../checks/jwks.fetch.js';
+import type { NetworkFailure } from '../../src/net/classify.js';
+import { HttpFailure, type HttpSession } from '../../src/net/http.js';
+import { DEFAULT_OPTIONS, type RunContext } from '../../src/pipeline/context.js';
 import { startSandbox, type FaultName, type Sandbox } from '../../src/sandbox/index.js';
-import { checkSandboxJwks, fetchJwks } from '../support/jwks-fixtures.js';
+import { checkSandboxJwks, configWithJwks, fetchJwks } from '../support/jwks-fixtures.js';
 import { HUGE_BODY_BYTES, startHostileServer, type HostileServer } from '../support/hostile-servers.js';
 
 let sandbox: Sandbox;
@@ -38,21 +43,24 @@ describe('jwks.fetch against the sandbox', () => {
   });
 
   // One fault at a time on the shared sandbox, so these run in order.
-  const faults: Array<{ fault: FaultName; timeoutMs?: number; message: RegExp; hint: RegExp; evidence?: Record<string, unknown> }> = [
+  const faults: Array<{ fault: FaultName; timeoutMs?: number; code: string; message: RegExp; hint: RegExp; evidence?: Record<string, unknown> }> = [
     {
       fault: 'jwks-500',
+      code: 'server-error',
       message: /^The JWKS URL answered HTTP 500 instead of 200: "The key store is unavailable\."$/,
       hint: /JWKS host has a problem: rerun later/,
       evidence: { status: 500, bodyStart: expect.stringContaining('internal_server_error') },
     },
     {
       fault: 'jwks-html',
+      code: 'html',
       message: /^The JWKS URL answered 200 with an HTML page \(served as text\/html; charset=utf-8, title "Sign in"\), not a JSON Web Key Set\.$/,
       hint: /proxy, captive portal or sign-in page/,
       evidence: { status: 200, problem: 'html' },
     },
     {
       fault: 'jwks-huge',
+      code: 'too-large',
       message: /^The JWKS body is larger than http\.jwksMaxBytes \(1048576 bytes\): stopped reading at \d+ bytes of 3145\d+ announced\.$/,
       hint: /raise http\.jwksMaxBytes only if/,
       evidence: { maxBytes: MAX_BYTES },
@@ -60,19 +68,21 @@ describe('jwks.fetch against the sandbox', () => {
     {
       fault: 'jwks-hang',
       timeoutMs: 1_000,
+      code: 'timeout',
       message: /^The JWKS host 127\.0\.0\.1:\d+ did not answer within 1000 ms \(\w+\)\.$/,
       hint: /raise --timeout only if/,
       evidence: { layer: 'timeout', timeoutMs: 1_000 },
     },
   ];
 
-  it.each(faults)('fails on $fault, naming the cause', async ({ fault, timeoutMs, message, hint, evidence }) => {
+  it.each(faults)('fails on $fault, naming the cause', async ({ fault, timeoutMs, code, message, hint, evidence }) => {
     sandbox.setFaults([fault]);
     try {
       const started = performance.now();
       const results = await checkSandboxJwks(sandbox, 'private_key_jwt-tls', timeoutMs);
       const result = results['jwks.fetch']!;
       expect(result.status).toBe('fail');
+      expect(result.code).toBe(code);
       expect(result.message).toMatch(message);
       expect(result.hint).toMatch(hint);
       expect(result.evidence).toMatchObject(evidence ?? {});
@@ -88,7 +98,7 @@ describe('jwks.fetch against the sandbox', () => {
 describe('jwks.fetch against hostile servers', () => {
   it('fails on a 20 MB body at the size cap, without reading it all', async () => {
     const result = await fetchJwks(hostile.url('/huge'));
-    expect(result.status).toBe('fail');
+    expect(result).toMatchObject({ status: 'fail', code: 'too-large' });
     expect(result.message).toMatch(/stopped reading at (\d+) bytes of 20971520 announced\.$/);
     const bytes = result.evidence!.bytes as number;
     expect(bytes).toBeGreaterThan(MAX_BYTES);
@@ -101,22 +111,23 @@ describe('jwks.fetch against hostile servers', () => {
 
   it('fails within the timeout plus 1 s on a server that never answers', async () => {
     const result = await fetchJwks(hostile.url('/hang'), { timeoutMs: 500 });
-    expect(result).toMatchObject({ status: 'fail', evidence: { layer: 'timeout', timeoutMs: 500 } });
+    expect(result).toMatchObject({ status: 'fail', code: 'timeout', evidence: { layer: 'timeout', timeoutMs: 500 } });
     expect(result.message).toMatch(/did not answer within 500 ms/);
     expect(result.elapsedMs).toBeLessThan(1_500);
   });
 
   it('fails within the timeout plus 1 s on headers sent a byte at a time', async () => {
     const result = await fetchJwks(hostile.url('/slow-headers'), { timeoutMs: 1_000 });
-    expect(result).toMatchObject({ status: 'fail', evidence: { layer: 'timeout' } });
+    expect(result).toMatchObject({ status: 'fail', code: 'timeout', evidence: { layer: 'timeout' } });
     expect(result.message).toMatch(/^The JWKS host 127\.0\.0\.1:\d+ did not answer within 1000 ms/);
     expect(result.elapsedMs).toBeLessThan(2_000);
   });
 
-  const failures: Array<{ name: string; path: string; message: RegExp; hint: RegExp; evidence?: Record<string, unknown> }> = [
+  const failures: Array<{ name: string; path: string; code: string; message: RegExp; hint: RegExp; evidence?: Record<string, unknown> }> = [
     {
       name: 'a redirect to another host (named, not followed)',
       path: '/redirect',
+      code: 'redirect',
       message: /^The JWKS URL answered 302 redirecting to http:\/\/jwks\.elsewhere\.example\/org\/jwks\.json on another host; golive does not follow redirects\.$/,
       hint: /^Set endpoints\.jwks to http:\/\/jwks\.elsewhere\.example\/org\/jwks\.json once you have checked/,
       evidence: { status: 302, location: 'http://jwks.elsewhere.example/org/jwks.json' },
@@ -124,12 +135,14 @@ describe('jwks.fetch against hostile servers', () => {
     {
       name: 'a redirect to https on the same host',
       path: '/https-upgrade',
+      code: 'redirect',
       message: /^The JWKS URL answered 301 redirecting to https:\/\/127\.0\.0\.1:\d+\/https-upgrade; golive does not follow/,
       hint: /^The host moved the JWKS to https: set endpoints\.jwks to https:/,
     },
     {
       name: 'a connection reset in the middle of the body',
       path: '/reset',
+      code: 'tcp',
       message: /^The JWKS host 127\.0\.0\.1:\d+ could not be reached: the connection was reset by the server or a middlebox \(tcp, \w+\)\.$/,
       hint: /^Allow outbound http to 127\.0\.0\.1:\d+/,
       evidence: { layer: 'tcp' },
@@ -137,12 +150,14 @@ describe('jwks.fetch against hostile servers', () => {
     {
       name: 'an answer that is not HTTP',
       path: '/garbage',
+      code: 'not-http',
       message: /^The JWKS host 127\.0\.0\.1:\d+ answered with something that is not HTTP \(HPE_\w+\)\.$/,
       hint: /^Check the scheme and port of endpoints\.jwks .*: another service listens there\.$/,
     },
     {
       name: 'a binary body',
       path: '/binary',
+      code: 'binary',
       message: /^The JWKS URL answered 200 with 2048 bytes of binary data \(served as application\/octet-stream\), not JSON\.$/,
       hint: /^Check that endpoints\.jwks/,
       evidence: { problem: 'binary' },
@@ -150,15 +165,17 @@ describe('jwks.fetch against hostile servers', () => {
     {
       name: 'a 404',
       path: '/no/such/jwks.json',
+      code: 'not-found',
       message: /^The JWKS URL answered HTTP 404 instead of 200\.$/,
       hint: /^Check organisationId \(org-1\) and endpoints\.jwks/,
       evidence: { status: 404 },
     },
   ];
 
-  it.each(failures)('fails on $name', async ({ path, message, hint, evidence }) => {
+  it.each(failures)('fails on $name', async ({ path, code, message, hint, evidence }) => {
     const result = await fetchJwks(hostile.url(path));
     expect(result.status).toBe('fail');
+    expect(result.code).toBe(code);
     expect(result.message).toMatch(message);
     expect(result.hint).toMatch(hint);
     expect(result.evidence).toMatchObject(evidence ?? {});
@@ -171,14 +188,14 @@ describe('jwks.fetch against hostile servers', () => {
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
     const result = await fetchJwks(`http://127.0.0.1:${port}/org/jwks.json`);
-    expect(result).toMatchObject({ status: 'fail', evidence: { layer: 'tcp', code: 'ECONNREFUSED', host: `127.0.0.1:${port}` } });
+    expect(result).toMatchObject({ status: 'fail', code: 'tcp', evidence: { layer: 'tcp', code: 'ECONNREFUSED', host: `127.0.0.1:${port}` } });
     expect(result.message).toBe(
       `The JWKS host 127.0.0.1:${port} could not be reached: the connection was refused (nothing listens on that port, or a firewall rejects it) (tcp, ECONNREFUSED).`,
     );
   });
 
   const KEY = { kty: 'RSA', kid: 'k1', use: 'sig', n: 'sXch', e: 'AQAB' };
-  const bodies: Array<{ name: string; body: string; type?: string | null; status: 'pass' | 'warn' | 'fail'; message: RegExp; hint?: RegExp }> = [
+  const bodies: Array<{ name: string; body: string; type?: string | null; status: 'pass' | 'warn' | 'fail'; code?: string; message: RegExp; hint?: RegExp }> = [
     { name: 'a JSON Web Key Set', body: JSON.stringify({ keys: [KEY] }), status: 'pass', message: /with 1 key \(\d+ bytes\): kid "k1"\.$/ },
     {
       name: 'application/jwk-set+json',
@@ -192,6 +209,7 @@ describe('jwks.fetch against hostile servers', () => {
       body: JSON.stringify({ keys: [KEY] }),
       type: 'text/plain',
       status: 'warn',
+      code: 'content-type-not-json',
       message: /^The JWKS parses, but is served as text\/plain rather than application\/json\.$/,
       hint: /mention it to the JWKS host operator/,
     },
@@ -200,12 +218,14 @@ describe('jwks.fetch against hostile servers', () => {
       body: JSON.stringify({ keys: [KEY] }),
       type: null,
       status: 'warn',
+      code: 'content-type-not-json',
       message: /served with no content type rather than application\/json/,
     },
     {
       name: 'keys without a kid',
       body: JSON.stringify({ keys: [KEY, { kty: 'RSA', use: 'sig', n: 'abc', e: 'AQAB' }] }),
       status: 'warn',
+      code: 'key-issues',
       message: /^1 of 2 JWKS keys look wrong: key 1 has no kid\.$/,
       hint: /a key without a unique kid cannot be chosen/,
     },
@@ -213,6 +233,7 @@ describe('jwks.fetch against hostile servers', () => {
       name: 'a published private key',
       body: JSON.stringify({ keys: [{ ...KEY, d: 'secret-exponent' }] }),
       status: 'warn',
+      code: 'private-key-published',
       message: /key 0 \(kid "k1"\) publishes private key members \(d\)/,
       hint: /^A published private key is compromised: revoke it/,
     },
@@ -220,6 +241,7 @@ describe('jwks.fetch against hostile servers', () => {
       name: 'JSON without keys',
       body: JSON.stringify({ error: 'nope' }),
       status: 'fail',
+      code: 'no-keys',
       message: /^The JWKS is JSON without a "keys" array \(members: error\)\.$/,
       hint: /^Check that endpoints\.jwks/,
     },
@@ -227,36 +249,184 @@ describe('jwks.fetch against hostile servers', () => {
       name: 'server metadata instead of the key set',
       body: JSON.stringify({ issuer: 'https://threddid.com', jwks_uri: 'https://threddid.com/jwks' }),
       status: 'fail',
+      code: 'no-keys',
       message: /without a "keys" array \(members: issuer, jwks_uri\)/,
       hint: /set endpoints\.jwks to its jwks_uri/,
     },
-    { name: 'keys that is not an array', body: '{"keys":{"kid":"k1"}}', status: 'fail', message: /^The JWKS "keys" member is an object, not an array\.$/ },
+    {
+      name: 'keys that is not an array',
+      body: '{"keys":{"kid":"k1"}}',
+      status: 'fail',
+      code: 'keys-not-array',
+      message: /^The JWKS "keys" member is an object, not an array\.$/,
+    },
     {
       name: 'an empty key set',
       body: '{"keys":[]}',
       status: 'fail',
+      code: 'empty-keys',
       message: /^The JWKS holds no keys \("keys": \[\]\)/,
       hint: /^Register the signing certificate/,
     },
-    { name: 'a JSON array', body: '[]', status: 'fail', message: /^The JWKS is an array, not an object with a "keys" array\.$/ },
+    { name: 'a JSON array', body: '[]', status: 'fail', code: 'not-object', message: /^The JWKS is an array, not an object with a "keys" array\.$/ },
     {
       name: 'text that is not JSON',
       body: 'Service temporarily unavailable, please retry',
       type: 'text/plain',
       status: 'fail',
+      code: 'not-json',
       message: /^The JWKS URL answered 200 with a body that is not JSON \(served as text\/plain\): it starts "Service temporarily unavailable, please retry"\.$/,
     },
-    { name: 'an empty body', body: '', status: 'fail', message: /^The JWKS URL answered 200 with an empty body/ },
+    { name: 'an empty body', body: '', status: 'fail', code: 'empty-body', message: /^The JWKS URL answered 200 with an empty body/ },
   ];
 
-  it.each(bodies)('$status for $name', async ({ name, body, type, status, message, hint }) => {
+  it.each(bodies)('$status for $name', async ({ name, body, type, status, code, message, hint }) => {
     const url = hostile.reply(name.replace(/\W+/g, '-'), body, type);
     const result = await fetchJwks(url);
     expect(result.status).toBe(status);
+    expect(result.code).toBe(code);
     expect(result.message).toMatch(message);
     if (hint) expect(result.hint).toMatch(hint);
     if (status === 'fail') expect(result.output).toBeUndefined();
     else expect(result.output).toMatchObject({ url, kids: expect.any(Array), keys: expect.any(Array), bytes: Buffer.byteLength(body) });
     expect(JSON.stringify(result)).not.toContain('secret-exponent');
   });
+
+  it('warns once for a key set served as text/plain that publishes a private key, leading with the content type', async () => {
+    const url = hostile.reply('plain-private', JSON.stringify({ keys: [{ ...KEY, d: 'secret-exponent' }] }), 'text/plain');
+    const result = await fetchJwks(url);
+    expect(result).toMatchObject({
+      status: 'warn',
+      code: 'content-type-not-json',
+      evidence: { codes: ['content-type-not-json', 'private-key-published'], keyIssues: [{ index: 0, code: 'private-members' }] },
+    });
+    expect(result.message).toMatch(/^The JWKS parses, but is served as text\/plain rather than application\/json\. 1 of 1 JWKS keys look wrong: key 0 \(kid "k1"\)/);
+    expect(result.hint).toMatch(/mention it to the JWKS host operator\. A published private key is compromised/);
+    expect(JSON.stringify(result)).not.toContain('secret-exponent');
+  });
 });
+
+describe('jwks.fetch on other answers', () => {
+  let server: Server;
+  let origin: string;
+
+  beforeAll(async () => {
+    server = createHttpServer((request, response) => {
+      const status = Number(request.url!.slice(1));
+      response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 403 ? 'Forbidden by policy' : '');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it.each([
+    {
+      status: 403,
+      code: 'access-refused',
+      message: 'The JWKS URL answered HTTP 403 instead of 200: "Forbidden by policy".',
+      hint: /^Something between golive and 127\.0\.0\.1:\d+ refuses the request/,
+    },
+    {
+      status: 418,
+      code: 'unexpected-status',
+      message: 'The JWKS URL answered HTTP 418 instead of 200.',
+      hint: /^Check that endpoints\.jwks \(http:\/\/127\.0\.0\.1:\d+\/418\) is the organisation's JWKS URL\.$/,
+    },
+    {
+      status: 302,
+      code: 'redirect-without-location',
+      message: 'The JWKS URL answered 302 (a redirect) without a Location header.',
+      hint: /^Set endpoints\.jwks to the URL that serves the key set directly/,
+    },
+  ])('fails on HTTP $status with $code', async ({ status, code, message, hint }) => {
+    const result = await fetchJwks(`${origin}/${status}`);
+    expect(result).toMatchObject({ status: 'fail', code, message, evidence: { status } });
+    expect(result.hint).toMatch(hint);
+  });
+});
+
+describe('jwks.fetch on network failures', () => {
+  /** A session whose requests fail as `failure` says, as the real one classifies them. */
+  function failingContext(failure: NetworkFailure, env: Record<string, string> = {}): RunContext {
+    const http: HttpSession = {
+      request: async () => {
+        throw new HttpFailure(failure, 12);
+      },
+      close: async () => undefined,
+    };
+    return { configPath: 'golive.yaml', env, options: { ...DEFAULT_OPTIONS, timeoutMs: 1_000 }, now: () => Date.now(), http };
+  }
+
+  const URL_ = 'https://jwks.example.test/org/jwks.json';
+
+  it.each<{ failure: NetworkFailure; env?: Record<string, string>; code: string; message: string; hint: RegExp }>([
+    {
+      failure: { layer: 'dns', code: 'ENOTFOUND', reason: 'the host name does not resolve (DNS)' },
+      code: 'dns',
+      message: 'The JWKS host jwks.example.test could not be reached: the host name does not resolve (DNS) (dns, ENOTFOUND).',
+      hint: /^Check the host name in endpoints\.jwks \(https:\/\/jwks\.example\.test\/org\/jwks\.json\) and that this machine's DNS resolves jwks\.example\.test\.$/,
+    },
+    {
+      failure: { layer: 'tls-trust', code: 'SELF_SIGNED_CERT_IN_CHAIN', reason: 'the server certificate is not trusted (unknown or self-signed issuer)' },
+      code: 'tls-untrusted',
+      message: 'The JWKS host jwks.example.test could not be reached: the server certificate is not trusted (unknown or self-signed issuer) (tls-trust, SELF_SIGNED_CERT_IN_CHAIN).',
+      hint: /^Add the CA that issued jwks\.example\.test's certificate to http\.ca/,
+    },
+    {
+      failure: { layer: 'tls-hostname', code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason: 'the server certificate does not name this host' },
+      code: 'tls-hostname',
+      message: 'The JWKS host jwks.example.test could not be reached: the server certificate does not name this host (tls-hostname, ERR_TLS_CERT_ALTNAME_INVALID).',
+      hint: /^Point endpoints\.jwks at a host name the server certificate names/,
+    },
+    {
+      failure: { layer: 'tls-expired', code: 'CERT_HAS_EXPIRED', reason: 'the server certificate has expired' },
+      code: 'tls-expired',
+      message: 'The JWKS host jwks.example.test could not be reached: the server certificate has expired (tls-expired, CERT_HAS_EXPIRED).',
+      hint: /^The JWKS host's certificate is not valid now: check the local clock/,
+    },
+    {
+      failure: { layer: 'tls', code: 'ERR_SSL_WRONG_VERSION_NUMBER', reason: 'the server did not answer with TLS (is it plain http on this port?)' },
+      code: 'tls-other',
+      message: 'The JWKS host jwks.example.test could not be reached: the server did not answer with TLS (is it plain http on this port?) (tls, ERR_SSL_WRONG_VERSION_NUMBER).',
+      hint: /^Fetch https:\/\/jwks\.example\.test\/org\/jwks\.json with curl from this machine/,
+    },
+    {
+      failure: { layer: 'proxy', code: 'UND_ERR_PROXY', reason: 'the proxy refused or failed the tunnel', proxy: 'http://proxy.example.test:3128' },
+      env: { HTTPS_PROXY: 'http://proxy.example.test:3128' },
+      code: 'proxy',
+      message: 'The JWKS host jwks.example.test could not be reached through the proxy http://proxy.example.test:3128: the proxy refused or failed the tunnel (proxy, UND_ERR_PROXY).',
+      hint: /^Check HTTPS_PROXY \(http:\/\/proxy\.example\.test:3128\): the proxy must be up and let requests to jwks\.example\.test through/,
+    },
+    {
+      failure: { layer: 'timeout', code: 'GOLIVE_TIMEOUT', reason: 'nothing accepted the TCP connection within 1000 ms: a firewall dropping packets, or the host is down', step: 'tcp' },
+      code: 'timeout',
+      message:
+        'The JWKS host jwks.example.test could not be fetched: nothing accepted the TCP connection within 1000 ms: a firewall dropping packets, or the host is down (GOLIVE_TIMEOUT).',
+      hint: /^Check that this network reaches jwks\.example\.test \(proxy, firewall\), then rerun/,
+    },
+  ])('fails with $code on a $failure.layer failure', async ({ failure, env, code, message, hint }) => {
+    const ctx = failingContext(failure, env);
+    const result = await jwksFetch.run(ctx, { 'config.consistency': configWithJwks(URL_) });
+    expect(result).toMatchObject({ status: 'fail', code, message, evidence: { layer: failure.layer, code: failure.code, host: 'jwks.example.test' } });
+    expect(result.hint).toMatch(hint);
+  });
+
+  it('fails with ca-unreadable when http.ca cannot be read for an https JWKS URL', async () => {
+    const ctx = failingContext({ layer: 'tcp', code: 'ECONNREFUSED', reason: 'unreached' });
+    const base = configWithJwks(URL_);
+    const config = { ...base, http: { ...base.http, ca: '/no/such/dir/ca.pem' } };
+    const result = await jwksFetch.run(ctx, { 'config.consistency': config });
+    expect(result).toMatchObject({
+      status: 'fail',
+      code: 'ca-unreadable',
+      message: 'http.ca (/no/such/dir/ca.pem) could not be read for the https JWKS URL: ENOENT.',
+      hint: 'Make http.ca a readable PEM file of the extra trust anchors, or remove it.',
+      evidence: { url: URL_ },
+    });
+  });
+});
+

@@ -4,16 +4,17 @@ import type { KeyPair } from '../../src/credentials/types.js';
 import type { PublishedJwk } from '../../src/online/types.js';
 import { runContext } from '../support/resolved-config.js';
 import { startSandbox, type FaultName, type Sandbox } from '../../src/sandbox/index.js';
-import { credentialsDir, issue, writeCredential } from '../support/credentials.js';
+import { credentialsDir, daysFromNow, issue, writeCredential } from '../support/credentials.js';
 import { checkSandboxJwks, configWithJwks, fetchedJwks, keyPairOf, publishedOf } from '../support/jwks-fixtures.js';
 
 const REGISTER_HINT = 'Register the signing certificate in the portal, or point signing.privateKey (and signing.certificate) at the registered key.';
 
 let sandbox: Sandbox;
 const dir = credentialsDir();
-/** An RSA signing pair, the same key under a renewed certificate, an EC pair and an unrelated RSA pair. */
+/** An RSA signing pair, the same key under a renewed certificate and under an expired one, an EC pair and an unrelated RSA pair. */
 let rsa: KeyPair;
 let renewed: KeyPair;
+let expired: KeyPair;
 let ec: KeyPair;
 let other: KeyPair;
 
@@ -24,12 +25,16 @@ beforeAll(async () => {
     issue({ key: { kind: 'ec' }, keyUsage: ['digitalSignature'] }),
     issue({ key: { kind: 'rsa' }, subject: 'CN=someone else' }),
   ]);
-  const renewedIssued = await issue({ keys: rsaIssued.keys, keyUsage: ['digitalSignature'], subject: 'CN=golive test client renewed' });
+  const [renewedIssued, expiredIssued] = await Promise.all([
+    issue({ keys: rsaIssued.keys, keyUsage: ['digitalSignature'], subject: 'CN=golive test client renewed' }),
+    issue({ keys: rsaIssued.keys, keyUsage: ['digitalSignature'], subject: 'CN=golive test client expired', notBefore: daysFromNow(-400), notAfter: daysFromNow(-35) }),
+  ]);
   const write = (name: string, issued: typeof rsaIssued) =>
     keyPairOf(writeCredential(dir, `${name}.pem`, issued.certPem), writeCredential(dir, `${name}.key`, issued.keyPem));
-  [rsa, renewed, ec, other, sandbox] = await Promise.all([
+  [rsa, renewed, expired, ec, other, sandbox] = await Promise.all([
     write('rsa', rsaIssued),
     write('renewed', renewedIssued),
+    write('expired', expiredIssued),
     write('ec', ecIssued),
     write('other', otherIssued),
     startedSandbox,
@@ -59,11 +64,12 @@ describe('jwks.signing-key against the sandbox', () => {
     expect(result).toMatchObject({ status: 'skip', message: 'not applicable: client_secret_post clients do not sign' });
   });
 
-  const faults: Array<{ fault: FaultName; status: string; check: (result: { message?: string; hint?: string; evidence?: Record<string, unknown> }) => void }> = [
+  const faults: Array<{ fault: FaultName; status: string; check: (result: { code?: string; message?: string; hint?: string; evidence?: Record<string, unknown> }) => void }> = [
     {
       fault: 'key-not-in-jwks',
       status: 'fail',
-      check: ({ message, hint, evidence }) => {
+      check: ({ code, message, hint, evidence }) => {
+        expect(code).toBe('key-not-registered');
         expect(message).toMatch(/^The signing key \(thumbprint [\w-]{43}, certificate x5t#S256 [\w-]{43}\) is not registered in the JWKS; it holds kids "[\w-]+", "[\w-]+"\.$/);
         expect(message).toContain(`"${sandbox.kids.transport}"`);
         expect(message).toContain(evidence!.thumbprint as string);
@@ -75,7 +81,8 @@ describe('jwks.signing-key against the sandbox', () => {
     {
       fault: 'kid-mismatch',
       status: 'fail',
-      check: ({ message, hint, evidence }) => {
+      check: ({ code, message, hint, evidence }) => {
+        expect(code).toBe('kid-mismatch');
         const registered = (evidence!.registeredKids as string[])[0]!;
         expect(registered).not.toBe(sandbox.kids.signing);
         expect(message).toBe(`signing.kid is "${sandbox.kids.signing}", but the JWKS registers this signing key under kid "${registered}".`);
@@ -118,9 +125,11 @@ interface Scenario {
   kid?: string;
   algorithm?: string;
   status: 'pass' | 'warn' | 'fail';
+  code?: string;
   message: RegExp | (() => string);
   hint?: RegExp | string;
   output?: Record<string, unknown>;
+  evidence?: () => Record<string, unknown>;
 }
 
 const scenarios: Scenario[] = [
@@ -180,6 +189,7 @@ const scenarios: Scenario[] = [
     name: 'the key registered with use tls only',
     keys: () => [publishedOf(rsa, 'transport-1', 'tls')],
     status: 'fail',
+    code: 'use-not-sig',
     message: /^The signing key is registered under kid "transport-1" with use "tls", not for signatures: the platform will not verify assertions with it\.$/,
     hint: /^This entry registers a transport \(TLS\) certificate/,
   },
@@ -187,6 +197,7 @@ const scenarios: Scenario[] = [
     name: 'the key registered with key_ops that exclude verify',
     keys: () => [publishedOf(rsa, 'enc-ops', 'sig', { key_ops: ['encrypt'] })],
     status: 'fail',
+    code: 'key-ops-without-verify',
     message: /with key_ops \["encrypt"\], not for signatures/,
     hint: /use "sig"/,
   },
@@ -195,6 +206,7 @@ const scenarios: Scenario[] = [
     pair: () => renewed,
     keys: () => [publishedOf(rsa, 'old-cert')],
     status: 'warn',
+    code: 'certificate-differs',
     message: () =>
       `The JWKS registers this key (kid "old-cert") with another certificate: registered SHA-256 ${rsa.certificate.facts.fingerprintSha256}, local signing.certificate SHA-256 ${renewed.certificate.facts.fingerprintSha256}.`,
     hint: /^The key is the same, so signatures verify; upload the current certificate in the portal/,
@@ -204,6 +216,7 @@ const scenarios: Scenario[] = [
     name: 'a registered alg that differs from signing.algorithm',
     keys: () => [publishedOf(rsa, 'rs', 'sig', { alg: 'RS256' })],
     status: 'warn',
+    code: 'alg-mismatch',
     message: /^The JWKS registers this key \(kid "rs"\) for alg RS256, but signing\.algorithm is PS256\.$/,
     hint: 'Set signing.algorithm to RS256, or register the key for PS256 in the portal.',
     output: { kid: 'rs', alg: 'RS256' },
@@ -212,6 +225,7 @@ const scenarios: Scenario[] = [
     name: 'the key registered without a kid',
     keys: () => [withoutMembers(publishedOf(rsa, ''), 'kid')],
     status: 'warn',
+    code: 'no-kid',
     message: /^The signing key is registered without a kid/,
     hint: /so the JWKS lists it under a kid/,
   },
@@ -220,6 +234,7 @@ const scenarios: Scenario[] = [
     kid: 'shared-kid',
     keys: () => [publishedOf(other, 'shared-kid')],
     status: 'fail',
+    code: 'key-not-registered',
     message: () =>
       `The signing key (thumbprint ${rsa.key.facts.thumbprint}, certificate x5t#S256 ${rsa.certificate.facts.x5tS256}) is not registered in the JWKS; it holds kid "shared-kid". The kid "shared-kid" of signing.kid is there, but for another key (thumbprint ${other.key.facts.thumbprint}).`,
     hint: REGISTER_HINT,
@@ -228,21 +243,58 @@ const scenarios: Scenario[] = [
     name: 'an entry claiming the certificate hash over other key members',
     keys: () => [publishedOf(other, 'liar', 'sig', { 'x5t#S256': rsa.certificate.facts.x5tS256 })],
     status: 'fail',
+    code: 'key-not-registered',
     message: /is not registered in the JWKS; it holds kid "liar"\.$/,
     hint: REGISTER_HINT,
+  },
+  {
+    name: 'the key registered with an expired certificate',
+    keys: () => [publishedOf(expired, 'expired-cert')],
+    status: 'warn',
+    code: 'registered-certificate-expired',
+    message: () =>
+      `The JWKS registers this key (kid "expired-cert") with another certificate: registered SHA-256 ${expired.certificate.facts.fingerprintSha256}, expired ${expired.certificate.facts.notAfter.slice(0, 10)}, local signing.certificate SHA-256 ${rsa.certificate.facts.fingerprintSha256}.`,
+    hint: /^The key is the same, so signatures verify/,
+    output: { kid: 'expired-cert' },
+    evidence: () => ({
+      registeredCertificateExpired: true,
+      registeredCertificate: { x5tS256: expired.certificate.facts.x5tS256, notAfter: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+    }),
+  },
+  {
+    name: 'a configured kid while the key is registered without one',
+    kid: 'invented',
+    keys: () => [withoutMembers(publishedOf(rsa, ''), 'kid')],
+    status: 'fail',
+    code: 'kid-mismatch',
+    message: () => 'signing.kid is "invented", but the JWKS registers this signing key under an entry with no kid.',
+    hint: 'Re-register the signing certificate in the portal so it gets a kid, then set signing.kid to it or remove signing.kid.',
+    evidence: () => ({ registeredKids: [], matchedBy: 'thumbprint' }),
+  },
+  {
+    name: 'no kid and another alg, one warning leading with the missing kid',
+    keys: () => [withoutMembers(publishedOf(rsa, '', 'sig', { alg: 'RS256' }), 'kid')],
+    status: 'warn',
+    code: 'no-kid',
+    message: /^The signing key is registered without a kid, .* The JWKS registers this key \(no kid\) for alg RS256, but signing\.algorithm is PS256\.$/,
+    hint: /so the JWKS lists it under a kid\. Set signing\.algorithm to RS256/,
+    output: { alg: 'RS256' },
+    evidence: () => ({ codes: ['no-kid', 'alg-mismatch'] }),
   },
 ];
 
 describe('jwks.signing-key on crafted key sets', () => {
-  it.each(scenarios)('$status: $name', async ({ pair, keys, kid, algorithm, status, message, hint, output }) => {
+  it.each(scenarios)('$status: $name', async ({ pair, keys, kid, algorithm, status, code, message, hint, output, evidence }) => {
     const config = configWithJwks('http://127.0.0.1:9/org/jwks.json', { signing: { algorithm: algorithm ?? 'PS256' } });
     if (kid !== undefined) config.signing!.kid = kid;
     const result = await check.run(runContext(), { 'jwks.fetch': fetchedJwks(keys(), config), 'signing.keypair': (pair ?? (() => rsa))() });
     expect(result.status).toBe(status);
+    expect(result.code).toBe(code);
     if (typeof message === 'function') expect(result.message).toBe(message());
     else expect(result.message).toMatch(message);
     if (typeof hint === 'string') expect(result.hint).toBe(hint);
     else if (hint) expect(result.hint).toMatch(hint);
+    if (evidence) expect(result.evidence).toMatchObject(evidence());
     if (status === 'fail') expect(result.output).toBeUndefined();
     else expect(result.output).toMatchObject(output ?? {});
   });

@@ -3,15 +3,16 @@ import check from '../../checks/jwks.transport-key.js';
 import type { KeyPair } from '../../src/credentials/types.js';
 import type { PublishedJwk } from '../../src/online/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { credentialsDir, issue, writeCredential } from '../support/credentials.js';
+import { credentialsDir, daysFromNow, issue, writeCredential } from '../support/credentials.js';
 import { checkSandboxJwks, configWithJwks, fetchedJwks, keyPairOf, publishedOf } from '../support/jwks-fixtures.js';
 import { runContext } from '../support/resolved-config.js';
 
 let sandbox: Sandbox;
 const dir = credentialsDir();
-/** A transport pair, the same key under a renewed certificate, and a signing pair. */
+/** A transport pair, the same key under a renewed certificate and under an expired one, and a signing pair. */
 let transport: KeyPair;
 let renewed: KeyPair;
+let expired: KeyPair;
 let signing: KeyPair;
 
 beforeAll(async () => {
@@ -20,12 +21,16 @@ beforeAll(async () => {
     issue({ key: { kind: 'rsa' }, extKeyUsage: ['clientAuth'], subject: 'CN=transport' }),
     issue({ key: { kind: 'ec' }, subject: 'CN=signing' }),
   ]);
-  const renewedIssued = await issue({ keys: transportIssued.keys, extKeyUsage: ['clientAuth'], subject: 'CN=transport renewed' });
+  const [renewedIssued, expiredIssued] = await Promise.all([
+    issue({ keys: transportIssued.keys, extKeyUsage: ['clientAuth'], subject: 'CN=transport renewed' }),
+    issue({ keys: transportIssued.keys, extKeyUsage: ['clientAuth'], subject: 'CN=transport expired', notBefore: daysFromNow(-400), notAfter: daysFromNow(-35) }),
+  ]);
   const write = (name: string, issued: typeof transportIssued) =>
     keyPairOf(writeCredential(dir, `${name}.pem`, issued.certPem), writeCredential(dir, `${name}.key`, issued.keyPem));
-  [transport, renewed, signing, sandbox] = await Promise.all([
+  [transport, renewed, expired, signing, sandbox] = await Promise.all([
     write('transport', transportIssued),
     write('renewed', renewedIssued),
+    write('expired', expiredIssued),
     write('signing', signingIssued),
     startedSandbox,
   ]);
@@ -70,9 +75,11 @@ interface Scenario {
   pair?: () => KeyPair;
   keys: () => PublishedJwk[];
   status: 'pass' | 'warn';
+  code?: string;
   message: RegExp | (() => string);
   hint?: RegExp;
   output?: Record<string, unknown>;
+  evidence?: () => Record<string, unknown>;
 }
 
 const scenarios: Scenario[] = [
@@ -94,6 +101,7 @@ const scenarios: Scenario[] = [
     name: 'a JWKS without the transport certificate',
     keys: () => [publishedOf(signing, 'sig-1'), publishedOf(signing, 'sig-2')],
     status: 'warn',
+    code: 'key-not-registered',
     message: () =>
       `The transport certificate (x5t#S256 ${transport.certificate.facts.x5tS256}, key thumbprint ${transport.key.facts.thumbprint}) is not in the JWKS; it holds kids "sig-1", "sig-2".`,
     hint: /^Some platforms do not publish transport certificates, so this can be expected/,
@@ -102,6 +110,7 @@ const scenarios: Scenario[] = [
     name: 'the transport key registered only as a signing key',
     keys: () => [publishedOf(transport, 'sig-only', 'sig')],
     status: 'warn',
+    code: 'registered-as-signing-key',
     message: /^The transport key is registered only as a signing key \(kid "sig-only", use "sig"\)/,
     hint: /^Use separate keys for signing and transport/,
     output: { kid: 'sig-only' },
@@ -111,21 +120,50 @@ const scenarios: Scenario[] = [
     pair: () => renewed,
     keys: () => [publishedOf(transport, 'old-cert', 'tls')],
     status: 'warn',
+    code: 'certificate-differs',
     message: () =>
       `The JWKS registers this transport key (kid "old-cert") with another certificate: registered SHA-256 ${transport.certificate.facts.fingerprintSha256}, local transport.certificate SHA-256 ${renewed.certificate.facts.fingerprintSha256}.`,
     hint: /^mTLS compares certificates, not keys/,
     output: { kid: 'old-cert' },
   },
+  {
+    name: 'the key registered with an expired certificate',
+    keys: () => [publishedOf(expired, 'expired-cert', 'tls')],
+    status: 'warn',
+    code: 'registered-certificate-expired',
+    message: () =>
+      `The JWKS registers this transport key (kid "expired-cert") with another certificate: registered SHA-256 ${expired.certificate.facts.fingerprintSha256}, expired ${expired.certificate.facts.notAfter.slice(0, 10)}, local transport.certificate SHA-256 ${transport.certificate.facts.fingerprintSha256}.`,
+    hint: /^mTLS compares certificates, not keys/,
+    output: { kid: 'expired-cert' },
+    evidence: () => ({
+      kid: 'expired-cert',
+      use: 'tls',
+      registeredCertificateExpired: true,
+      registeredCertificate: { x5tS256: expired.certificate.facts.x5tS256, notAfter: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+    }),
+  },
+  {
+    name: 'an expired certificate registered as a signing key, one warning leading with the use',
+    keys: () => [publishedOf(expired, 'old-sig', 'sig')],
+    status: 'warn',
+    code: 'registered-as-signing-key',
+    message: /^The transport key is registered only as a signing key \(kid "old-sig", use "sig"\), not as a transport certificate\. The JWKS registers this transport key \(kid "old-sig"\) with another certificate: .*, expired \d{4}-\d\d-\d\d, local transport\.certificate/,
+    hint: /^Use separate keys for signing and transport, .* mTLS compares certificates, not keys/,
+    output: { kid: 'old-sig' },
+    evidence: () => ({ codes: ['registered-as-signing-key', 'registered-certificate-expired'], registeredCertificateExpired: true }),
+  },
 ];
 
 describe('jwks.transport-key on crafted key sets', () => {
-  it.each(scenarios)('$status: $name', async ({ pair, keys, status, message, hint, output }) => {
+  it.each(scenarios)('$status: $name', async ({ pair, keys, status, code, message, hint, output, evidence }) => {
     const config = configWithJwks('http://127.0.0.1:9/org/jwks.json', { connectivity: 'mtls' });
     const result = await check.run(runContext(), { 'jwks.fetch': fetchedJwks(keys(), config), 'transport.keypair': (pair ?? (() => transport))() });
     expect(result.status).toBe(status);
+    expect(result.code).toBe(code);
     if (typeof message === 'function') expect(result.message).toBe(message());
     else expect(result.message).toMatch(message);
     if (hint) expect(result.hint).toMatch(hint);
+    if (evidence) expect(result.evidence).toMatchObject(evidence());
     if (output) expect(result.output).toMatchObject(output);
     else expect(result.output).toBeUndefined();
   });
