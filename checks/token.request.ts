@@ -1,18 +1,18 @@
-import { defineCheck, fail, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
+import { defineCheck, fail, pass, type Evidence } from '../src/pipeline/check.js';
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
-import type { ResolvedConfig } from '../src/config/types.js';
-import type { KeyPair } from '../src/credentials/types.js';
+import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
+import type { Layer, NetworkFailure } from '../src/net/classify.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
 import { proxyAdvice } from '../src/net/proxy.js';
 import type { IssuedToken, ReachableEndpoint } from '../src/online/types.js';
 import { parseThreddError, TRACE_HEADERS } from '../src/online/thredd-errors.js';
-import { buildClientAssertion, selfCheckAssertion, type BuiltAssertion } from '../src/oauth/assertion.js';
-import { buildTokenRequest, describeAuthMethod, type ClientCredentials } from '../src/oauth/client-auth.js';
-import { explainTokenError } from '../src/oauth/explain.js';
-import { registeredKidFor } from '../src/jwks/registered-kid.js';
-import { isoFromEpochSeconds } from '../src/oauth/jwt.js';
-import { parseTokenAnswer, type TokenAnswer } from '../src/oauth/token-response.js';
+import { ANSWER_FINDINGS, explainAnswer } from '../src/oauth/answer.js';
+import { buildTokenRequest, describeAuthMethod } from '../src/oauth/client-auth.js';
+import { explainTokenError, oauthFindingCode, type ExplainedTokenError } from '../src/oauth/explain.js';
+import { CREDENTIAL_FINDINGS, prepareCredentials } from '../src/oauth/prepare.js';
+import { parseTokenAnswer } from '../src/oauth/token-response.js';
 import { redactAnswer, Redactor } from '../src/redact.js';
+import jwksSigningKey from './jwks.signing-key.js';
 import networkTokenEndpoint from './network.token-endpoint.js';
 import signingKeypair from './signing.keypair.js';
 import { TOKEN_URL, ASSERTION_MINUTES } from './docs.js';
@@ -21,122 +21,89 @@ import { THREDD } from '../src/profiles/thredd.js';
 /** Token responses are small JSON documents; more is not read. */
 const MAX_TOKEN_RESPONSE_BYTES = 262_144;
 
-type Prepared =
-  | { ok: true; credentials: ClientCredentials; assertion?: BuiltAssertion; evidence: Evidence }
-  | { ok: false; outcome: CheckOutcome<never> };
-
-/** The decoded assertion as the report shows it: header and claims, never the JWS or its signature. */
-function assertionEvidence(built: BuiltAssertion, config: ResolvedConfig, kidSource: string): Evidence {
-  return {
-    header: built.header,
-    claims: built.claims,
-    issuedAt: isoFromEpochSeconds(built.claims.iat),
-    expiresAt: isoFromEpochSeconds(built.claims.exp),
-    lifetimeSeconds: built.claims.exp - built.claims.iat,
-    kidSource,
-    audienceSource: config.signing?.audience ? 'signing.audience' : 'the token endpoint URL',
-  };
+interface RequestFailed {
+  url: string;
+  failure: NetworkFailure;
+  /** What to check about the proxy the request went through, when it went through one. */
+  viaProxy: string | undefined;
 }
 
-async function prepareCredentials(ctx: RunContext, config: ResolvedConfig, keyPair: KeyPair | undefined, url: string): Promise<Prepared> {
-  const { client } = config;
-  if (client.authMethod !== 'private_key_jwt') {
-    if (!client.secret) {
-      return {
-        ok: false,
-        outcome: fail({
-          message: `client.secret is empty, so a ${client.authMethod} client cannot authenticate.`,
-          hint: 'Set the variable client.secret names (e.g. THREDD_CLIENT_SECRET) to the secret the portal shows for this client.',
-          evidence: { authMethod: client.authMethod },
-        }),
-      };
-    }
-    const secret = client.secret;
-    return {
-      ok: true,
-      credentials: { method: client.authMethod, clientId: client.id, secret },
-      evidence: { secret: { length: secret.length, surroundingWhitespace: secret !== secret.trim() } },
-    };
-  }
-  if (!keyPair || !config.signing) {
-    return {
-      ok: false,
-      outcome: fail({
-        message: 'private_key_jwt needs a signing key and certificate, and none was loaded.',
-        hint: 'Add the signing section (certificate, privateKey, algorithm) to the config; see signing.keypair in this report.',
-        evidence: { authMethod: client.authMethod },
-      }),
-    };
-  }
-  const { signing } = config;
-  const audience = signing.audience || url;
-  // DESIGN.md: without signing.kid, the kid is the one the JWKS registers this key under.
-  const lookup = signing.kid ? undefined : await registeredKidFor(ctx.http, config, keyPair, stepTimeout(ctx, config));
-  const kid = signing.kid || lookup?.kid;
-  const kidSource = signing.kid
-    ? 'signing.kid'
-    : lookup?.source === 'jwks'
-      ? 'the kid the organisation JWKS registers this key under (signing.kid is unset)'
-      : `none: signing.kid is unset and ${lookup && 'reason' in lookup ? lookup.reason : 'no kid was found'}, so no kid is sent`;
-  const now = ctx.now();
-  const built = await buildClientAssertion({ clientId: client.id, audience, algorithm: signing.algorithm, kid, privateKey: keyPair.key.privateKey, now });
-  if (!built.ok) {
-    return {
-      ok: false,
-      outcome: fail({
-        message: `golive could not sign the client assertion with ${signing.algorithm} and the signing key: ${built.reason} (${built.code}).`,
-        hint: 'Set signing.algorithm to one that fits the key type (RS256/PS256 for RSA, ES256 for P-256); see signing.key in this report.',
-        evidence: { authMethod: client.authMethod, algorithm: signing.algorithm, code: built.code },
-      }),
-    };
-  }
-  const problems = await selfCheckAssertion(built.value.assertion, {
-    clientId: client.id,
-    audience,
-    algorithm: signing.algorithm,
-    kid,
-    publicKey: keyPair.certificate.certificate.publicKey,
-    now,
-  });
-  const assertion = assertionEvidence(built.value, config, kidSource);
-  if (problems.length > 0) {
-    return {
-      ok: false,
-      outcome: {
-        ...fail({
-          message: `The client assertion golive built fails its own check, so it was not sent: ${problems.map((problem) => problem.detail).join('; ')}.`,
-          hint: 'If the signature does not verify, signing.certificate is not the certificate of signing.privateKey (see signing.keypair); otherwise this is a golive bug: report it with this report.',
-          evidence: { authMethod: client.authMethod, assertion, selfCheck: problems },
-        }),
-        secrets: [built.value.assertion],
-      },
-    };
-  }
-  return {
-    ok: true,
-    credentials: { method: 'private_key_jwt', clientId: client.id, assertion: built.value.assertion },
-    assertion: built.value,
-    evidence: { assertion: { ...assertion, selfCheck: 'passed: signature verifies with the signing certificate; iss = sub = client id; aud; jti; lifetime' } },
-  };
-}
+/**
+ * A request that got no HTTP answer reads the same at every layer but two:
+ * a timeout, and a client certificate the host refused.
+ */
+const FAILED_AT = {
+  message: ({ url, failure }: RequestFailed) => `The token request to ${url} failed at the ${failure.layer} layer: ${failure.reason} (${failure.code}).`,
+  hint: ({ viaProxy }: RequestFailed) =>
+    viaProxy ??
+    'The connection worked for network.token-endpoint but failed for the token request: retry, and check proxies and firewalls between this machine and the token host.',
+};
 
-function networkFailure(error: HttpFailure, url: string, timeoutMs: number, evidence: Evidence, env: RunContext['env']): CheckOutcome<never> {
+/** An OAuth error answer: explainTokenError reads it against what was sent; the code names the error. */
+const OAUTH_ERROR = {
+  message: (explained: ExplainedTokenError) => explained.message,
+  hint: (explained: ExplainedTokenError) => explained.hint,
+};
+
+/**
+ * token.request's findings. Those of preparing the credentials (nothing is
+ * sent) and of answers that are neither a token nor an OAuth error are
+ * written beside the code that finds them, in src/oauth/.
+ */
+const FINDINGS = {
+  ...CREDENTIAL_FINDINGS,
+  timeout: {
+    message: ({ url, failure }: RequestFailed) => `The token request to ${url} timed out: ${failure.reason} (${failure.code}).`,
+    hint: ({ viaProxy }: RequestFailed) =>
+      viaProxy ?? 'The token host is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.',
+  },
+  dns: FAILED_AT,
+  tcp: FAILED_AT,
+  proxy: FAILED_AT,
+  'tls-untrusted': FAILED_AT,
+  'tls-expired': FAILED_AT,
+  'tls-hostname': FAILED_AT,
+  'client-certificate-refused': {
+    message: FAILED_AT.message,
+    hint: ({ viaProxy }: RequestFailed) =>
+      viaProxy ?? 'The token host refused the client certificate on the token request: check transport.certificate (see network.token-endpoint).',
+  },
+  'tls-other': FAILED_AT,
+  http: FAILED_AT,
+  'oauth-invalid-request': OAUTH_ERROR,
+  'oauth-invalid-client': OAUTH_ERROR,
+  'oauth-invalid-grant': OAUTH_ERROR,
+  'oauth-unauthorized-client': OAUTH_ERROR,
+  'oauth-unsupported-grant-type': OAUTH_ERROR,
+  'oauth-invalid-scope': OAUTH_ERROR,
+  'oauth-error': OAUTH_ERROR,
+  ...ANSWER_FINDINGS,
+} satisfies FindingTable;
+
+const finding = findingsOf(FINDINGS);
+
+/** The finding of a request that failed at each network layer, named as the network checks name it. */
+const LAYER_CODES = {
+  dns: 'dns',
+  tcp: 'tcp',
+  proxy: 'proxy',
+  'tls-trust': 'tls-untrusted',
+  'tls-expired': 'tls-expired',
+  'tls-hostname': 'tls-hostname',
+  'tls-client-certificate': 'client-certificate-refused',
+  tls: 'tls-other',
+  http: 'http',
+  timeout: 'timeout',
+} as const satisfies Record<Layer, keyof typeof FINDINGS>;
+
+function networkFailure(error: HttpFailure, url: string, evidence: Evidence, env: RunContext['env']) {
   const { failure } = error;
-  const timedOut = failure.layer === 'timeout';
   // Through a proxy, the proxy is the first suspect: the layer probe went through it moments ago.
   const viaProxy = failure.proxy === undefined ? undefined : proxyAdvice(new URL(url), env);
-  return fail({
-    message: timedOut
-      ? `The token request to ${url} timed out: ${failure.reason} (${failure.code}).`
-      : `The token request to ${url} failed at the ${failure.layer} layer: ${failure.reason} (${failure.code}).`,
-    hint:
-      viaProxy ??
-      (timedOut
-        ? 'The token host is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.'
-        : failure.layer === 'tls-client-certificate'
-          ? 'The token host refused the client certificate on the token request: check transport.certificate (see network.token-endpoint).'
-          : 'The connection worked for network.token-endpoint but failed for the token request: retry, and check proxies and firewalls between this machine and the token host.'),
-    evidence: {
+  return finding.fail(
+    LAYER_CODES[failure.layer],
+    { url, failure, viaProxy },
+    {
       ...evidence,
       layer: failure.layer,
       code: failure.code,
@@ -145,7 +112,7 @@ function networkFailure(error: HttpFailure, url: string, timeoutMs: number, evid
       ...(failure.alert !== undefined && { tlsAlert: failure.alert }),
       elapsedMs: error.elapsedMs,
     },
-  });
+  );
 }
 
 function responseEvidence(response: HttpResponse, ctx: RunContext): Evidence {
@@ -166,60 +133,12 @@ function responseEvidence(response: HttpResponse, ctx: RunContext): Evidence {
   };
 }
 
-function explainAnswer(answer: Exclude<TokenAnswer, { kind: 'token' }>, url: string, response: HttpResponse): { message: string; hint: string } {
-  const status = answer.status;
-  if (answer.kind === 'not-json') {
-    const what = `${answer.contentType ?? 'no content type'}, ${answer.bytes} bytes${answer.preview ? `, starting "${answer.preview}"` : ''}`;
-    if (answer.formEncoded) {
-      return {
-        message: `The token endpoint answered ${status} with a form-encoded body instead of JSON (${answer.contentType ?? 'no content type'}).`,
-        hint: 'RFC 6749 token responses are JSON: check that endpoints.token is the platform\'s OAuth2 token endpoint.',
-      };
-    }
-    if (status >= 200 && status < 300) {
-      return {
-        message: `The token endpoint answered ${status} but the body is not JSON (${what}): something other than the authorization server answered.`,
-        hint: 'A proxy or gateway in between most likely answered in its place: check endpoints.token and any proxy (HTTPS_PROXY); if it persists, send this report to Thredd support.',
-      };
-    }
-    if (status >= 300 && status < 400) {
-      return {
-        message: `The token endpoint answered ${status}, a redirect to ${response.headers.location ?? '(no Location)'}; golive does not send credentials on to a redirect target.`,
-        hint: 'Set endpoints.token to the final token endpoint URL.',
-      };
-    }
-    return status >= 500
-      ? {
-          message: `The token endpoint answered ${status} (${what}): the platform failed to handle the request.`,
-          hint: 'This is on the platform\'s side: retry later, and if it persists send this report (with its request id) to Thredd support.',
-        }
-      : {
-          message: `The token endpoint answered ${status} without an OAuth error body (${what}).`,
-          hint: `Check endpoints.token (${url}): a ${status} with a non-JSON body usually comes from a wrong path or host, or a proxy.`,
-        };
-  }
-  if (answer.kind === 'no-access-token') {
-    return {
-      message: `The token endpoint answered ${status} with JSON, but ${answer.reason} (members: ${answer.memberNames.join(', ') || 'none'}).`,
-      hint: 'Check that endpoints.token is the platform\'s OAuth2 token endpoint and that nothing in between rewrites the response.',
-    };
-  }
-  // http-error: JSON without an OAuth `error`.
-  return status >= 500
-    ? {
-        message: `The token endpoint answered ${status}: the platform failed to handle the request.`,
-        hint: 'This is on the platform\'s side: retry later, and if it persists send this report (with its traceId) to Thredd support.',
-      }
-    : {
-        message: `The token endpoint answered ${status} with JSON that is not an OAuth error (no "error" member).`,
-        hint: `Check endpoints.token (${url}): it must be the OAuth2 token endpoint, not an API path.`,
-      };
-}
-
 export default defineCheck({
   id: 'token.request',
   title: 'Token issued',
   needs: [networkTokenEndpoint, signingKeypair],
+  // Without signing.kid, the assertion carries the kid jwks.signing-key found the key registered under.
+  optionalNeeds: [jwksSigningKey],
   online: true,
   explain: {
     verifies: `A token request (client credentials grant) to the token endpoint (default ${TOKEN_URL}) succeeds with the configured client authentication: \`client_secret_post\`, \`client_secret_basic\` or \`private_key_jwt\`, over TLS or mTLS. An OAuth error is explained; for \`invalid_client\` with private_key_jwt the assertion is checked: \`aud\` (shown beside the URL posted to), \`iss\` = \`sub\` = client id, \`kid\`, \`alg\`, and a lifetime of at most ${ASSERTION_MINUTES} minutes. Needs network.token-endpoint, and signing.keypair for private_key_jwt or \`client.secret\` for client_secret_*.`,
@@ -245,11 +164,17 @@ export default defineCheck({
     ],
     seeAlso: ['jwks.signing-key', 'clock.skew', 'token.response'],
   },
-  async run(ctx, deps) {
+  async run(ctx, deps, optional) {
     const endpoint: ReachableEndpoint = deps['network.token-endpoint'];
     const { config } = endpoint;
     const url = config.endpoints.token;
-    const prepared = await prepareCredentials(ctx, config, deps['signing.keypair'], url);
+    const prepared = await prepareCredentials({
+      config,
+      keyPair: deps['signing.keypair'],
+      url,
+      registered: optional['jwks.signing-key'],
+      now: ctx.now(),
+    });
     if (!prepared.ok) return prepared.outcome;
     const { credentials, assertion } = prepared;
     const request = buildTokenRequest(credentials, config.client.scopes);
@@ -282,7 +207,7 @@ export default defineCheck({
       });
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
-      return { ...networkFailure(error, url, timeoutMs, sentEvidence, ctx.env), secrets };
+      return { ...networkFailure(error, url, sentEvidence, ctx.env), secrets };
     }
 
     const issued = parseTokenAnswer(response.status, response.headers['content-type'], response.body);
@@ -307,21 +232,17 @@ export default defineCheck({
         clientCertificateSent,
       });
       return {
-        ...fail({
-          message: explained.message,
-          hint: explained.hint,
-          evidence: {
-            ...evidence,
-            oauthError: { error: answer.error, error_description: answer.description ?? null, ...(answer.uri && { error_uri: answer.uri }) },
-            ...(explained.findings && { causesConsidered: explained.findings.map(({ cause, verdict, detail }) => ({ cause, verdict, detail })) }),
-          },
+        ...finding.fail(oauthFindingCode(answer.error), explained, {
+          ...evidence,
+          oauthError: { error: answer.error, error_description: answer.description ?? null, ...(answer.uri && { error_uri: answer.uri }) },
+          ...(explained.findings && { causesConsidered: explained.findings.map(({ cause, verdict, detail }) => ({ cause, verdict, detail })) }),
         }),
         secrets,
       };
     }
     if (answer.kind !== 'token') {
-      const body = answer.kind === 'http-error' ? { body: answer.members } : answer.kind === 'no-access-token' ? { members: answer.memberNames } : {};
-      return { ...fail({ ...explainAnswer(answer, url, seen), evidence: { ...evidence, ...body } }), secrets };
+      const { evidence: body, ...explained } = explainAnswer(answer, url, seen.headers.location);
+      return { ...fail({ ...explained, evidence: { ...evidence, ...body } }), secrets };
     }
 
     const token: IssuedToken = {

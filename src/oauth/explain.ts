@@ -301,6 +301,27 @@ function isKnownCode(code: string): code is OAuthErrorCode {
   return (OAUTH_ERROR_CODES as readonly string[]).includes(code);
 }
 
+/** token.request's finding code for an OAuth error answer, by the standard error code (RFC 6749 §5.2). */
+const FINDING_CODES = {
+  invalid_request: 'oauth-invalid-request',
+  invalid_client: 'oauth-invalid-client',
+  invalid_grant: 'oauth-invalid-grant',
+  unauthorized_client: 'oauth-unauthorized-client',
+  unsupported_grant_type: 'oauth-unsupported-grant-type',
+  invalid_scope: 'oauth-invalid-scope',
+} as const satisfies Record<OAuthErrorCode, `oauth-${string}`>;
+
+export type OAuthFindingCode = (typeof FINDING_CODES)[OAuthErrorCode] | 'oauth-error';
+
+/**
+ * The finding code of an OAuth error answer: `oauth-` and the standard error
+ * code, hyphenated; any other error string (the platform's own, or garbage)
+ * is `oauth-error`, its value in the evidence.
+ */
+export function oauthFindingCode(error: string): OAuthFindingCode {
+  return isKnownCode(error) ? FINDING_CODES[error] : 'oauth-error';
+}
+
 export function explainTokenError(input: TokenErrorInput): ExplainedTokenError {
   if (isKnownCode(input.error)) return EXPLAIN[input.error](input);
   return {

@@ -53,6 +53,33 @@ function variant(name: string, edit: (doc: Record<string, any>) => void): string
   return file;
 }
 
+/** Records what went over the wire: the URLs asked for, and the values that must not appear in the report. */
+function recording(): { http: HttpSession; urls: string[]; bodies: string[]; answers: string[]; headers: string[] } {
+  const inner = createHttpSession(env);
+  const seen = { urls: [] as string[], bodies: [] as string[], answers: [] as string[], headers: [] as string[] };
+  return {
+    ...seen,
+    http: {
+      async request(request) {
+        seen.urls.push(request.url);
+        if (request.body) seen.bodies.push(request.body);
+        if (request.headers?.authorization) seen.headers.push(request.headers.authorization);
+        const response = await inner.request(request);
+        seen.answers.push(response.body.toString('utf8'));
+        return response;
+      },
+      close: () => inner.close(),
+    },
+  };
+}
+
+/** Runs the registry on one config through `http`, as checkConfigs would. */
+async function runThrough(http: HttpSession, config: string, options: Partial<RunOptions>): Promise<CheckReport[]> {
+  const ctx: RunContext = { configPath: config, env, options: { ...DEFAULT_OPTIONS, ...options }, now: Date.now, http };
+  const { results } = await runCheckGraph({ checks: CHECKS, context: ctx, redactor: new Redactor() }).finally(() => http.close());
+  return results;
+}
+
 const CONFIGS = [
   ['client_secret_post-tls', 'client_secret_post', 'tls'],
   ['client_secret_basic-tls', 'client_secret_basic', 'tls'],
@@ -107,14 +134,27 @@ describe('token.request against the sandbox', () => {
     });
   });
 
+  it('takes that kid from jwks.signing-key: a whole run fetches the JWKS once', async () => {
+    const config = variant('private_key_jwt-tls', (doc) => delete doc.signing.kid);
+    const wire = recording();
+    const results = await runThrough(wire.http, config, {});
+    const checks = Object.fromEntries(results.map((check) => [check.id, check]));
+    expect(checks['jwks.signing-key']!.status, checks['jwks.signing-key']!.message).toBe('pass');
+    expect(checks['token.request']!.status, checks['token.request']!.message).toBe('pass');
+    expect((checks['token.request']!.evidence as any).assertion.header).toEqual({ alg: 'PS256', kid: sandbox.kids.signing });
+    expect(wire.urls.filter((url) => url === sandbox.endpoints.jwks)).toHaveLength(1);
+  });
+
   it('signs without a kid when signing.kid is unset and the JWKS does not hold the key, and says so', async () => {
     sandbox.setFaults(['key-not-in-jwks']);
     try {
       const config = variant('private_key_jwt-tls', (doc) => delete doc.signing.kid);
-      const check = (await run(config))['token.request']!;
-      expect(check.status).toBe('fail');
+      const checks = await run(config);
+      const check = checks['token.request']!;
+      expect(checks['jwks.signing-key']).toMatchObject({ status: 'fail', code: 'key-not-registered' });
+      expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
       expect(check.evidence).toMatchObject({
-        assertion: { kidSource: 'none: signing.kid is unset and the JWKS does not register this key, so no kid is sent' },
+        assertion: { kidSource: 'none: signing.kid is unset and jwks.signing-key failed (key-not-registered), so no kid is sent' },
       });
       expect(check.message).toMatch(/no kid was sent/);
       expect((check.evidence as any).assertion.header).not.toHaveProperty('kid');
@@ -142,7 +182,7 @@ describe('token.request explains each refusal', () => {
       'private_key_jwt-tls',
       (checks) => {
         const check = checks['token.request']!;
-        expect(check.status).toBe('fail');
+        expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
         expect(check.message).toContain(`aud sent "${sandbox.endpoints.token}", posted to "${sandbox.endpoints.token}"`);
         expect(check.message).toContain('invalid_client');
         expect(check.hint).toContain(`set signing.audience to it (Thredd's documentation writes "www.threddid.com/oauth2/token")`);
@@ -154,7 +194,7 @@ describe('token.request explains each refusal', () => {
       'private_key_jwt-tls',
       (checks) => {
         const check = checks['token.request']!;
-        expect(check.status).toBe('fail');
+        expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
         expect(check.message).toContain(`does not hold this signing key under kid "${kidOf('')()}"`);
         expect(check.hint).toMatch(/^See jwks\.signing-key in this report/);
         expect((check.evidence as any).causesConsidered).toContainEqual({ cause: 'kid', verdict: 'possible', detail: expect.stringContaining(kidOf('')()) });
@@ -166,7 +206,7 @@ describe('token.request explains each refusal', () => {
       'private_key_jwt-es256-tls',
       (checks) => {
         const check = checks['token.request']!;
-        expect(check.status).toBe('fail');
+        expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
         expect(check.message).toContain(`under kid "${sandbox.kids.signingEs256}"`);
         expect(check.hint).toContain('jwks.signing-key');
         expect((check.evidence as any).assertion.header).toEqual({ alg: 'ES256', kid: sandbox.kids.signingEs256 });
@@ -178,7 +218,7 @@ describe('token.request explains each refusal', () => {
       'private_key_jwt-mtls',
       (checks) => {
         const check = checks['token.request']!;
-        expect(check.status).toBe('fail');
+        expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
         expect(check.message).toMatch(/the token host's clock is (599|600) s ahead of this machine's, more than the assertion's 120 s lifetime/);
         expect(check.hint).toMatch(/NTP/);
         expect((check.evidence as any).clockSkewMs).toBeLessThan(-595_000);
@@ -196,7 +236,7 @@ describe('token.request explains each refusal', () => {
       'client_secret_basic-tls',
       (checks) => {
         const check = checks['token.request']!;
-        expect(check.status).toBe('fail');
+        expect(check).toMatchObject({ status: 'fail', code: 'not-json' });
         expect(check.message).toMatch(/^The token endpoint answered 200 but the body is not JSON \(application\/json, \d+ bytes, starting "<html><body>upstream connect error/);
         expect(check.hint).toMatch(/proxy or gateway/);
         expect(checks['token.response']!.message).toBe('needs token.request, which failed');
@@ -209,7 +249,7 @@ describe('token.request explains each refusal', () => {
         name,
         (checks) => {
           const check = checks['token.request']!;
-          expect(check.status).toBe('fail');
+          expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-grant' });
           expect(check.message).toMatch(/^The token endpoint refused the grant \(invalid_grant: .*certificate-bound tokens.*golive presented the transport certificate/);
           expect(check.hint).toMatch(/mTLS token endpoint/);
           expect(check.evidence).toMatchObject({ oauthError: { error: 'invalid_grant' }, clientCertificate: true });
@@ -234,7 +274,7 @@ describe('token.request explains each refusal', () => {
   it('the documented audience sent to the sandbox token URL: the differing parts shown', async () => {
     const config = variant('private_key_jwt-tls', (doc) => (doc.signing.audience = DOCUMENTED_AUDIENCE));
     const check = (await run(config))['token.request']!;
-    expect(check.status).toBe('fail');
+    expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
     const port = new URL(sandbox.endpoints.token).port;
     expect(check.message).toContain(
       `the aud sent, "${DOCUMENTED_AUDIENCE}", is not the URL posted to, "${sandbox.endpoints.token}" (scheme none vs https, host www.threddid.com vs 127.0.0.1, port (none) vs ${port})`,
@@ -247,7 +287,7 @@ describe('token.request explains each refusal', () => {
     ['client_secret_basic-mtls', /registered for client_secret_post rather than client_secret_basic/],
   ])('%s with a wrong secret: invalid_client explained', async (name, method) => {
     const check = (await run(sandbox.configs[name]!, {}, { ...env, THREDD_CLIENT_SECRET: 'not-the-secret' }))['token.request']!;
-    expect(check.status).toBe('fail');
+    expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
     expect(check.message).toMatch(/^The token endpoint refused the client credentials \(invalid_client: "client authentication failed"\): the secret \(14 characters\) is not the one it holds/);
     expect(check.message).toMatch(method);
     expect(check.hint).toMatch(/portal/);
@@ -284,6 +324,14 @@ describe('token.request against a misbehaving token host', () => {
           return void res.writeHead(302, { location: 'https://elsewhere.example/oauth2/token' }).end();
         case 'unauthorized_client':
           return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized_client', error_description: 'grant not allowed' }));
+        case 'invalid_scope':
+          return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_scope' }));
+        case 'platform-error':
+          return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Client.Blocked', error_description: 'ask support' }));
+        case '400-json':
+          return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Bad Request' }));
+        case '200-form':
+          return void res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' }).end('access_token=abc&token_type=bearer');
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -295,22 +343,26 @@ describe('token.request against a misbehaving token host', () => {
   }));
 
   it.each([
-    ['hang', { timeoutMs: 400 }, /^The token request to .* timed out: the server did not answer the request within 400 ms \(GOLIVE_TIMEOUT\)\.$/, /--timeout/, { layer: 'timeout' }],
-    ['reset', {}, /^The token request to .* failed at the tcp layer: the connection was reset/, /proxies and firewalls/, { layer: 'tcp' }],
-    ['503-html', {}, /^The token endpoint answered 503 \(text\/html, 32 bytes, starting "<html>Service Unavailable<\/html>"\): the platform failed/, /platform's side/, { status: 503 }],
-    ['500-thredd', {}, /^The token endpoint answered 500: the platform failed/, /traceId/, { status: 500, traceId: '00-abc-def-00', requestIds: { 'x-request-id': 'req-42' } }],
-    ['200-no-token', {}, /^The token endpoint answered 200 with JSON, but it has no access_token member \(members: token_type, expires_in\)/, /endpoints\.token/, { members: ['token_type', 'expires_in'] }],
-    ['404-text', {}, /^The token endpoint answered 404 without an OAuth error body \(text\/plain, 9 bytes, starting "Not Found"\)/, /wrong path or host/, { status: 404 }],
-    ['302', {}, /^The token endpoint answered 302, a redirect to https:\/\/elsewhere\.example\/oauth2\/token/, /final token endpoint URL/, { status: 302 }],
-    ['unauthorized_client', {}, /is not allowed to use this grant or authentication method \(unauthorized_client: "grant not allowed"\)/, /client credentials grant to be enabled/, { oauthError: { error: 'unauthorized_client', error_description: 'grant not allowed' } }],
-  ])('%s', async (answer, options, message, hint, evidence) => {
+    ['hang', { timeoutMs: 400 }, 'timeout', /^The token request to .* timed out: the server did not answer the request within 400 ms \(GOLIVE_TIMEOUT\)\.$/, /--timeout/, { layer: 'timeout' }],
+    ['reset', {}, 'tcp', /^The token request to .* failed at the tcp layer: the connection was reset/, /proxies and firewalls/, { layer: 'tcp' }],
+    ['503-html', {}, 'server-error', /^The token endpoint answered 503 \(text\/html, 32 bytes, starting "<html>Service Unavailable<\/html>"\): the platform failed/, /platform's side.*request id/, { status: 503 }],
+    ['500-thredd', {}, 'server-error', /^The token endpoint answered 500: the platform failed/, /traceId/, { status: 500, traceId: '00-abc-def-00', requestIds: { 'x-request-id': 'req-42' } }],
+    ['200-no-token', {}, 'no-access-token', /^The token endpoint answered 200 with JSON, but it has no access_token member \(members: token_type, expires_in\)/, /endpoints\.token/, { members: ['token_type', 'expires_in'] }],
+    ['404-text', {}, 'not-oauth-error', /^The token endpoint answered 404 without an OAuth error body \(text\/plain, 9 bytes, starting "Not Found"\)/, /wrong path or host/, { status: 404 }],
+    ['400-json', {}, 'not-oauth-error', /^The token endpoint answered 400 with JSON that is not an OAuth error \(no "error" member\)\.$/, /not an API path/, { status: 400, body: { message: 'Bad Request' } }],
+    ['200-form', {}, 'form-encoded', /^The token endpoint answered 200 with a form-encoded body instead of JSON \(application\/x-www-form-urlencoded\)\.$/, /RFC 6749/, { status: 200 }],
+    ['302', {}, 'redirect', /^The token endpoint answered 302, a redirect to https:\/\/elsewhere\.example\/oauth2\/token/, /final token endpoint URL/, { status: 302 }],
+    ['unauthorized_client', {}, 'oauth-unauthorized-client', /is not allowed to use this grant or authentication method \(unauthorized_client: "grant not allowed"\)/, /client credentials grant to be enabled/, { oauthError: { error: 'unauthorized_client', error_description: 'grant not allowed' } }],
+    ['invalid_scope', {}, 'oauth-invalid-scope', /^The token endpoint refused the scope \(invalid_scope\), although golive requested none/, /client\.scopes/, { oauthError: { error: 'invalid_scope' } }],
+    ['platform-error', {}, 'oauth-error', /^The token endpoint refused the request with the OAuth error Client\.Blocked: "ask support"\.$/, /error_description/, { oauthError: { error: 'Client.Blocked' } }],
+  ] as const)('%s', async (answer, options, code, message, hint, evidence) => {
     mode = answer;
     const config = variant('client_secret_post-tls', (doc) => (doc.endpoints.token = url));
     const started = performance.now();
     const checks = await run(config, options);
     const check = checks['token.request']!;
     expect(checks['network.token-endpoint']!.status).toBe('pass');
-    expect(check.status).toBe('fail');
+    expect(check).toMatchObject({ status: 'fail', code });
     expect(check.message).toMatch(message);
     expect(check.hint).toMatch(hint);
     expect(check.evidence).toMatchObject({ method: 'POST', url, ...evidence });
@@ -319,25 +371,6 @@ describe('token.request against a misbehaving token host', () => {
 });
 
 describe('secrets never reach the report', () => {
-  /** Records what went over the wire, so the test knows the values that must not appear. */
-  function recording(): { http: HttpSession; bodies: string[]; answers: string[]; headers: string[] } {
-    const inner = createHttpSession(env);
-    const seen = { bodies: [] as string[], answers: [] as string[], headers: [] as string[] };
-    return {
-      ...seen,
-      http: {
-        async request(request) {
-          if (request.body) seen.bodies.push(request.body);
-          if (request.headers?.authorization) seen.headers.push(request.headers.authorization);
-          const response = await inner.request(request);
-          seen.answers.push(response.body.toString('utf8'));
-          return response;
-        },
-        close: () => inner.close(),
-      },
-    };
-  }
-
   it.each([
     ['private_key_jwt-mtls', []],
     ['client_secret_basic-tls', []],
@@ -346,8 +379,7 @@ describe('secrets never reach the report', () => {
   ] as Array<[string, FaultName[]]>)('%s %j: no access token, assertion or secret in the report', async (name, faults) => {
     sandbox.setFaults(faults);
     const wire = recording();
-    const ctx: RunContext = { configPath: sandbox.configs[name]!, env, options: { ...DEFAULT_OPTIONS, only: ['token'] }, now: Date.now, http: wire.http };
-    const { results } = await runCheckGraph({ checks: CHECKS, context: ctx, redactor: new Redactor() }).finally(() => wire.http.close());
+    const results = await runThrough(wire.http, sandbox.configs[name]!, { only: ['token'] });
     const report = JSON.stringify(results);
     const form = wire.bodies.map((body) => Object.fromEntries(new URLSearchParams(body))).find((fields) => fields.grant_type);
     const canaries = [

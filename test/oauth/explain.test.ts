@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainTokenError, OAUTH_ERROR_CODES, type TokenErrorInput } from '../../src/oauth/explain.js';
+import { explainTokenError, OAUTH_ERROR_CODES, oauthFindingCode, type TokenErrorInput } from '../../src/oauth/explain.js';
 
 const CLIENT_ID = '5f0c2d9e-8b1a-4c55-9d7e-3b2a1c0d9e8f';
 const TOKEN_URL = 'https://threddid.com/oauth2/token';
@@ -165,5 +165,29 @@ describe('explainTokenError: other OAuth errors', () => {
       expect(explained.message).toMatch(/^[A-Z].*\.$/s);
       expect(explained.hint).toMatch(/^[A-Z].*\.$/s);
     }
+  });
+});
+
+describe('oauthFindingCode', () => {
+  it.each([
+    ['invalid_request', 'oauth-invalid-request'],
+    ['invalid_client', 'oauth-invalid-client'],
+    ['invalid_grant', 'oauth-invalid-grant'],
+    ['unauthorized_client', 'oauth-unauthorized-client'],
+    ['unsupported_grant_type', 'oauth-unsupported-grant-type'],
+    ['invalid_scope', 'oauth-invalid-scope'],
+    ['temporarily_unavailable', 'oauth-error'],
+    ['Invalid_Client', 'oauth-error'],
+    ['invalid client', 'oauth-error'],
+    ['constructor', 'oauth-error'],
+    ['', 'oauth-error'],
+  ])('%j gives %s', (error, code) => {
+    expect(oauthFindingCode(error)).toBe(code);
+  });
+
+  it('every standard error has its own code, lowercase words joined by hyphens', () => {
+    const codes = OAUTH_ERROR_CODES.map(oauthFindingCode);
+    expect(new Set(codes).size).toBe(OAUTH_ERROR_CODES.length);
+    for (const code of codes) expect(code).toMatch(/^oauth-[a-z0-9]+(-[a-z0-9]+)*$/);
   });
 });
