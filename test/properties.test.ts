@@ -8,6 +8,7 @@ import { CHECK_IDS } from '../checks/index.js';
 import { checkConfigs } from '../src/check-run.js';
 import { DEFAULT_OPTIONS } from '../src/pipeline/context.js';
 import type { Report } from '../src/report/types.js';
+import { expectFindingFields } from './support/report-invariants.js';
 import { issue, pemBody } from './support/credentials.js';
 
 // Whatever text the config holds and whatever bytes the credential files
@@ -58,6 +59,7 @@ const VALID_CONFIG = {
 
 async function run(file: string): Promise<Report> {
   const { report } = await checkConfigs({ configs: [file], options: OPTIONS, env: ENV, now: () => NOW });
+  expectFindingFields(report);
   return report;
 }
 

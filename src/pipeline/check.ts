@@ -123,7 +123,7 @@ export function checkDefiner<Ctx extends RunContext>() {
 export const defineCheck = checkDefiner<RunContext>();
 
 interface Explained {
-  code?: string;
+  code: string;
   message: string;
   hint: string;
   evidence?: Evidence;

@@ -16,6 +16,7 @@ import type { CheckReport } from '../../src/report/types.js';
 import { DOCUMENTED_AUDIENCE } from '../../src/sandbox/faults.js';
 import { startSandbox, type FaultName, type Sandbox } from '../../src/sandbox/index.js';
 import { loadOrCreateMaterial, writeSecretFile, type Material } from '../../src/sandbox/material.js';
+import { expectFindingFields } from '../support/report-invariants.js';
 import { tempDir } from '../support/config-files.js';
 
 /** Every character RFC 6749 §2.3.1 makes client_secret_basic encode, within what oidc-provider accepts (printable ASCII). */
@@ -40,6 +41,7 @@ type Checks = Record<string, CheckReport>;
 
 async function run(config: string, options: Partial<RunOptions> = {}, variables = env): Promise<Checks> {
   const { report } = await checkConfigs({ configs: [config], options: { ...DEFAULT_OPTIONS, only: ['token'], ...options }, env: variables });
+  expectFindingFields(report);
   return Object.fromEntries(report.runs[0]!.checks.map((check) => [check.id, check]));
 }
 

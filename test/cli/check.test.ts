@@ -14,6 +14,7 @@ import configSchema from '../../checks/config.schema.js';
 import type { Report } from '../../src/report/types.js';
 import { daysFromNow, issue } from '../support/credentials.js';
 import { findAll, parseXml } from '../support/xml.js';
+import { expectFindingFields } from '../support/report-invariants.js';
 import { BASE_ENV, CLI, golive, type CliResult } from '../support/cli.js';
 
 // End-to-end: the real built binary, spawned with a controlled environment
@@ -90,6 +91,7 @@ function parseReport(text: string): Report {
   const valid = validateReport(report);
   expect(validateReport.errors ?? []).toEqual([]);
   expect(valid).toBe(true);
+  expectFindingFields(report);
   return report;
 }
 

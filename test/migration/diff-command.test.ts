@@ -12,6 +12,7 @@ import type { Io } from '../../src/cli/io.js';
 import type { Report } from '../../src/report/types.js';
 import { tempDir } from '../support/config-files.js';
 import { writeCredential } from '../support/credentials.js';
+import { expectFindingFields } from '../support/report-invariants.js';
 import {
   credentialFiles,
   generateCredentials,
@@ -88,6 +89,7 @@ describe('golive diff', () => {
     const { code, stdout } = await golive(['--format', 'json', 'uat.yaml', 'prod-reused.yaml'], cwd);
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as Report;
+    expectFindingFields(report);
     const validate = new Ajv({ allErrors: true, strict: false }).compile(reportSchema);
     expect(validate.errors ?? validate(report)).toBe(true);
     expect(report.command).toBe('diff');

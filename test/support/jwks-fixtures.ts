@@ -13,6 +13,7 @@ import type { CheckOutcome } from '../../src/pipeline/check.js';
 import { DEFAULT_OPTIONS, type RunContext } from '../../src/pipeline/context.js';
 import type { CheckReport } from '../../src/report/types.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { expectFindingFields } from './report-invariants.js';
 import { resolvedConfig, type ResolvedOverrides } from './resolved-config.js';
 
 /** A key pair from a certificate and key file, as signing.keypair hands it on. */
@@ -68,6 +69,7 @@ export async function checkSandboxJwks(sandbox: Sandbox, configName: string, tim
   if (!path) throw new Error(`no sandbox config ${configName}`);
   const env = { ...process.env, ...parseEnvFile(readFileSync(sandbox.envFile, 'utf8')) };
   const { report } = await checkConfigs({ configs: [path], options: { ...DEFAULT_OPTIONS, only: ['jwks'], timeoutMs }, env });
+  expectFindingFields(report);
   return Object.fromEntries(report.runs[0]!.checks.map((check) => [check.id, check]));
 }
 

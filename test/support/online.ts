@@ -10,6 +10,7 @@ import { parseEnvFile } from '../../src/config/interpolate.js';
 import { DEFAULT_OPTIONS, type RunOptions } from '../../src/pipeline/context.js';
 import type { CheckReport } from '../../src/report/types.js';
 import type { DnsLookup } from '../../src/net/probe.js';
+import { expectFindingFields } from './report-invariants.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 
 let variants = 0;
@@ -50,6 +51,7 @@ export async function runOnline(
   extra: { lookup?: DnsLookup; now?: () => number } = {},
 ): Promise<Record<string, CheckReport>> {
   const { report } = await checkConfigs({ configs: [config], options: { ...DEFAULT_OPTIONS, ...options }, env, ...extra });
+  expectFindingFields(report);
   return Object.fromEntries(report.runs[0]!.checks.map((check) => [check.id, check]));
 }
 
