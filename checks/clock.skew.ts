@@ -13,19 +13,21 @@ interface Skew {
   date: string;
 }
 
-const FINDINGS = {
-  'clock-skew-too-large': {
-    message: ({ seconds, direction, date }: Skew) =>
-      `This machine's clock is ${seconds} s ${direction} the token host's (${date}); client assertions live at most ${THREDD.assertionMaxLifetimeSeconds} s, so they will be rejected as expired or not yet valid.`,
-    hint: () => 'Synchronise the clock with NTP (e.g. `timedatectl set-ntp true` or `chronyc makestep`), then rerun.',
-  },
-  'clock-skew': {
-    message: ({ seconds, direction, date }: Skew) => `This machine's clock is ${seconds} s ${direction} the token host's (${date}).`,
-    hint: () => "Synchronise the clock with NTP before go-live: tokens and assertions are judged by the server's clock.",
-  },
-} satisfies FindingTable;
+function findings() {
+  return {
+    'clock-skew-too-large': {
+      message: ({ seconds, direction, date }: Skew) =>
+        `This machine's clock is ${seconds} s ${direction} the token host's (${date}); client assertions live at most ${THREDD.assertionMaxLifetimeSeconds} s, so they will be rejected as expired or not yet valid.`,
+      hint: () => 'Synchronise the clock with NTP (e.g. `timedatectl set-ntp true` or `chronyc makestep`), then rerun.',
+    },
+    'clock-skew': {
+      message: ({ seconds, direction, date }: Skew) => `This machine's clock is ${seconds} s ${direction} the token host's (${date}).`,
+      hint: () => "Synchronise the clock with NTP before go-live: tokens and assertions are judged by the server's clock.",
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 export default defineCheck({
   id: 'clock.skew',

@@ -31,52 +31,54 @@ const hostMismatch = {
   hint: ({ setting, value, expected }: HostMismatch) => `Use ${expected} for ${value}, or correct ${setting}.`,
 };
 
-const FINDINGS = {
-  'mtls-without-transport': {
-    message: () => 'connectivity is mtls but there is no transport section with the client certificate',
-    hint: () => 'Add transport.certificate and transport.privateKey (the transport certificate registered for mTLS), or set connectivity: tls.',
-  },
-  'transport-unused': {
-    message: () => 'connectivity is tls, so the transport section is not used',
-    hint: () => 'Remove transport, or set connectivity: mtls if the client is registered for mTLS.',
-  },
-  'signing-unused': {
-    message: ({ authMethod }: { authMethod: string }) => `client.authMethod is ${authMethod}, so the signing section is not used`,
-    hint: () => 'Remove signing, or set client.authMethod: private_key_jwt.',
-  },
-  'secret-unused': {
-    message: () => 'client.authMethod is private_key_jwt, so client.secret is not used',
-    hint: () => 'Remove client.secret from the config (and the variable from the environment) to keep the secret out of places it is not needed.',
-  },
-  'not-a-url': {
-    message: ({ field, value }: Endpoint) => `${field} "${value}" is not a URL`,
-    hint: ({ field }: Endpoint) => `Write ${field} as a full URL, e.g. ${field === 'endpoints.jwks' ? THREDD.jwksTemplate : 'https://host/path'}.`,
-  },
-  'credentials-in-url': {
-    message: ({ field }: Endpoint) => `${field} carries credentials in the URL`,
-    hint: ({ field }: Endpoint) => `Remove the user:password part from ${field}; golive sends credentials the way client.authMethod says.`,
-  },
-  'plain-http-jwks': {
-    message: ({ field, origin }: Endpoint & { origin: string }) => `${field} ${origin} is plain http, so the key set can be altered in transit`,
-    hint: ({ field }: Endpoint) => `Use https for ${field} if the host offers it (Thredd's own JWKS host ${THREDD.jwksHost} is published over http).`,
-  },
-  'unsupported-scheme': {
-    message: ({ field, protocol }: Endpoint & { protocol: string }) => `${field} uses ${protocol}; only http and https are fetched`,
-    hint: ({ field }: Endpoint) => `Point ${field} at the organisation JWKS URL.`,
-  },
-  'not-https': {
-    message: ({ field, origin }: Endpoint & { origin: string }) => `${field} ${origin} is not https; credentials must never travel in clear text`,
-    hint: ({ field }: Endpoint) => `Use the https URL for ${field}.`,
-  },
-  'environment-host-mismatch': hostMismatch,
-  'connectivity-host-mismatch': hostMismatch,
-  'test-host-in-production': {
-    message: ({ field, host }: Endpoint & { host: string }) => `environment is production but ${field} points at ${host}, a UAT/test host`,
-    hint: ({ field }: Endpoint) => `Use the Production URL for ${field}, or remove the override to let the profile derive it.`,
-  },
-} satisfies FindingTable;
+function findings() {
+  return {
+    'mtls-without-transport': {
+      message: () => 'connectivity is mtls but there is no transport section with the client certificate',
+      hint: () => 'Add transport.certificate and transport.privateKey (the transport certificate registered for mTLS), or set connectivity: tls.',
+    },
+    'transport-unused': {
+      message: () => 'connectivity is tls, so the transport section is not used',
+      hint: () => 'Remove transport, or set connectivity: mtls if the client is registered for mTLS.',
+    },
+    'signing-unused': {
+      message: ({ authMethod }: { authMethod: string }) => `client.authMethod is ${authMethod}, so the signing section is not used`,
+      hint: () => 'Remove signing, or set client.authMethod: private_key_jwt.',
+    },
+    'secret-unused': {
+      message: () => 'client.authMethod is private_key_jwt, so client.secret is not used',
+      hint: () => 'Remove client.secret from the config (and the variable from the environment) to keep the secret out of places it is not needed.',
+    },
+    'not-a-url': {
+      message: ({ field, value }: Endpoint) => `${field} "${value}" is not a URL`,
+      hint: ({ field }: Endpoint) => `Write ${field} as a full URL, e.g. ${field === 'endpoints.jwks' ? THREDD.jwksTemplate : 'https://host/path'}.`,
+    },
+    'credentials-in-url': {
+      message: ({ field }: Endpoint) => `${field} carries credentials in the URL`,
+      hint: ({ field }: Endpoint) => `Remove the user:password part from ${field}; golive sends credentials the way client.authMethod says.`,
+    },
+    'plain-http-jwks': {
+      message: ({ field, origin }: Endpoint & { origin: string }) => `${field} ${origin} is plain http, so the key set can be altered in transit`,
+      hint: ({ field }: Endpoint) => `Use https for ${field} if the host offers it (Thredd's own JWKS host ${THREDD.jwksHost} is published over http).`,
+    },
+    'unsupported-scheme': {
+      message: ({ field, protocol }: Endpoint & { protocol: string }) => `${field} uses ${protocol}; only http and https are fetched`,
+      hint: ({ field }: Endpoint) => `Point ${field} at the organisation JWKS URL.`,
+    },
+    'not-https': {
+      message: ({ field, origin }: Endpoint & { origin: string }) => `${field} ${origin} is not https; credentials must never travel in clear text`,
+      hint: ({ field }: Endpoint) => `Use the https URL for ${field}.`,
+    },
+    'environment-host-mismatch': hostMismatch,
+    'connectivity-host-mismatch': hostMismatch,
+    'test-host-in-production': {
+      message: ({ field, host }: Endpoint & { host: string }) => `environment is production but ${field} points at ${host}, a UAT/test host`,
+      hint: ({ field }: Endpoint) => `Use the Production URL for ${field}, or remove the override to let the profile derive it.`,
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

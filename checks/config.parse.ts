@@ -18,52 +18,54 @@ interface At extends Shown {
 const syntaxError = ({ shown, format, line, column, reason }: At & { format: string; reason: string }): string =>
   `${shown} is not valid ${format.toUpperCase()}${line !== undefined ? ` at line ${line}, column ${column}` : ''}: ${reason}.`.replace(/\.\.$/, '.');
 
-const FINDINGS = {
-  'not-found': {
-    message: ({ shown }: Shown) => `The config file ${shown} does not exist.`,
-    hint: () => 'Check the path, or create a starter config with `golive init`.',
-  },
-  'is-directory': {
-    message: ({ shown }: Shown) => `${shown} is a folder, not a config file.`,
-    hint: () => 'Name the YAML or JSON config file itself.',
-  },
-  unreadable: {
-    message: ({ shown, code }: Shown & { code?: string }) => `The config file ${shown} cannot be read (${code ?? 'unknown error'}).`,
-    hint: () => 'Check the file permissions for the user running golive.',
-  },
-  'not-a-file': {
-    message: ({ shown, what }: Shown & { what: string }) => `${shown} ${what}; golive reads a config only from a regular file.`,
-    hint: () => 'Name the YAML or JSON config file itself; to check generated text, write it to a file first.',
-  },
-  'too-large': {
-    message: ({ shown, what }: Shown & { what: string }) => `${shown} ${what}; a golive config is a few kilobytes.`,
-    hint: () => 'Name the YAML or JSON config file, not a log, bundle or binary.',
-  },
-  'too-deep': {
-    message: ({ shown, limit, line, column }: At & { limit: number }) =>
-      `${shown} is nested more than ${limit} levels deep${line !== undefined ? ` (at line ${line}, column ${column})` : ''}; a golive config nests about five, so it was not parsed.`,
-    hint: () => 'Name the golive config file; a config is a flat YAML or JSON document with the sections shown by `golive init --stdout`.',
-  },
-  empty: {
-    message: ({ shown }: Shown) => `The config file ${shown} is empty.`,
-    hint: () => 'Create a starter config with `golive init`.',
-  },
-  binary: {
-    message: ({ shown }: Shown) => `${shown} is a binary file, not YAML or JSON.`,
-    hint: () => 'Name the YAML or JSON config file (a .p12 or DER file belongs under signing or transport).',
-  },
-  'invalid-yaml': {
-    message: syntaxError,
-    hint: () =>
-      'Fix the syntax at that position: check indentation (spaces, not tabs) and quote values that contain ": " or start with special characters.',
-  },
-  'invalid-json': {
-    message: syntaxError,
-    hint: () => 'Fix the JSON at that position (a missing comma or quote, or a trailing comma), or write the config as YAML.',
-  },
-} satisfies FindingTable;
+function findings() {
+  return {
+    'not-found': {
+      message: ({ shown }: Shown) => `The config file ${shown} does not exist.`,
+      hint: () => 'Check the path, or create a starter config with `golive init`.',
+    },
+    'is-directory': {
+      message: ({ shown }: Shown) => `${shown} is a folder, not a config file.`,
+      hint: () => 'Name the YAML or JSON config file itself.',
+    },
+    unreadable: {
+      message: ({ shown, code }: Shown & { code?: string }) => `The config file ${shown} cannot be read (${code ?? 'unknown error'}).`,
+      hint: () => 'Check the file permissions for the user running golive.',
+    },
+    'not-a-file': {
+      message: ({ shown, what }: Shown & { what: string }) => `${shown} ${what}; golive reads a config only from a regular file.`,
+      hint: () => 'Name the YAML or JSON config file itself; to check generated text, write it to a file first.',
+    },
+    'too-large': {
+      message: ({ shown, what }: Shown & { what: string }) => `${shown} ${what}; a golive config is a few kilobytes.`,
+      hint: () => 'Name the YAML or JSON config file, not a log, bundle or binary.',
+    },
+    'too-deep': {
+      message: ({ shown, limit, line, column }: At & { limit: number }) =>
+        `${shown} is nested more than ${limit} levels deep${line !== undefined ? ` (at line ${line}, column ${column})` : ''}; a golive config nests about five, so it was not parsed.`,
+      hint: () => 'Name the golive config file; a config is a flat YAML or JSON document with the sections shown by `golive init --stdout`.',
+    },
+    empty: {
+      message: ({ shown }: Shown) => `The config file ${shown} is empty.`,
+      hint: () => 'Create a starter config with `golive init`.',
+    },
+    binary: {
+      message: ({ shown }: Shown) => `${shown} is a binary file, not YAML or JSON.`,
+      hint: () => 'Name the YAML or JSON config file (a .p12 or DER file belongs under signing or transport).',
+    },
+    'invalid-yaml': {
+      message: syntaxError,
+      hint: () =>
+        'Fix the syntax at that position: check indentation (spaces, not tabs) and quote values that contain ": " or start with special characters.',
+    },
+    'invalid-json': {
+      message: syntaxError,
+      hint: () => 'Fix the JSON at that position (a missing comma or quote, or a trailing comma), or write the config as YAML.',
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 function failure(problem: ParseProblem, shown: string, evidence: Evidence): CheckOutcome<never> {
   switch (problem.kind) {

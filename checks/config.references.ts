@@ -96,35 +96,37 @@ const unusableFiles: FindingText<Files> = {
     `Relative paths resolve against the config's folder (${dir}); fix the path${problems.length > 1 ? 's' : ''} or the file permissions.`,
 };
 
-const FINDINGS = {
-  'variable-not-set': {
-    message: ({ names, places }: { names: readonly string[]; places: readonly string[] }) =>
-      `${names.length === 1 ? 'Variable' : 'Variables'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set (${places.join('; ')}).`,
-    hint: ({ names }: { names: readonly string[] }) =>
-      `Export ${names.join(', ')} in the environment, or put ${names.length === 1 ? 'it' : 'them'} in a file passed with --env-file.`,
-  },
-  'region-out-of-range': {
-    message: ({ region }: { region: string }) => `region resolves to "${region}"; it must be 0 (Default), 1 (EMEA) or 2 (APAC).`,
-    hint: () => 'Set region (or the variable it names) to 0, 1 or 2.',
-  },
-  'key-material-in-config': {
-    message: ({ fields }: { fields: readonly string[] }) =>
-      `${fields.join(' and ')} ${fields.length > 1 ? 'hold' : 'holds'} what looks like private key or certificate content, not a file path (value not shown).`,
-    hint: () =>
-      "Save the key or certificate in a file (PEM), chmod 600 a key file, and set the field to that file's path; never paste key material into the config.",
-  },
-  'file-not-found': unusableFiles,
-  'not-a-file': unusableFiles,
-  'file-unreadable': unusableFiles,
-  'key-readable-by-others': {
-    message: ({ exposed }: { exposed: readonly { field: string; file: string; mode: number }[] }) =>
-      `Private key file${exposed.length > 1 ? 's are' : ' is'} readable by group or others: ${exposed.map(({ field, file, mode }) => `${field} (${file}, mode ${mode.toString(8).padStart(4, '0')})`).join('; ')}.`,
-    hint: ({ exposed }: { exposed: readonly { file: string }[] }) =>
-      `Restrict ${exposed.length > 1 ? 'them' : 'it'} to the owner: chmod 600 ${exposed.map(({ file }) => file).join(' ')}`,
-  },
-} satisfies FindingTable;
+function findings() {
+  return {
+    'variable-not-set': {
+      message: ({ names, places }: { names: readonly string[]; places: readonly string[] }) =>
+        `${names.length === 1 ? 'Variable' : 'Variables'} ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} not set (${places.join('; ')}).`,
+      hint: ({ names }: { names: readonly string[] }) =>
+        `Export ${names.join(', ')} in the environment, or put ${names.length === 1 ? 'it' : 'them'} in a file passed with --env-file.`,
+    },
+    'region-out-of-range': {
+      message: ({ region }: { region: string }) => `region resolves to "${region}"; it must be 0 (Default), 1 (EMEA) or 2 (APAC).`,
+      hint: () => 'Set region (or the variable it names) to 0, 1 or 2.',
+    },
+    'key-material-in-config': {
+      message: ({ fields }: { fields: readonly string[] }) =>
+        `${fields.join(' and ')} ${fields.length > 1 ? 'hold' : 'holds'} what looks like private key or certificate content, not a file path (value not shown).`,
+      hint: () =>
+        "Save the key or certificate in a file (PEM), chmod 600 a key file, and set the field to that file's path; never paste key material into the config.",
+    },
+    'file-not-found': unusableFiles,
+    'not-a-file': unusableFiles,
+    'file-unreadable': unusableFiles,
+    'key-readable-by-others': {
+      message: ({ exposed }: { exposed: readonly { field: string; file: string; mode: number }[] }) =>
+        `Private key file${exposed.length > 1 ? 's are' : ' is'} readable by group or others: ${exposed.map(({ field, file, mode }) => `${field} (${file}, mode ${mode.toString(8).padStart(4, '0')})`).join('; ')}.`,
+      hint: ({ exposed }: { exposed: readonly { file: string }[] }) =>
+        `Restrict ${exposed.length > 1 ? 'them' : 'it'} to the owner: chmod 600 ${exposed.map(({ file }) => file).join(' ')}`,
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 function locationOf(parsed: ParsedConfig, field: string): Record<string, unknown> | undefined {
   const where = parsed.locate(field.split('.'));

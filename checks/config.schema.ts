@@ -37,18 +37,20 @@ const listed: FindingText<Problems> = {
   },
 };
 
-const FINDINGS = {
-  'unknown-key': listed,
-  'missing-field': listed,
-  'not-allowed-value': listed,
-  'wrong-type': listed,
-  'wrong-format': listed,
-  'empty-value': listed,
-  'too-few-items': listed,
-  'invalid-value': listed,
-} satisfies Record<SchemaProblemCode, FindingText<Problems>>;
+function findings() {
+  return {
+    'unknown-key': listed,
+    'missing-field': listed,
+    'not-allowed-value': listed,
+    'wrong-type': listed,
+    'wrong-format': listed,
+    'empty-value': listed,
+    'too-few-items': listed,
+    'invalid-value': listed,
+  } satisfies Record<SchemaProblemCode, FindingText<Problems>>;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 export default defineCheck({
   id: 'config.schema',

@@ -70,77 +70,79 @@ interface OfCertificateFile extends OfRole {
 
 // What a credential check finds beyond the loaders' own findings, whose
 // problem kind (`passphrase-wrong`, `pem-malformed`, ...) is their code.
-const FINDINGS = {
-  'no-section': {
-    message: ({ role }: OfRole) =>
-      `The config has no ${role} section, but ${role === 'signing' ? 'private_key_jwt clients sign their assertions' : 'mtls connectivity presents a client certificate'}.`,
-    hint: ({ role }: OfRole) => `Add ${role}.privateKey and ${role}.certificate to the config.`,
-  },
-  'rsa-too-short': {
-    message: ({ file, key }: OfKeyFile) => `${file} is ${describeKey(key)}; at least 2048 bits are required.`,
-    hint: ({ role }: OfKeyFile) =>
-      `Generate a new key of 2048 bits or more (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048), have its certificate issued and set ${role}.privateKey to it.`,
-  },
-  'unknown-algorithm': {
-    message: ({ algorithm }: OfAlgorithm) =>
-      `signing.algorithm "${algorithm}" is not an asymmetric JWS algorithm golive knows (${Object.keys(JWS_ALGORITHMS).join(', ')}).`,
-    hint: ({ key }: OfAlgorithm) =>
-      `Set signing.algorithm to the algorithm registered for the client; for ${describeKey(key)} that is ${oneOf(algorithmsFor(key))}.`,
-  },
-  'algorithm-key-mismatch': {
-    message: ({ algorithm, needs, file, key }: OfAlgorithm & { needs: string; file: string }) =>
-      `signing.algorithm ${algorithm} needs ${needs}, but ${file} is ${describeKey(key)}.`,
-    hint: ({ algorithm, needs, key }: OfAlgorithm & { needs: string }) => {
-      const fitting = algorithmsFor(key);
-      return `Set signing.algorithm to ${fitting.length > 0 ? oneOf(fitting) : 'an algorithm this key supports'}, or use ${needs} for ${algorithm}.`;
+function findings() {
+  return {
+    'no-section': {
+      message: ({ role }: OfRole) =>
+        `The config has no ${role} section, but ${role === 'signing' ? 'private_key_jwt clients sign their assertions' : 'mtls connectivity presents a client certificate'}.`,
+      hint: ({ role }: OfRole) => `Add ${role}.privateKey and ${role}.certificate to the config.`,
     },
-  },
-  'repaired-pem': {
-    message: ({ file, repaired }: { file: string; repaired: string[] }) =>
-      `${file} is not clean PEM and loads only because golive repaired it in memory (${repaired.join('; ')}).`,
-    hint: () =>
-      'Rewrite the file as plain PEM (LF line breaks, BEGIN and END lines on their own lines, base64 wrapped at 64 characters): other tools will not repair it.',
-  },
-  'not-yet-valid': {
-    message: ({ file, certificate, now }: { file: string; certificate: CertificateFacts; now: string }) =>
-      `${file} (${certificate.subject}) is not valid until ${certificate.notBefore}; it is now ${now}.`,
-    hint: () => "Check this machine's clock, or wait until the certificate becomes valid before going live.",
-  },
-  expired: {
-    message: ({ file, certificate }: OfCertificateFile) => `${file} (${certificate.subject}) expired on ${isoDate(certificate.notAfter)}.`,
-    hint: ({ role }: OfCertificateFile) => `Renew the certificate, register the new one in the portal and set ${role}.certificate to it.`,
-  },
-  'no-digital-signature': {
-    message: ({ file, keyUsage, role }: OfRole & { file: string; keyUsage: string[] }) =>
-      `${file} has key usage ${keyUsage.join(', ') || '(none)'} without digitalSignature, so it cannot ${role === 'signing' ? 'sign client assertions' : 'authenticate a TLS client'}.`,
-    hint: ({ role }: OfRole) => `Have the ${role} certificate issued with the digitalSignature key usage.`,
-  },
-  'no-client-auth': {
-    message: ({ file, extKeyUsage }: { file: string; extKeyUsage: string[] }) =>
-      `${file} has extended key usage ${extKeyUsage.join(', ') || '(none)'} without clientAuth, so servers refuse it for TLS client authentication.`,
-    hint: () => 'Have the transport certificate issued with the clientAuth extended key usage (TLS Web Client Authentication).',
-  },
-  'sandbox-issuer-in-production': {
-    message: ({ file, certificate }: OfCertificateFile) =>
-      `${file} was issued by ${certificate.issuer}, a sandbox or test CA, but this is a Production config.`,
-    hint: ({ role }: OfCertificateFile) => `Set ${role}.certificate to the Production certificate issued for this client.`,
-  },
-  'expires-soon': {
-    message: ({ file, certificate, daysLeft }: { file: string; certificate: CertificateFacts; daysLeft: number }) =>
-      `${file} (${certificate.subject}) expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'}, on ${isoDate(certificate.notAfter)}.`,
-    hint: ({ certificate }: { certificate: CertificateFacts }) => `Renew the certificate and register the new one before ${isoDate(certificate.notAfter)}.`,
-  },
-  'key-certificate-mismatch': {
-    message: ({ role, key, certificate }: OfRole & { key: KeyFacts; certificate: CertificateFacts; bundledMatch: boolean }) =>
-      `The ${role} key (thumbprint ${key.thumbprint}) does not belong to the ${role} certificate ${certificate.subject} (SHA-256 ${certificate.fingerprintSha256}).`,
-    hint: ({ role, bundledMatch }: OfRole & { bundledMatch: boolean }) =>
-      bundledMatch
-        ? `The bundle in ${role}.privateKey carries the right certificate: remove ${role}.certificate, or set it to that certificate.`
-        : `Set ${role}.privateKey to the key this certificate was issued for, or ${role}.certificate to the certificate issued for this key.`,
-  },
-} satisfies FindingTable;
+    'rsa-too-short': {
+      message: ({ file, key }: OfKeyFile) => `${file} is ${describeKey(key)}; at least 2048 bits are required.`,
+      hint: ({ role }: OfKeyFile) =>
+        `Generate a new key of 2048 bits or more (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048), have its certificate issued and set ${role}.privateKey to it.`,
+    },
+    'unknown-algorithm': {
+      message: ({ algorithm }: OfAlgorithm) =>
+        `signing.algorithm "${algorithm}" is not an asymmetric JWS algorithm golive knows (${Object.keys(JWS_ALGORITHMS).join(', ')}).`,
+      hint: ({ key }: OfAlgorithm) =>
+        `Set signing.algorithm to the algorithm registered for the client; for ${describeKey(key)} that is ${oneOf(algorithmsFor(key))}.`,
+    },
+    'algorithm-key-mismatch': {
+      message: ({ algorithm, needs, file, key }: OfAlgorithm & { needs: string; file: string }) =>
+        `signing.algorithm ${algorithm} needs ${needs}, but ${file} is ${describeKey(key)}.`,
+      hint: ({ algorithm, needs, key }: OfAlgorithm & { needs: string }) => {
+        const fitting = algorithmsFor(key);
+        return `Set signing.algorithm to ${fitting.length > 0 ? oneOf(fitting) : 'an algorithm this key supports'}, or use ${needs} for ${algorithm}.`;
+      },
+    },
+    'repaired-pem': {
+      message: ({ file, repaired }: { file: string; repaired: string[] }) =>
+        `${file} is not clean PEM and loads only because golive repaired it in memory (${repaired.join('; ')}).`,
+      hint: () =>
+        'Rewrite the file as plain PEM (LF line breaks, BEGIN and END lines on their own lines, base64 wrapped at 64 characters): other tools will not repair it.',
+    },
+    'not-yet-valid': {
+      message: ({ file, certificate, now }: { file: string; certificate: CertificateFacts; now: string }) =>
+        `${file} (${certificate.subject}) is not valid until ${certificate.notBefore}; it is now ${now}.`,
+      hint: () => "Check this machine's clock, or wait until the certificate becomes valid before going live.",
+    },
+    expired: {
+      message: ({ file, certificate }: OfCertificateFile) => `${file} (${certificate.subject}) expired on ${isoDate(certificate.notAfter)}.`,
+      hint: ({ role }: OfCertificateFile) => `Renew the certificate, register the new one in the portal and set ${role}.certificate to it.`,
+    },
+    'no-digital-signature': {
+      message: ({ file, keyUsage, role }: OfRole & { file: string; keyUsage: string[] }) =>
+        `${file} has key usage ${keyUsage.join(', ') || '(none)'} without digitalSignature, so it cannot ${role === 'signing' ? 'sign client assertions' : 'authenticate a TLS client'}.`,
+      hint: ({ role }: OfRole) => `Have the ${role} certificate issued with the digitalSignature key usage.`,
+    },
+    'no-client-auth': {
+      message: ({ file, extKeyUsage }: { file: string; extKeyUsage: string[] }) =>
+        `${file} has extended key usage ${extKeyUsage.join(', ') || '(none)'} without clientAuth, so servers refuse it for TLS client authentication.`,
+      hint: () => 'Have the transport certificate issued with the clientAuth extended key usage (TLS Web Client Authentication).',
+    },
+    'sandbox-issuer-in-production': {
+      message: ({ file, certificate }: OfCertificateFile) =>
+        `${file} was issued by ${certificate.issuer}, a sandbox or test CA, but this is a Production config.`,
+      hint: ({ role }: OfCertificateFile) => `Set ${role}.certificate to the Production certificate issued for this client.`,
+    },
+    'expires-soon': {
+      message: ({ file, certificate, daysLeft }: { file: string; certificate: CertificateFacts; daysLeft: number }) =>
+        `${file} (${certificate.subject}) expires in ${daysLeft} day${daysLeft === 1 ? '' : 's'}, on ${isoDate(certificate.notAfter)}.`,
+      hint: ({ certificate }: { certificate: CertificateFacts }) => `Renew the certificate and register the new one before ${isoDate(certificate.notAfter)}.`,
+    },
+    'key-certificate-mismatch': {
+      message: ({ role, key, certificate }: OfRole & { key: KeyFacts; certificate: CertificateFacts; bundledMatch: boolean }) =>
+        `The ${role} key (thumbprint ${key.thumbprint}) does not belong to the ${role} certificate ${certificate.subject} (SHA-256 ${certificate.fingerprintSha256}).`,
+      hint: ({ role, bundledMatch }: OfRole & { bundledMatch: boolean }) =>
+        bundledMatch
+          ? `The bundle in ${role}.privateKey carries the right certificate: remove ${role}.certificate, or set it to that certificate.`
+          : `Set ${role}.privateKey to the key this certificate was issued for, or ${role}.certificate to the certificate issued for this key.`,
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 interface Applicable {
   files: CredentialFiles;

@@ -78,146 +78,148 @@ const keyIssues = {
   },
 };
 
-const FINDINGS = {
-  'ca-unreadable': {
-    message: ({ ca, reason }: { ca: string; reason: string }) => `http.ca (${ca}) could not be read for the https JWKS URL: ${reason}.`,
-    hint: () => 'Make http.ca a readable PEM file of the extra trust anchors, or remove it.',
-  },
-  // Network failures, named after the layer that failed.
-  timeout: {
-    // A timeout names the step that hung; "did not answer" fits only a request sent and left unanswered.
-    message: ({ url, via, reason, code, waitedForAnswer, timeoutMs }: Unreached & { waitedForAnswer: boolean; timeoutMs: number }) =>
-      waitedForAnswer
-        ? `The JWKS host ${url.host} did not answer within ${timeoutMs} ms${via} (${code}).`
-        : `The JWKS host ${url.host} could not be fetched: ${reason} (${code}).`,
-    hint: ({ url, proxyHint }: Unreached) =>
-      `${proxyHint ?? `Check that this network reaches ${url.host} (proxy, firewall)`}, then rerun; raise --timeout only if the host is known to be slow.`,
-  },
-  'not-http': {
-    message: ({ url, via, code }: Unreached) => `The JWKS host ${url.host} answered with something that is not HTTP${via} (${code}).`,
-    hint: ({ url }: Unreached) => `Check the scheme and port of endpoints.jwks (${url.href}): another service listens there.`,
-  },
-  dns: {
-    message: couldNotReach,
-    hint: ({ url }: Unreached) => `Check the host name in endpoints.jwks (${url.href}) and that this machine's DNS resolves ${url.hostname}.`,
-  },
-  tcp: {
-    message: couldNotReach,
-    hint: ({ url }: Unreached) => `Allow outbound ${url.protocol.replace(':', '')} to ${url.host} in the firewall or proxy, and check the port in endpoints.jwks.`,
-  },
-  proxy: {
-    message: couldNotReach,
-    hint: ({ proxyHint }: Unreached) =>
-      proxyHint ? `${proxyHint}.` : 'Check HTTPS_PROXY / HTTP_PROXY and NO_PROXY: the proxy refused the connection to the JWKS host.',
-  },
-  'tls-untrusted': {
-    message: couldNotReach,
-    hint: ({ url }: Unreached) =>
-      `Add the CA that issued ${url.host}'s certificate to http.ca (a corporate proxy re-signs TLS with its own CA); do not disable certificate verification.`,
-  },
-  'tls-hostname': {
-    message: couldNotReach,
-    hint: () => 'Point endpoints.jwks at a host name the server certificate names, or add the right CA to http.ca.',
-  },
-  'tls-expired': {
-    message: couldNotReach,
-    hint: () => "The JWKS host's certificate is not valid now: check the local clock, then tell the host's operator.",
-  },
-  'client-certificate-refused': { message: couldNotReach, hint: fetchWithCurl },
-  'tls-other': { message: couldNotReach, hint: fetchWithCurl },
-  http: { message: couldNotReach, hint: fetchWithCurl },
-  // Answers other than 200.
-  'redirect-without-location': {
-    message: ({ status }: { status: number }) => `The JWKS URL answered ${status} (a redirect) without a Location header.`,
-    hint: () => 'Set endpoints.jwks to the URL that serves the key set directly; golive does not follow redirects.',
-  },
-  redirect: {
-    message: ({ status, location, elsewhere }: { status: number; location: string; elsewhere: boolean; upgrade: boolean }) =>
-      `The JWKS URL answered ${status} redirecting to ${location}${elsewhere ? ' on another host' : ''}; golive does not follow redirects.`,
-    hint: ({ location, upgrade }: { location: string; upgrade: boolean }) =>
-      upgrade
-        ? `The host moved the JWKS to https: set endpoints.jwks to ${location}.`
-        : `Set endpoints.jwks to ${location} once you have checked it serves this organisation's key set, so nothing depends on a redirect.`,
-  },
-  'not-found': {
-    message: (args: Answered & { organisationId: string }) => answered(args),
-    hint: ({ organisationId }: { organisationId: string }) =>
-      `Check organisationId (${organisationId}) and endpoints.jwks: no key set is published at this URL, and a new organisation has none until a key is registered in the portal.`,
-  },
-  'access-refused': {
-    message: answered,
-    hint: ({ url }: Answered) =>
-      `Something between golive and ${url.host} refuses the request (the JWKS is public): check the proxy (HTTPS_PROXY, NO_PROXY) or firewall.`,
-  },
-  'server-error': {
-    message: answered,
-    hint: () => "The JWKS host has a problem: rerun later; if it persists, send this check's evidence to the platform's support.",
-  },
-  'unexpected-status': {
-    message: answered,
-    hint: ({ url }: Answered) => `Check that endpoints.jwks (${url.href}) is the organisation's JWKS URL.`,
-  },
-  'too-large': {
-    message: ({ maxBytes, bytesRead, contentLength }: { maxBytes: number; bytesRead: number; contentLength?: number; url: URL }) =>
-      `The JWKS body is larger than http.jwksMaxBytes (${maxBytes} bytes): stopped reading at ${bytesRead} bytes${contentLength === undefined ? '' : ` of ${contentLength} announced`}.`,
-    hint: ({ url }: { url: URL }) =>
-      `A key set is normally a few kilobytes: check that endpoints.jwks (${url.href}) is the organisation's JWKS; raise http.jwksMaxBytes only if it really publishes that many keys.`,
-  },
-  // A 200 whose body is not a key set: the codes of parseJwks.
-  'empty-body': {
-    message: ({ served }: NotAKeySet<'empty-body'>) => `The JWKS URL answered 200 with an empty body (${served}).`,
-    hint: checkUrl,
-  },
-  html: {
-    message: ({ served, title }: NotAKeySet<'html'>) =>
-      `The JWKS URL answered 200 with an HTML page (${served}${title === undefined ? '' : `, title "${title}"`}), not a JSON Web Key Set.`,
-    hint: ({ url }: NotAKeySet<'html'>) =>
-      `A proxy, captive portal or sign-in page answered, or the URL is wrong: fetch ${url.href} with curl from this machine, and let requests to ${url.host} through the proxy.`,
-  },
-  binary: {
-    message: ({ bytes, served }: NotAKeySet<'binary'>) => `The JWKS URL answered 200 with ${bytes} bytes of binary data (${served}), not JSON.`,
-    hint: checkUrl,
-  },
-  'not-json': {
-    message: ({ served, start }: NotAKeySet<'not-json'>) =>
-      `The JWKS URL answered 200 with a body that is not JSON (${served}): it starts "${bodySnippet(start, 60)}".`,
-    hint: checkUrl,
-  },
-  'not-object': {
-    message: ({ jsonType }: NotAKeySet<'not-object'>) => `The JWKS is ${jsonType}, not an object with a "keys" array.`,
-    hint: checkUrl,
-  },
-  'no-keys': {
-    message: ({ members }: NotAKeySet<'no-keys'>) => `The JWKS is JSON without a "keys" array (members: ${members.join(', ') || 'none'}).`,
-    hint: (args: NotAKeySet<'no-keys'>) =>
-      args.members.includes('jwks_uri') || args.members.includes('issuer')
-        ? 'This looks like OpenID / OAuth server metadata: set endpoints.jwks to its jwks_uri, the organisation key set.'
-        : checkUrl(args),
-  },
-  'keys-not-array': {
-    message: ({ keysType }: NotAKeySet<'keys-not-array'>) => `The JWKS "keys" member is ${keysType}, not an array.`,
-    hint: checkUrl,
-  },
-  'empty-keys': {
-    message: (_: NotAKeySet<'empty-keys'>) => 'The JWKS holds no keys ("keys": []), so no key is registered for this organisation.',
-    hint: () => 'Register the signing certificate for this organisation and environment in the portal, then rerun.',
-  },
-  'no-key-objects': {
-    message: ({ entries, types }: NotAKeySet<'no-key-objects'>) =>
-      `None of the ${entries} entries of the JWKS "keys" is a key object (found ${types.join(', ')}).`,
-    hint: checkUrl,
-  },
-  // A usable key set, with something to fix.
-  'content-type-not-json': {
-    message: ({ contentType }: { contentType?: string }) =>
-      `The JWKS parses, but is served ${contentType ? `as ${contentType}` : 'with no content type'} rather than application/json.`,
-    hint: () => 'Nothing to change in the config: a stricter client may refuse this type, so mention it to the JWKS host operator.',
-  },
-  'private-key-published': keyIssues,
-  'key-issues': keyIssues,
-} satisfies FindingTable;
+function findings() {
+  return {
+    'ca-unreadable': {
+      message: ({ ca, reason }: { ca: string; reason: string }) => `http.ca (${ca}) could not be read for the https JWKS URL: ${reason}.`,
+      hint: () => 'Make http.ca a readable PEM file of the extra trust anchors, or remove it.',
+    },
+    // Network failures, named after the layer that failed.
+    timeout: {
+      // A timeout names the step that hung; "did not answer" fits only a request sent and left unanswered.
+      message: ({ url, via, reason, code, waitedForAnswer, timeoutMs }: Unreached & { waitedForAnswer: boolean; timeoutMs: number }) =>
+        waitedForAnswer
+          ? `The JWKS host ${url.host} did not answer within ${timeoutMs} ms${via} (${code}).`
+          : `The JWKS host ${url.host} could not be fetched: ${reason} (${code}).`,
+      hint: ({ url, proxyHint }: Unreached) =>
+        `${proxyHint ?? `Check that this network reaches ${url.host} (proxy, firewall)`}, then rerun; raise --timeout only if the host is known to be slow.`,
+    },
+    'not-http': {
+      message: ({ url, via, code }: Unreached) => `The JWKS host ${url.host} answered with something that is not HTTP${via} (${code}).`,
+      hint: ({ url }: Unreached) => `Check the scheme and port of endpoints.jwks (${url.href}): another service listens there.`,
+    },
+    dns: {
+      message: couldNotReach,
+      hint: ({ url }: Unreached) => `Check the host name in endpoints.jwks (${url.href}) and that this machine's DNS resolves ${url.hostname}.`,
+    },
+    tcp: {
+      message: couldNotReach,
+      hint: ({ url }: Unreached) => `Allow outbound ${url.protocol.replace(':', '')} to ${url.host} in the firewall or proxy, and check the port in endpoints.jwks.`,
+    },
+    proxy: {
+      message: couldNotReach,
+      hint: ({ proxyHint }: Unreached) =>
+        proxyHint ? `${proxyHint}.` : 'Check HTTPS_PROXY / HTTP_PROXY and NO_PROXY: the proxy refused the connection to the JWKS host.',
+    },
+    'tls-untrusted': {
+      message: couldNotReach,
+      hint: ({ url }: Unreached) =>
+        `Add the CA that issued ${url.host}'s certificate to http.ca (a corporate proxy re-signs TLS with its own CA); do not disable certificate verification.`,
+    },
+    'tls-hostname': {
+      message: couldNotReach,
+      hint: () => 'Point endpoints.jwks at a host name the server certificate names, or add the right CA to http.ca.',
+    },
+    'tls-expired': {
+      message: couldNotReach,
+      hint: () => "The JWKS host's certificate is not valid now: check the local clock, then tell the host's operator.",
+    },
+    'client-certificate-refused': { message: couldNotReach, hint: fetchWithCurl },
+    'tls-other': { message: couldNotReach, hint: fetchWithCurl },
+    http: { message: couldNotReach, hint: fetchWithCurl },
+    // Answers other than 200.
+    'redirect-without-location': {
+      message: ({ status }: { status: number }) => `The JWKS URL answered ${status} (a redirect) without a Location header.`,
+      hint: () => 'Set endpoints.jwks to the URL that serves the key set directly; golive does not follow redirects.',
+    },
+    redirect: {
+      message: ({ status, location, elsewhere }: { status: number; location: string; elsewhere: boolean; upgrade: boolean }) =>
+        `The JWKS URL answered ${status} redirecting to ${location}${elsewhere ? ' on another host' : ''}; golive does not follow redirects.`,
+      hint: ({ location, upgrade }: { location: string; upgrade: boolean }) =>
+        upgrade
+          ? `The host moved the JWKS to https: set endpoints.jwks to ${location}.`
+          : `Set endpoints.jwks to ${location} once you have checked it serves this organisation's key set, so nothing depends on a redirect.`,
+    },
+    'not-found': {
+      message: (args: Answered & { organisationId: string }) => answered(args),
+      hint: ({ organisationId }: { organisationId: string }) =>
+        `Check organisationId (${organisationId}) and endpoints.jwks: no key set is published at this URL, and a new organisation has none until a key is registered in the portal.`,
+    },
+    'access-refused': {
+      message: answered,
+      hint: ({ url }: Answered) =>
+        `Something between golive and ${url.host} refuses the request (the JWKS is public): check the proxy (HTTPS_PROXY, NO_PROXY) or firewall.`,
+    },
+    'server-error': {
+      message: answered,
+      hint: () => "The JWKS host has a problem: rerun later; if it persists, send this check's evidence to the platform's support.",
+    },
+    'unexpected-status': {
+      message: answered,
+      hint: ({ url }: Answered) => `Check that endpoints.jwks (${url.href}) is the organisation's JWKS URL.`,
+    },
+    'too-large': {
+      message: ({ maxBytes, bytesRead, contentLength }: { maxBytes: number; bytesRead: number; contentLength?: number; url: URL }) =>
+        `The JWKS body is larger than http.jwksMaxBytes (${maxBytes} bytes): stopped reading at ${bytesRead} bytes${contentLength === undefined ? '' : ` of ${contentLength} announced`}.`,
+      hint: ({ url }: { url: URL }) =>
+        `A key set is normally a few kilobytes: check that endpoints.jwks (${url.href}) is the organisation's JWKS; raise http.jwksMaxBytes only if it really publishes that many keys.`,
+    },
+    // A 200 whose body is not a key set: the codes of parseJwks.
+    'empty-body': {
+      message: ({ served }: NotAKeySet<'empty-body'>) => `The JWKS URL answered 200 with an empty body (${served}).`,
+      hint: checkUrl,
+    },
+    html: {
+      message: ({ served, title }: NotAKeySet<'html'>) =>
+        `The JWKS URL answered 200 with an HTML page (${served}${title === undefined ? '' : `, title "${title}"`}), not a JSON Web Key Set.`,
+      hint: ({ url }: NotAKeySet<'html'>) =>
+        `A proxy, captive portal or sign-in page answered, or the URL is wrong: fetch ${url.href} with curl from this machine, and let requests to ${url.host} through the proxy.`,
+    },
+    binary: {
+      message: ({ bytes, served }: NotAKeySet<'binary'>) => `The JWKS URL answered 200 with ${bytes} bytes of binary data (${served}), not JSON.`,
+      hint: checkUrl,
+    },
+    'not-json': {
+      message: ({ served, start }: NotAKeySet<'not-json'>) =>
+        `The JWKS URL answered 200 with a body that is not JSON (${served}): it starts "${bodySnippet(start, 60)}".`,
+      hint: checkUrl,
+    },
+    'not-object': {
+      message: ({ jsonType }: NotAKeySet<'not-object'>) => `The JWKS is ${jsonType}, not an object with a "keys" array.`,
+      hint: checkUrl,
+    },
+    'no-keys': {
+      message: ({ members }: NotAKeySet<'no-keys'>) => `The JWKS is JSON without a "keys" array (members: ${members.join(', ') || 'none'}).`,
+      hint: (args: NotAKeySet<'no-keys'>) =>
+        args.members.includes('jwks_uri') || args.members.includes('issuer')
+          ? 'This looks like OpenID / OAuth server metadata: set endpoints.jwks to its jwks_uri, the organisation key set.'
+          : checkUrl(args),
+    },
+    'keys-not-array': {
+      message: ({ keysType }: NotAKeySet<'keys-not-array'>) => `The JWKS "keys" member is ${keysType}, not an array.`,
+      hint: checkUrl,
+    },
+    'empty-keys': {
+      message: (_: NotAKeySet<'empty-keys'>) => 'The JWKS holds no keys ("keys": []), so no key is registered for this organisation.',
+      hint: () => 'Register the signing certificate for this organisation and environment in the portal, then rerun.',
+    },
+    'no-key-objects': {
+      message: ({ entries, types }: NotAKeySet<'no-key-objects'>) =>
+        `None of the ${entries} entries of the JWKS "keys" is a key object (found ${types.join(', ')}).`,
+      hint: checkUrl,
+    },
+    // A usable key set, with something to fix.
+    'content-type-not-json': {
+      message: ({ contentType }: { contentType?: string }) =>
+        `The JWKS parses, but is served ${contentType ? `as ${contentType}` : 'with no content type'} rather than application/json.`,
+      hint: () => 'Nothing to change in the config: a stricter client may refuse this type, so mention it to the JWKS host operator.',
+    },
+    'private-key-published': keyIssues,
+    'key-issues': keyIssues,
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: string | undefined, env: RunContext['env']): CheckOutcome<never> {
   const { layer, code, reason, alert, step } = error.failure;

@@ -22,52 +22,54 @@ interface NotRegistered {
   kidOfOtherKey?: { kid: string; thumbprint?: string };
 }
 
-const FINDINGS = {
-  'key-not-registered': {
-    message: ({ local, kids, kidOfOtherKey: other }: NotRegistered) => {
-      const kidNote =
-        other === undefined
-          ? ''
-          : ` The kid "${other.kid}" of signing.kid is there, but for another key${other.thumbprint === undefined ? '' : ` (thumbprint ${other.thumbprint})`}.`;
-      return `The signing key (thumbprint ${local.thumbprint}, certificate x5t#S256 ${local.x5tS256}) is not registered in the JWKS; it holds ${kidList(kids)}.${kidNote}`;
+function findings() {
+  return {
+    'key-not-registered': {
+      message: ({ local, kids, kidOfOtherKey: other }: NotRegistered) => {
+        const kidNote =
+          other === undefined
+            ? ''
+            : ` The kid "${other.kid}" of signing.kid is there, but for another key${other.thumbprint === undefined ? '' : ` (thumbprint ${other.thumbprint})`}.`;
+        return `The signing key (thumbprint ${local.thumbprint}, certificate x5t#S256 ${local.x5tS256}) is not registered in the JWKS; it holds ${kidList(kids)}.${kidNote}`;
+      },
+      hint: () => 'Register the signing certificate in the portal, or point signing.privateKey (and signing.certificate) at the registered key.',
     },
-    hint: () => 'Register the signing certificate in the portal, or point signing.privateKey (and signing.certificate) at the registered key.',
-  },
-  'kid-mismatch': {
-    message: ({ configuredKid, registeredKids }: { configuredKid: string; registeredKids: string[] }) =>
-      `signing.kid is "${configuredKid}", but the JWKS registers this signing key under ${registeredKids.length > 0 ? kidList(registeredKids) : 'an entry with no kid'}.`,
-    hint: ({ registeredKids }: { registeredKids: string[] }) =>
-      registeredKids.length > 0
-        ? `Set signing.kid to "${registeredKids[0]}" (the KID the portal shows for this certificate), or remove signing.kid so golive uses the registered kid.`
-        : 'Re-register the signing certificate in the portal so it gets a kid, then set signing.kid to it or remove signing.kid.',
-  },
-  'use-not-sig': {
-    message: ({ kid, use }: { kid: string; use: string }) => notForSignatures(kid, `use "${use}"`),
-    hint: ({ use }: { use: string }) =>
-      use === 'tls'
-        ? 'This entry registers a transport (TLS) certificate: register the signing certificate as a signing key in the portal, or use separate keys for signing and transport.'
-        : REGISTER_AS_SIGNING_KEY,
-  },
-  'key-ops-without-verify': {
-    message: ({ kid, keyOps }: { kid: string; keyOps: unknown[] }) => notForSignatures(kid, `key_ops ${JSON.stringify(keyOps)}`),
-    hint: () => REGISTER_AS_SIGNING_KEY,
-  },
-  'no-kid': {
-    message: () => 'The signing key is registered without a kid, so the assertion header cannot name it.',
-    hint: () => 'Re-register the signing certificate in the portal so the JWKS lists it under a kid.',
-  },
-  ...otherCertificateFindings(
-    'The key is the same, so signatures verify; upload the current certificate in the portal (after a renewal the registration must follow), or set signing.certificate to the registered one.',
-  ),
-  'alg-mismatch': {
-    message: ({ kid, registered, configured }: { kid: string; registered: string; configured: string }) =>
-      `The JWKS registers this key (${kid}) for alg ${registered}, but signing.algorithm is ${configured}.`,
-    hint: ({ registered, configured }: { registered: string; configured: string }) =>
-      `Set signing.algorithm to ${registered}, or register the key for ${configured} in the portal.`,
-  },
-} satisfies FindingTable;
+    'kid-mismatch': {
+      message: ({ configuredKid, registeredKids }: { configuredKid: string; registeredKids: string[] }) =>
+        `signing.kid is "${configuredKid}", but the JWKS registers this signing key under ${registeredKids.length > 0 ? kidList(registeredKids) : 'an entry with no kid'}.`,
+      hint: ({ registeredKids }: { registeredKids: string[] }) =>
+        registeredKids.length > 0
+          ? `Set signing.kid to "${registeredKids[0]}" (the KID the portal shows for this certificate), or remove signing.kid so golive uses the registered kid.`
+          : 'Re-register the signing certificate in the portal so it gets a kid, then set signing.kid to it or remove signing.kid.',
+    },
+    'use-not-sig': {
+      message: ({ kid, use }: { kid: string; use: string }) => notForSignatures(kid, `use "${use}"`),
+      hint: ({ use }: { use: string }) =>
+        use === 'tls'
+          ? 'This entry registers a transport (TLS) certificate: register the signing certificate as a signing key in the portal, or use separate keys for signing and transport.'
+          : REGISTER_AS_SIGNING_KEY,
+    },
+    'key-ops-without-verify': {
+      message: ({ kid, keyOps }: { kid: string; keyOps: unknown[] }) => notForSignatures(kid, `key_ops ${JSON.stringify(keyOps)}`),
+      hint: () => REGISTER_AS_SIGNING_KEY,
+    },
+    'no-kid': {
+      message: () => 'The signing key is registered without a kid, so the assertion header cannot name it.',
+      hint: () => 'Re-register the signing certificate in the portal so the JWKS lists it under a kid.',
+    },
+    ...otherCertificateFindings(
+      'The key is the same, so signatures verify; upload the current certificate in the portal (after a renewal the registration must follow), or set signing.certificate to the registered one.',
+    ),
+    'alg-mismatch': {
+      message: ({ kid, registered, configured }: { kid: string; registered: string; configured: string }) =>
+        `The JWKS registers this key (${kid}) for alg ${registered}, but signing.algorithm is ${configured}.`,
+      hint: ({ registered, configured }: { registered: string; configured: string }) =>
+        `Set signing.algorithm to ${registered}, or register the key for ${configured} in the portal.`,
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 /** signing.kid when the JWKS uses it for another key (the key itself is not registered). */
 function kidOfOtherKey(keys: readonly PublishedJwk[], kid: string | undefined): NotRegistered['kidOfOtherKey'] {

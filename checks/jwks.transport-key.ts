@@ -7,23 +7,25 @@ import { combine, findingsOf, type Finding, type FindingTable } from '../src/pip
 import jwksFetch from './jwks.fetch.js';
 import transportKeypair from './transport.keypair.js';
 
-const FINDINGS = {
-  'key-not-registered': {
-    message: ({ local, kids }: { local: LocalKeyMaterial; kids: readonly string[] }) =>
-      `The transport certificate (x5t#S256 ${local.x5tS256}, key thumbprint ${local.thumbprint}) is not in the JWKS; it holds ${kidList(kids)}.`,
-    hint: () =>
-      'Some platforms do not publish transport certificates, so this can be expected; if yours does (Thredd lists them with use "tls"), register the transport certificate in the portal.',
-  },
-  'registered-as-signing-key': {
-    message: ({ kid }: { kid: string }) => `The transport key is registered only as a signing key (${kid}, use "sig"), not as a transport certificate.`,
-    hint: () => 'Use separate keys for signing and transport, and register the transport certificate in the portal.',
-  },
-  ...otherCertificateFindings(
-    'mTLS compares certificates, not keys: upload the current transport certificate in the portal (after a renewal the registration must follow), or set transport.certificate to the registered one.',
-  ),
-} satisfies FindingTable;
+function findings() {
+  return {
+    'key-not-registered': {
+      message: ({ local, kids }: { local: LocalKeyMaterial; kids: readonly string[] }) =>
+        `The transport certificate (x5t#S256 ${local.x5tS256}, key thumbprint ${local.thumbprint}) is not in the JWKS; it holds ${kidList(kids)}.`,
+      hint: () =>
+        'Some platforms do not publish transport certificates, so this can be expected; if yours does (Thredd lists them with use "tls"), register the transport certificate in the portal.',
+    },
+    'registered-as-signing-key': {
+      message: ({ kid }: { kid: string }) => `The transport key is registered only as a signing key (${kid}, use "sig"), not as a transport certificate.`,
+      hint: () => 'Use separate keys for signing and transport, and register the transport certificate in the portal.',
+    },
+    ...otherCertificateFindings(
+      'mTLS compares certificates, not keys: upload the current transport certificate in the portal (after a renewal the registration must follow), or set transport.certificate to the registered one.',
+    ),
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 export default defineCheck({
   id: 'jwks.transport-key',

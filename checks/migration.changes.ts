@@ -19,51 +19,53 @@ const region = (config: ResolvedConfig): string => `${config.region} (${THREDD.r
 const list = (values: readonly (string | number)[]): string => (values.length > 0 ? values.join(' ') : '(none)');
 const changes = ({ field, before, after }: Change): string => `${field} changes from ${before} to ${after}`;
 
-const FINDINGS = {
-  'profile-changed': {
-    message: changes,
-    hint: ({ production }: Change) => `Confirm the Production config is meant to use the ${production.profile} profile: it decides which endpoints are derived.`,
-  },
-  'connectivity-changed': {
-    message: changes,
-    hint: ({ production }: Change) =>
-      production.connectivity === 'mtls'
-        ? 'Confirm the Production client is registered for mTLS, with the Production transport certificate registered in the portal.'
-        : 'Confirm the Production client is registered for TLS (no client certificate): an mTLS-only client is refused on the TLS host.',
-  },
-  'region-changed': {
-    message: changes,
-    hint: ({ production }: Change) =>
-      `Confirm the Production client is provisioned in region ${region(production)}: the API answers 403 when X-Region does not match.`,
-  },
-  'auth-method-changed': {
-    message: changes,
-    hint: ({ production }: Change) =>
-      production.client.authMethod === 'private_key_jwt'
-        ? 'Confirm the Production client is registered for private_key_jwt and its signing certificate is registered, so it appears in the Production JWKS.'
-        : `Confirm the Production client is registered for ${production.client.authMethod}, and keep its secret in a variable set only where Production runs.`,
-  },
-  'scopes-changed': {
-    message: changes,
-    hint: ({ uat, production }: Change) => {
-      const added = production.client.scopes.filter((scope) => !uat.client.scopes.includes(scope));
-      const removed = uat.client.scopes.filter((scope) => !production.client.scopes.includes(scope));
-      const parts = [...(added.length > 0 ? [`added ${added.join(' ')}`] : []), ...(removed.length > 0 ? [`removed ${removed.join(' ')}`] : [])];
-      return `Scopes ${parts.join(', ')}: confirm the Production client is granted every requested scope (token.response in golive check warns when one is not).`;
+function findings() {
+  return {
+    'profile-changed': {
+      message: changes,
+      hint: ({ production }: Change) => `Confirm the Production config is meant to use the ${production.profile} profile: it decides which endpoints are derived.`,
     },
-  },
-  'algorithm-changed': {
-    message: changes,
-    hint: () => 'Confirm the algorithm registered for the Production client, and that it fits the Production signing key.',
-  },
-  'probe-changed': {
-    message: changes,
-    hint: ({ prodFile }: Change) =>
-      `Make sure the Production probe in ${prodFile} is a read-only call the Production client may make: golive check calls it on the live platform.`,
-  },
-} satisfies FindingTable;
+    'connectivity-changed': {
+      message: changes,
+      hint: ({ production }: Change) =>
+        production.connectivity === 'mtls'
+          ? 'Confirm the Production client is registered for mTLS, with the Production transport certificate registered in the portal.'
+          : 'Confirm the Production client is registered for TLS (no client certificate): an mTLS-only client is refused on the TLS host.',
+    },
+    'region-changed': {
+      message: changes,
+      hint: ({ production }: Change) =>
+        `Confirm the Production client is provisioned in region ${region(production)}: the API answers 403 when X-Region does not match.`,
+    },
+    'auth-method-changed': {
+      message: changes,
+      hint: ({ production }: Change) =>
+        production.client.authMethod === 'private_key_jwt'
+          ? 'Confirm the Production client is registered for private_key_jwt and its signing certificate is registered, so it appears in the Production JWKS.'
+          : `Confirm the Production client is registered for ${production.client.authMethod}, and keep its secret in a variable set only where Production runs.`,
+    },
+    'scopes-changed': {
+      message: changes,
+      hint: ({ uat, production }: Change) => {
+        const added = production.client.scopes.filter((scope) => !uat.client.scopes.includes(scope));
+        const removed = uat.client.scopes.filter((scope) => !production.client.scopes.includes(scope));
+        const parts = [...(added.length > 0 ? [`added ${added.join(' ')}`] : []), ...(removed.length > 0 ? [`removed ${removed.join(' ')}`] : [])];
+        return `Scopes ${parts.join(', ')}: confirm the Production client is granted every requested scope (token.response in golive check warns when one is not).`;
+      },
+    },
+    'algorithm-changed': {
+      message: changes,
+      hint: () => 'Confirm the algorithm registered for the Production client, and that it fits the Production signing key.',
+    },
+    'probe-changed': {
+      message: changes,
+      hint: ({ prodFile }: Change) =>
+        `Make sure the Production probe in ${prodFile} is a read-only call the Production client may make: golive check calls it on the live platform.`,
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 /**
  * A setting that may legitimately differ between UAT and Production, but
@@ -72,7 +74,7 @@ const finding = findingsOf(FINDINGS);
  */
 interface Compared {
   field: string;
-  code: keyof typeof FINDINGS;
+  code: keyof ReturnType<typeof findings>;
   /** undefined: the setting does not apply to this config (a change of another field covers it). */
   value(config: ResolvedConfig): string | undefined;
 }

@@ -42,26 +42,28 @@ const notCompared = {
   hint: ({ role }: Reused) => `Run golive check --offline on each config for the full diagnosis of its ${role} credentials.`,
 };
 
-const FINDINGS = {
-  'same-client-id': {
-    message: (args: Shared & { clientId: string }) => `client.id is ${args.clientId} in both configs${sharedTail(args)}`,
-    hint: ({ prodFile }: Shared) =>
-      `Set client.id in ${prodFile} to the client id issued for Production (a UAT client id is unknown to Production: invalid_client).`,
-  },
-  'same-secret': {
-    message: (args: Shared) => `client.secret is the same in both configs (compared by SHA-256 digest; value not shown)${sharedTail(args)}`,
-    hint: ({ prodFile }: Shared) =>
-      `Use the secret issued with the Production client in ${prodFile}, from a variable set only where Production runs; never reuse a UAT secret.`,
-  },
-  'same-signing-certificate': sameCertificate,
-  'same-transport-certificate': sameCertificate,
-  'same-signing-key': sameKey,
-  'same-transport-key': sameKey,
-  'signing-not-compared': notCompared,
-  'transport-not-compared': notCompared,
-} satisfies FindingTable;
+function findings() {
+  return {
+    'same-client-id': {
+      message: (args: Shared & { clientId: string }) => `client.id is ${args.clientId} in both configs${sharedTail(args)}`,
+      hint: ({ prodFile }: Shared) =>
+        `Set client.id in ${prodFile} to the client id issued for Production (a UAT client id is unknown to Production: invalid_client).`,
+    },
+    'same-secret': {
+      message: (args: Shared) => `client.secret is the same in both configs (compared by SHA-256 digest; value not shown)${sharedTail(args)}`,
+      hint: ({ prodFile }: Shared) =>
+        `Use the secret issued with the Production client in ${prodFile}, from a variable set only where Production runs; never reuse a UAT secret.`,
+    },
+    'same-signing-certificate': sameCertificate,
+    'same-transport-certificate': sameCertificate,
+    'same-signing-key': sameKey,
+    'same-transport-key': sameKey,
+    'signing-not-compared': notCompared,
+    'transport-not-compared': notCompared,
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();

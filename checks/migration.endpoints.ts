@@ -37,49 +37,51 @@ function correction({ field, prodFile, derived, overridden }: UrlField): string 
   return `Set the endpoints in ${prodFile} to the Production platform's URLs.`;
 }
 
-const FINDINGS = {
-  'not-a-url': { message: ({ field, value }: UrlField) => `${field} ${value} is not a URL`, hint: correction },
-  'uat-host': { message: ({ field, value }: UrlField) => `${field} ${value} is Thredd's UAT host`, hint: correction },
-  'test-host': {
-    message: ({ field, value, host }: UrlField) => `${field} ${value} names a UAT, sandbox or test host (${host})`,
-    hint: correction,
-  },
-  'test-path': {
-    message: ({ field, value, path }: UrlField) => `${field} ${value} names a UAT, sandbox or test environment in its path (${path})`,
-    hint: correction,
-  },
-  'local-address': {
-    message: ({ field, value, host }: UrlField) => `${field} ${value} is a local address (${host}), not the Production platform`,
-    hint: correction,
-  },
-  'same-api-url': { message: ({ field, value }: UrlField) => `${field} ${value} is the API URL of the UAT config too`, hint: correction },
-  'not-thredd-host': {
-    message: ({ field, value }: UrlField) =>
-      `${field} ${value} is not one of Thredd's Production hosts (${THREDD.apiHosts.production.tls}, ${THREDD.apiHosts.production.mtls})`,
-    hint: (args: UrlField) => {
-      const fix = correction(args);
-      return `Confirm that ${args.value} forwards to ${args.derived}, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`;
+function findings() {
+  return {
+    'not-a-url': { message: ({ field, value }: UrlField) => `${field} ${value} is not a URL`, hint: correction },
+    'uat-host': { message: ({ field, value }: UrlField) => `${field} ${value} is Thredd's UAT host`, hint: correction },
+    'test-host': {
+      message: ({ field, value, host }: UrlField) => `${field} ${value} names a UAT, sandbox or test host (${host})`,
+      hint: correction,
     },
-  },
-  'ca-not-loaded': {
-    message: ({ file, problem }: CaFile & { problem: string }) =>
-      `http.ca (${file}) was not checked for sandbox CAs, as it does not load (${problem.replace(/\.$/, '')})`,
-    hint: ({ prodFile }: CaFile) => `Run golive check --offline ${prodFile} for the full diagnosis.`,
-  },
-  'sandbox-ca': {
-    message: ({ file, subject }: CaFile & { subject: string }) => `http.ca (${file}) trusts ${subject}, a sandbox or test CA`,
-    hint: ({ prodFile }: CaFile) =>
-      `Remove http.ca from ${prodFile}: Production hosts use publicly trusted certificates; keep http.ca only for your own TLS-intercepting proxy's CA.`,
-  },
-  'sandbox-issuer': {
-    message: ({ field, file, issuer }: CaFile & { field: string; role: CredentialRole; issuer: string }) =>
-      `${field} (${file}) was issued by ${issuer}, a sandbox or test CA`,
-    hint: ({ field, role, prodFile }: CaFile & { field: string; role: CredentialRole }) =>
-      `Point ${field} in ${prodFile} at the ${role} certificate issued for Production.`,
-  },
-} satisfies FindingTable;
+    'test-path': {
+      message: ({ field, value, path }: UrlField) => `${field} ${value} names a UAT, sandbox or test environment in its path (${path})`,
+      hint: correction,
+    },
+    'local-address': {
+      message: ({ field, value, host }: UrlField) => `${field} ${value} is a local address (${host}), not the Production platform`,
+      hint: correction,
+    },
+    'same-api-url': { message: ({ field, value }: UrlField) => `${field} ${value} is the API URL of the UAT config too`, hint: correction },
+    'not-thredd-host': {
+      message: ({ field, value }: UrlField) =>
+        `${field} ${value} is not one of Thredd's Production hosts (${THREDD.apiHosts.production.tls}, ${THREDD.apiHosts.production.mtls})`,
+      hint: (args: UrlField) => {
+        const fix = correction(args);
+        return `Confirm that ${args.value} forwards to ${args.derived}, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}`;
+      },
+    },
+    'ca-not-loaded': {
+      message: ({ file, problem }: CaFile & { problem: string }) =>
+        `http.ca (${file}) was not checked for sandbox CAs, as it does not load (${problem.replace(/\.$/, '')})`,
+      hint: ({ prodFile }: CaFile) => `Run golive check --offline ${prodFile} for the full diagnosis.`,
+    },
+    'sandbox-ca': {
+      message: ({ file, subject }: CaFile & { subject: string }) => `http.ca (${file}) trusts ${subject}, a sandbox or test CA`,
+      hint: ({ prodFile }: CaFile) =>
+        `Remove http.ca from ${prodFile}: Production hosts use publicly trusted certificates; keep http.ca only for your own TLS-intercepting proxy's CA.`,
+    },
+    'sandbox-issuer': {
+      message: ({ field, file, issuer }: CaFile & { field: string; role: CredentialRole; issuer: string }) =>
+        `${field} (${file}) was issued by ${issuer}, a sandbox or test CA`,
+      hint: ({ field, role, prodFile }: CaFile & { field: string; role: CredentialRole }) =>
+        `Point ${field} in ${prodFile} at the ${role} certificate issued for Production.`,
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 type NonProduction = 'not-a-url' | 'uat-host' | 'test-host' | 'test-path' | 'local-address';
 

@@ -9,29 +9,31 @@ interface Named {
   production: string;
 }
 
-const FINDINGS = {
-  'same-content': {
-    message: ({ uat, production, sha256 }: Named & { sha256: string }) =>
-      `${uat} and ${production} are the same file content (SHA-256 ${sha256.slice(0, 12)}…), so nothing was migrated`,
-    hint: () => 'Name the UAT config first and the Production config second: golive diff uat.yaml prod.yaml.',
-  },
-  'arguments-swapped': {
-    message: ({ uat, production }: Named) => `${uat} is the Production config and ${production} the UAT one: the arguments are the wrong way round`,
-    hint: ({ uat, production }: Named) => `Run golive diff ${production} ${uat} (UAT first, Production second).`,
-  },
-  'first-not-uat': {
-    message: ({ uat, environment }: Named & { environment: string }) => `${uat}, named first as the UAT config, has environment: ${environment}`,
-    hint: ({ uat }: Named) => `Name the UAT config first, or set environment: uat in ${uat} if it is the UAT config.`,
-  },
-  'second-not-production': {
-    message: ({ production, environment }: Named & { environment: string }) =>
-      `${production}, named second as the Production config, has environment: ${environment}`,
-    hint: ({ production }: Named) =>
-      `Set environment: production in ${production} (the profile then derives the Production hosts), or name the Production config second.`,
-  },
-} satisfies FindingTable;
+function findings() {
+  return {
+    'same-content': {
+      message: ({ uat, production, sha256 }: Named & { sha256: string }) =>
+        `${uat} and ${production} are the same file content (SHA-256 ${sha256.slice(0, 12)}…), so nothing was migrated`,
+      hint: () => 'Name the UAT config first and the Production config second: golive diff uat.yaml prod.yaml.',
+    },
+    'arguments-swapped': {
+      message: ({ uat, production }: Named) => `${uat} is the Production config and ${production} the UAT one: the arguments are the wrong way round`,
+      hint: ({ uat, production }: Named) => `Run golive diff ${production} ${uat} (UAT first, Production second).`,
+    },
+    'first-not-uat': {
+      message: ({ uat, environment }: Named & { environment: string }) => `${uat}, named first as the UAT config, has environment: ${environment}`,
+      hint: ({ uat }: Named) => `Name the UAT config first, or set environment: uat in ${uat} if it is the UAT config.`,
+    },
+    'second-not-production': {
+      message: ({ production, environment }: Named & { environment: string }) =>
+        `${production}, named second as the Production config, has environment: ${environment}`,
+      hint: ({ production }: Named) =>
+        `Set environment: production in ${production} (the profile then derives the Production hosts), or name the Production config second.`,
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 export default defineMigrationCheck({
   id: 'migration.environments',

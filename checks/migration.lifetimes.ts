@@ -42,32 +42,34 @@ function renewal({ held, prodFile }: Lifetime): string {
   return `Have a new Production certificate issued for ${held.field}, register it in the portal, and point ${held.field} in ${prodFile} at it before go-live.`;
 }
 
-const FINDINGS = {
-  'certificate-not-read': {
-    message: ({ held }: Lifetime) => `${held.field} (${held.file}) was not read, so its lifetime is unknown: ${held.problem?.replace(/\.$/, '')}`,
-    hint: ({ prodFile }: Lifetime) => `Run golive check --offline ${prodFile} for the full diagnosis.`,
-  },
-  expired: {
-    message: (args: Read) => `${named(args)} expired on ${args.until}`,
-    hint: renewal,
-  },
-  'expires-before-go-live': {
-    message: (args: Read) => `${named(args)} expires on ${args.until}, before the end of go-live day ${args.day}`,
-    hint: renewal,
-  },
-  'starts-after-go-live': {
-    message: (args: Read & { notBefore: string }) => `${named(args)} is not valid until ${args.notBefore}, after go-live on ${args.day}`,
-    hint: ({ held, notBefore }: Read & { notBefore: string }) =>
-      `Move go-live to ${isoDate(notBefore)} or later, or have ${held.field} issued with an earlier start date.`,
-  },
-  'expires-soon-after-go-live': {
-    message: (args: Read & { daysAfter: number }) =>
-      `${named(args)} expires on ${args.until}, ${args.daysAfter} day${args.daysAfter === 1 ? '' : 's'} after go-live on ${args.day}`,
-    hint: (args: Lifetime) => `Renew it right after go-live at the latest: ${renewal(args)}`,
-  },
-} satisfies FindingTable;
+function findings() {
+  return {
+    'certificate-not-read': {
+      message: ({ held }: Lifetime) => `${held.field} (${held.file}) was not read, so its lifetime is unknown: ${held.problem?.replace(/\.$/, '')}`,
+      hint: ({ prodFile }: Lifetime) => `Run golive check --offline ${prodFile} for the full diagnosis.`,
+    },
+    expired: {
+      message: (args: Read) => `${named(args)} expired on ${args.until}`,
+      hint: renewal,
+    },
+    'expires-before-go-live': {
+      message: (args: Read) => `${named(args)} expires on ${args.until}, before the end of go-live day ${args.day}`,
+      hint: renewal,
+    },
+    'starts-after-go-live': {
+      message: (args: Read & { notBefore: string }) => `${named(args)} is not valid until ${args.notBefore}, after go-live on ${args.day}`,
+      hint: ({ held, notBefore }: Read & { notBefore: string }) =>
+        `Move go-live to ${isoDate(notBefore)} or later, or have ${held.field} issued with an earlier start date.`,
+    },
+    'expires-soon-after-go-live': {
+      message: (args: Read & { daysAfter: number }) =>
+        `${named(args)} expires on ${args.until}, ${args.daysAfter} day${args.daysAfter === 1 ? '' : 's'} after go-live on ${args.day}`,
+      hint: (args: Lifetime) => `Renew it right after go-live at the latest: ${renewal(args)}`,
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 /** Where a certificate's validity fails or falls short of the go-live window. */
 function lifetimeFinding(held: Held, goLive: number, now: number, warningDays: number, prodFile: string): Difference | undefined {

@@ -30,18 +30,20 @@ interface Sides {
 
 const label = ({ side, file }: Sides['sides'][number]): string => `${file} (${SIDE_NAMES[side]})`;
 
-const FINDINGS = {
-  'config-does-not-load': {
-    message: ({ sides }: Sides) => sides.map((side) => `${label(side)}: ${side.outcome.message ?? side.step}`).join(' '),
-    hint: ({ sides }: Sides) => sides.map((side) => (sides.length > 1 ? `${side.file}: ${side.outcome.hint}` : side.outcome.hint)).join(' '),
-  },
-  'config-warning': {
-    message: ({ sides }: Sides) => sides.map((side) => `${label(side)}: ${side.outcome.message}`).join(' '),
-    hint: ({ sides }: Sides) => sides.map((side) => side.outcome.hint).join(' '),
-  },
-} satisfies FindingTable;
+function findings() {
+  return {
+    'config-does-not-load': {
+      message: ({ sides }: Sides) => sides.map((side) => `${label(side)}: ${side.outcome.message ?? side.step}`).join(' '),
+      hint: ({ sides }: Sides) => sides.map((side) => (sides.length > 1 ? `${side.file}: ${side.outcome.hint}` : side.outcome.hint)).join(' '),
+    },
+    'config-warning': {
+      message: ({ sides }: Sides) => sides.map((side) => `${label(side)}: ${side.outcome.message}`).join(' '),
+      hint: ({ sides }: Sides) => sides.map((side) => side.outcome.hint).join(' '),
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 /** Runs the config checks of `golive check` on one side, with the same runner. */
 async function loadSide(ctx: MigrationContext, side: Side): Promise<Loaded> {

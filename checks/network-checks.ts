@@ -16,19 +16,21 @@ const NAMES: Record<EndpointRole, string> = { token: 'token host', api: 'API hos
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
 
 /** What a host that answered is still warned about (a failure to connect is described by describeNetworkFailure). */
-const FINDINGS = {
-  'no-client-certificate': {
-    message: ({ role, host, problem }: { role: string; host: string; problem: string }) =>
-      `${role} ${host} accepted the connection, but without a client certificate: ${problem}.`,
-    hint: () => 'Fix the transport credentials first; mTLS calls will fail without them.',
-  },
-  'obsolete-tls': {
-    message: ({ role, host, protocol }: { role: string; host: string; protocol: string }) => `${role} ${host} negotiated ${protocol}, which is obsolete.`,
-    hint: () => 'Check for a middlebox downgrading the connection; the platform offers TLS 1.2 and later.',
-  },
-} satisfies FindingTable;
+function findings() {
+  return {
+    'no-client-certificate': {
+      message: ({ role, host, problem }: { role: string; host: string; problem: string }) =>
+        `${role} ${host} accepted the connection, but without a client certificate: ${problem}.`,
+      hint: () => 'Fix the transport credentials first; mTLS calls will fail without them.',
+    },
+    'obsolete-tls': {
+      message: ({ role, host, protocol }: { role: string; host: string; protocol: string }) => `${role} ${host} negotiated ${protocol}, which is obsolete.`,
+      hint: () => 'Check for a middlebox downgrading the connection; the platform offers TLS 1.2 and later.',
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 const OBSOLETE_PROTOCOLS = ['TLSv1', 'TLSv1.1', 'SSLv3'];
 

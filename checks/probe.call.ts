@@ -26,57 +26,59 @@ interface Answer {
 
 const said = ({ detail }: Answer): string => (detail ? ` The API said: ${detail}` : '');
 
-const FINDINGS = {
-  unauthorized: {
-    message: (answer: Answer) => `${answer.call} answered 401: the API rejected the access token.${said(answer)}`,
-    hint: ({ config }: Answer) =>
-      config.connectivity === 'mtls'
-        ? 'On mTLS the token must be requested and used with the same transport certificate (it is bound to it): check that endpoints.token is the mTLS token endpoint and that the API call presents transport.certificate.'
-        : 'Check that the token is for this API (audience/resource) and environment: a UAT token does not work on Production. Rerun: a token that expired between the calls is refused too.',
-  },
-  forbidden: {
-    message: (answer: Answer) => `${answer.call} answered 403: the token was accepted but the call is not allowed.${said(answer)}`,
-    hint: ({ detail, config }: Answer) =>
-      /region/i.test(detail ?? '')
-        ? `The client is provisioned for another region: set region to the one shown above (sent: X-Region ${config.region}, ${THREDD.regions[config.region]}).`
-        : /connection/i.test(detail ?? '')
-          ? `The platform allows at most ${THREDD.maxConnectionsPerIp} concurrent connections per client IP: reduce your client's concurrency.`
-          : 'Check that the client has the scopes and product (PMID) access this endpoint needs, and that X-Region is the region the client is provisioned in; support can tell with the traceId.',
-  },
-  'not-found': {
-    message: (answer: Answer) => `${answer.call} answered 404 on ${answer.config.endpoints.api}.${said(answer)}`,
-    hint: ({ config }: Answer) =>
-      `Check probe.path and endpoints.api: the path must exist on this API and the host must be the ${config.connectivity === 'mtls' ? 'mTLS' : 'TLS'} host of ${config.environment}.`,
-  },
-  'bad-request': {
-    message: (answer: Answer) => `${answer.call} answered 400: the API refused the request.${said(answer)}`,
-    hint: ({ config }: Answer) =>
-      `Check the headers golive sent (X-Region ${config.region}, Content-Type application/json) and probe.path against the API reference.`,
-  },
-  redirect: {
-    message: ({ call, status, location }: Answer) =>
-      `${call} answered ${status}, a redirect to ${location ?? '(no Location)'}; golive does not follow redirects with a token.`,
-    hint: () => 'Point endpoints.api at the final API base URL, so the token is never sent to a host that only redirects.',
-  },
-  'server-error': {
-    message: (answer: Answer) => `${answer.call} answered ${answer.status}: the platform failed to handle it.${said(answer)}`,
-    hint: ({ traceId }: Answer) =>
-      `This is on the platform's side: send this report (with the traceId ${traceId ?? 'from the evidence'}) to Thredd support, or retry later.`,
-  },
-  'unexpected-status': {
-    message: (answer: Answer) => `${answer.call} answered ${answer.status}; expected ${answer.config.probe.expectStatus.join(' or ')}.${said(answer)}`,
-    hint: () => 'Check probe.expectStatus and probe.path; `golive explain probe.call` lists what each status means.',
-  },
-  'large-body': {
-    message: ({ call, status }: Answer) => `${call} answered ${status}, with a body over ${MAX_PROBE_BYTES} bytes (not read further).`,
-    hint: () => 'Nothing to fix for go-live; pick a smaller probe endpoint to keep the check fast.',
-  },
-} satisfies FindingTable;
+function findings() {
+  return {
+    unauthorized: {
+      message: (answer: Answer) => `${answer.call} answered 401: the API rejected the access token.${said(answer)}`,
+      hint: ({ config }: Answer) =>
+        config.connectivity === 'mtls'
+          ? 'On mTLS the token must be requested and used with the same transport certificate (it is bound to it): check that endpoints.token is the mTLS token endpoint and that the API call presents transport.certificate.'
+          : 'Check that the token is for this API (audience/resource) and environment: a UAT token does not work on Production. Rerun: a token that expired between the calls is refused too.',
+    },
+    forbidden: {
+      message: (answer: Answer) => `${answer.call} answered 403: the token was accepted but the call is not allowed.${said(answer)}`,
+      hint: ({ detail, config }: Answer) =>
+        /region/i.test(detail ?? '')
+          ? `The client is provisioned for another region: set region to the one shown above (sent: X-Region ${config.region}, ${THREDD.regions[config.region]}).`
+          : /connection/i.test(detail ?? '')
+            ? `The platform allows at most ${THREDD.maxConnectionsPerIp} concurrent connections per client IP: reduce your client's concurrency.`
+            : 'Check that the client has the scopes and product (PMID) access this endpoint needs, and that X-Region is the region the client is provisioned in; support can tell with the traceId.',
+    },
+    'not-found': {
+      message: (answer: Answer) => `${answer.call} answered 404 on ${answer.config.endpoints.api}.${said(answer)}`,
+      hint: ({ config }: Answer) =>
+        `Check probe.path and endpoints.api: the path must exist on this API and the host must be the ${config.connectivity === 'mtls' ? 'mTLS' : 'TLS'} host of ${config.environment}.`,
+    },
+    'bad-request': {
+      message: (answer: Answer) => `${answer.call} answered 400: the API refused the request.${said(answer)}`,
+      hint: ({ config }: Answer) =>
+        `Check the headers golive sent (X-Region ${config.region}, Content-Type application/json) and probe.path against the API reference.`,
+    },
+    redirect: {
+      message: ({ call, status, location }: Answer) =>
+        `${call} answered ${status}, a redirect to ${location ?? '(no Location)'}; golive does not follow redirects with a token.`,
+      hint: () => 'Point endpoints.api at the final API base URL, so the token is never sent to a host that only redirects.',
+    },
+    'server-error': {
+      message: (answer: Answer) => `${answer.call} answered ${answer.status}: the platform failed to handle it.${said(answer)}`,
+      hint: ({ traceId }: Answer) =>
+        `This is on the platform's side: send this report (with the traceId ${traceId ?? 'from the evidence'}) to Thredd support, or retry later.`,
+    },
+    'unexpected-status': {
+      message: (answer: Answer) => `${answer.call} answered ${answer.status}; expected ${answer.config.probe.expectStatus.join(' or ')}.${said(answer)}`,
+      hint: () => 'Check probe.expectStatus and probe.path; `golive explain probe.call` lists what each status means.',
+    },
+    'large-body': {
+      message: ({ call, status }: Answer) => `${call} answered ${status}, with a body over ${MAX_PROBE_BYTES} bytes (not read further).`,
+      hint: () => 'Nothing to fix for go-live; pick a smaller probe endpoint to keep the check fast.',
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 /** The finding of a status the probe did not expect. */
-function statusCode(status: number): Exclude<keyof typeof FINDINGS, 'large-body'> {
+function statusCode(status: number): Exclude<keyof ReturnType<typeof findings>, 'large-body'> {
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404) return 'not-found';

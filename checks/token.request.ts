@@ -6,10 +6,10 @@ import { HttpFailure, type HttpResponse } from '../src/net/http.js';
 import { proxyAdvice } from '../src/net/proxy.js';
 import type { IssuedToken, ReachableEndpoint } from '../src/online/types.js';
 import { parseThreddError, TRACE_HEADERS } from '../src/online/thredd-errors.js';
-import { ANSWER_FINDINGS, explainAnswer } from '../src/oauth/answer.js';
+import { answerFindings, explainAnswer } from '../src/oauth/answer.js';
 import { buildTokenRequest, describeAuthMethod } from '../src/oauth/client-auth.js';
 import { explainTokenError, oauthFindingCode, type ExplainedTokenError } from '../src/oauth/explain.js';
-import { CREDENTIAL_FINDINGS, prepareCredentials } from '../src/oauth/prepare.js';
+import { credentialFindings, prepareCredentials } from '../src/oauth/prepare.js';
 import { parseTokenAnswer } from '../src/oauth/token-response.js';
 import { redactAnswer, Redactor } from '../src/redact.js';
 import jwksSigningKey from './jwks.signing-key.js';
@@ -50,37 +50,39 @@ const OAUTH_ERROR = {
  * sent) and of answers that are neither a token nor an OAuth error are
  * written beside the code that finds them, in src/oauth/.
  */
-const FINDINGS = {
-  ...CREDENTIAL_FINDINGS,
-  timeout: {
-    message: ({ url, failure }: RequestFailed) => `The token request to ${url} timed out: ${failure.reason} (${failure.code}).`,
-    hint: ({ viaProxy }: RequestFailed) =>
-      viaProxy ?? 'The token host is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.',
-  },
-  dns: FAILED_AT,
-  tcp: FAILED_AT,
-  proxy: FAILED_AT,
-  'tls-untrusted': FAILED_AT,
-  'tls-expired': FAILED_AT,
-  'tls-hostname': FAILED_AT,
-  'client-certificate-refused': {
-    message: FAILED_AT.message,
-    hint: ({ viaProxy }: RequestFailed) =>
-      viaProxy ?? 'The token host refused the client certificate on the token request: check transport.certificate (see network.token-endpoint).',
-  },
-  'tls-other': FAILED_AT,
-  http: FAILED_AT,
-  'oauth-invalid-request': OAUTH_ERROR,
-  'oauth-invalid-client': OAUTH_ERROR,
-  'oauth-invalid-grant': OAUTH_ERROR,
-  'oauth-unauthorized-client': OAUTH_ERROR,
-  'oauth-unsupported-grant-type': OAUTH_ERROR,
-  'oauth-invalid-scope': OAUTH_ERROR,
-  'oauth-error': OAUTH_ERROR,
-  ...ANSWER_FINDINGS,
-} satisfies FindingTable;
+function findings() {
+  return {
+    ...credentialFindings(),
+    timeout: {
+      message: ({ url, failure }: RequestFailed) => `The token request to ${url} timed out: ${failure.reason} (${failure.code}).`,
+      hint: ({ viaProxy }: RequestFailed) =>
+        viaProxy ?? 'The token host is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.',
+    },
+    dns: FAILED_AT,
+    tcp: FAILED_AT,
+    proxy: FAILED_AT,
+    'tls-untrusted': FAILED_AT,
+    'tls-expired': FAILED_AT,
+    'tls-hostname': FAILED_AT,
+    'client-certificate-refused': {
+      message: FAILED_AT.message,
+      hint: ({ viaProxy }: RequestFailed) =>
+        viaProxy ?? 'The token host refused the client certificate on the token request: check transport.certificate (see network.token-endpoint).',
+    },
+    'tls-other': FAILED_AT,
+    http: FAILED_AT,
+    'oauth-invalid-request': OAUTH_ERROR,
+    'oauth-invalid-client': OAUTH_ERROR,
+    'oauth-invalid-grant': OAUTH_ERROR,
+    'oauth-unauthorized-client': OAUTH_ERROR,
+    'oauth-unsupported-grant-type': OAUTH_ERROR,
+    'oauth-invalid-scope': OAUTH_ERROR,
+    'oauth-error': OAUTH_ERROR,
+    ...answerFindings(),
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 /** The finding of a request that failed at each network layer, named as the network checks name it. */
 const LAYER_CODES = {
@@ -94,7 +96,7 @@ const LAYER_CODES = {
   tls: 'tls-other',
   http: 'http',
   timeout: 'timeout',
-} as const satisfies Record<Layer, keyof typeof FINDINGS>;
+} as const satisfies Record<Layer, keyof ReturnType<typeof findings>>;
 
 function networkFailure(error: HttpFailure, url: string, evidence: Evidence, env: RunContext['env']) {
   const { failure } = error;

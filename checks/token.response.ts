@@ -9,59 +9,61 @@ const EXPECTED_EXPIRES_IN = 3600;
 const MIN_SANE_EXPIRES_IN = 300;
 const MAX_SANE_EXPIRES_IN = 86_400;
 
-const FINDINGS = {
-  'no-token-type': {
-    message: () => 'The token response has no token_type.',
-    hint: () => "RFC 6749 requires token_type: check that endpoints.token is the platform's token endpoint and nothing in between rewrites the response.",
-  },
-  'not-bearer': {
-    message: ({ tokenType }: { tokenType: string }) => `token_type is "${tokenType}", not Bearer: the APIs take "Authorization: Bearer" tokens.`,
-    hint: ({ tokenType }: { tokenType: string }) =>
-      tokenType.toLowerCase() === 'dpop'
-        ? 'The client is registered for DPoP-bound tokens: ask for it to be registered for Bearer tokens.'
-        : "Check that endpoints.token is the platform's OAuth2 token endpoint.",
-  },
-  'no-expires-in': {
-    message: (_: { jwt: boolean }) => 'The token response has no expires_in, so a client cannot plan when to renew the token.',
-    hint: ({ jwt }: { jwt: boolean }) =>
-      `Renew before the token's exp${jwt ? ' (shown in the evidence)' : ''}, or ask the platform for expires_in; Thredd tokens live ${EXPECTED_EXPIRES_IN} s.`,
-  },
-  'invalid-expires-in': {
-    message: ({ expiresIn }: { expiresIn: unknown }) => `expires_in is ${JSON.stringify(expiresIn)}, not a positive number of seconds.`,
-    hint: () => "Check that endpoints.token is the platform's token endpoint and nothing in between rewrites the response.",
-  },
-  'expires-in-string': {
-    message: ({ expiresIn }: { expiresIn: string }) => `expires_in is the string "${expiresIn}" rather than a JSON number.`,
-    hint: () => 'Parse expires_in leniently in the client; RFC 6749 makes it a number.',
-  },
-  'unusual-expires-in': {
-    message: ({ seconds }: { seconds: number }) =>
-      `expires_in is ${seconds} s, far from the ${EXPECTED_EXPIRES_IN} s the platform issues${seconds < MIN_SANE_EXPIRES_IN ? ': the client will renew very often' : ': a leaked token stays usable long'}.`,
-    hint: () => "Check that endpoints.token is the platform's token endpoint; cache the token and renew it shortly before it expires.",
-  },
-  'missing-scopes': {
-    message: ({ missing, granted }: { missing: string[]; granted: string[] }) =>
-      `The token lacks requested scope${missing.length > 1 ? 's' : ''} ${quoted(missing)}; it grants ${granted.length > 0 ? quoted(granted) : 'none'}.`,
-    hint: () => 'Ask for the missing scopes to be granted to the client in the portal, or remove them from client.scopes.',
-  },
-  'not-certificate-bound': {
-    message: () => 'The token was issued over mTLS but is not certificate-bound (no cnf.x5t#S256 claim).',
-    hint: () => 'Check that the client is registered for certificate-bound tokens and that endpoints.token is the mTLS token host.',
-  },
-  'bound-to-other-certificate': {
-    message: ({ bound, transport }: { bound: string; transport: string | undefined }) =>
-      `The token is bound to certificate ${bound} (cnf.x5t#S256), not to the transport certificate ${transport ?? '(unreadable)'}: the mTLS API will refuse it.`,
-    hint: () =>
-      'Something between golive and the token host presented another client certificate (a TLS-intercepting proxy): exclude the token and mTLS hosts from interception.',
-  },
-  'bound-without-client-certificate': {
-    message: ({ bound }: { bound: string }) =>
-      `The token is bound to a client certificate (cnf.x5t#S256 ${bound}), but this config presents none: API calls with it will be refused.`,
-    hint: () => 'Set connectivity: mtls with the transport certificate the platform bound the token to.',
-  },
-} satisfies FindingTable;
+function findings() {
+  return {
+    'no-token-type': {
+      message: () => 'The token response has no token_type.',
+      hint: () => "RFC 6749 requires token_type: check that endpoints.token is the platform's token endpoint and nothing in between rewrites the response.",
+    },
+    'not-bearer': {
+      message: ({ tokenType }: { tokenType: string }) => `token_type is "${tokenType}", not Bearer: the APIs take "Authorization: Bearer" tokens.`,
+      hint: ({ tokenType }: { tokenType: string }) =>
+        tokenType.toLowerCase() === 'dpop'
+          ? 'The client is registered for DPoP-bound tokens: ask for it to be registered for Bearer tokens.'
+          : "Check that endpoints.token is the platform's OAuth2 token endpoint.",
+    },
+    'no-expires-in': {
+      message: (_: { jwt: boolean }) => 'The token response has no expires_in, so a client cannot plan when to renew the token.',
+      hint: ({ jwt }: { jwt: boolean }) =>
+        `Renew before the token's exp${jwt ? ' (shown in the evidence)' : ''}, or ask the platform for expires_in; Thredd tokens live ${EXPECTED_EXPIRES_IN} s.`,
+    },
+    'invalid-expires-in': {
+      message: ({ expiresIn }: { expiresIn: unknown }) => `expires_in is ${JSON.stringify(expiresIn)}, not a positive number of seconds.`,
+      hint: () => "Check that endpoints.token is the platform's token endpoint and nothing in between rewrites the response.",
+    },
+    'expires-in-string': {
+      message: ({ expiresIn }: { expiresIn: string }) => `expires_in is the string "${expiresIn}" rather than a JSON number.`,
+      hint: () => 'Parse expires_in leniently in the client; RFC 6749 makes it a number.',
+    },
+    'unusual-expires-in': {
+      message: ({ seconds }: { seconds: number }) =>
+        `expires_in is ${seconds} s, far from the ${EXPECTED_EXPIRES_IN} s the platform issues${seconds < MIN_SANE_EXPIRES_IN ? ': the client will renew very often' : ': a leaked token stays usable long'}.`,
+      hint: () => "Check that endpoints.token is the platform's token endpoint; cache the token and renew it shortly before it expires.",
+    },
+    'missing-scopes': {
+      message: ({ missing, granted }: { missing: string[]; granted: string[] }) =>
+        `The token lacks requested scope${missing.length > 1 ? 's' : ''} ${quoted(missing)}; it grants ${granted.length > 0 ? quoted(granted) : 'none'}.`,
+      hint: () => 'Ask for the missing scopes to be granted to the client in the portal, or remove them from client.scopes.',
+    },
+    'not-certificate-bound': {
+      message: () => 'The token was issued over mTLS but is not certificate-bound (no cnf.x5t#S256 claim).',
+      hint: () => 'Check that the client is registered for certificate-bound tokens and that endpoints.token is the mTLS token host.',
+    },
+    'bound-to-other-certificate': {
+      message: ({ bound, transport }: { bound: string; transport: string | undefined }) =>
+        `The token is bound to certificate ${bound} (cnf.x5t#S256), not to the transport certificate ${transport ?? '(unreadable)'}: the mTLS API will refuse it.`,
+      hint: () =>
+        'Something between golive and the token host presented another client certificate (a TLS-intercepting proxy): exclude the token and mTLS hosts from interception.',
+    },
+    'bound-without-client-certificate': {
+      message: ({ bound }: { bound: string }) =>
+        `The token is bound to a client certificate (cnf.x5t#S256 ${bound}), but this config presents none: API calls with it will be refused.`,
+      hint: () => 'Set connectivity: mtls with the transport certificate the platform bound the token to.',
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(FINDINGS);
+const finding = findingsOf(findings);
 
 function quoted(scopes: string[]): string {
   return scopes.map((scope) => `"${scope}"`).join(', ');

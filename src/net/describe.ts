@@ -101,60 +101,62 @@ const unreachable: FindingText<ProbeFacts> = {
 };
 
 /** A first contact's findings, one per layer. */
-const FIRST_CONTACT = {
-  dns: {
-    message: ({ host, role, failure }: ProbeFacts) => `DNS: ${host} does not resolve (${failure.code}); the ${role} cannot be reached.`,
-    hint: ({ field }: ProbeFacts) => `Check the spelling of ${field}, and that this machine's DNS (or VPN) can resolve the platform's hosts.`,
-  },
-  tcp: unreachable,
-  timeout: unreachable,
-  proxy: {
-    message: ({ failure, where }: ProbeFacts) => `Proxy: ${failure.reason}, so the ${where} cannot be reached (${failure.code}).`,
-    hint: (facts: ProbeFacts) => proxyHint(facts, false),
-  },
-  'tls-untrusted': {
-    message: ({ where, failure, presented }: ProbeFacts) => {
-      const cert = presented ? ` The server presented "${presented.subject}" issued by "${presented.issuer}" (SHA-256 ${presented.fingerprintSha256}).` : '';
-      return `TLS: ${where}: ${failure.reason} (${failure.code}).${cert}`;
+function firstContact() {
+  return {
+    dns: {
+      message: ({ host, role, failure }: ProbeFacts) => `DNS: ${host} does not resolve (${failure.code}); the ${role} cannot be reached.`,
+      hint: ({ field }: ProbeFacts) => `Check the spelling of ${field}, and that this machine's DNS (or VPN) can resolve the platform's hosts.`,
     },
-    hint: ({ proxy, env }: ProbeFacts) =>
-      proxy || env.HTTPS_PROXY || env.https_proxy
-        ? `A TLS-intercepting proxy is the likely cause: add its CA certificate (PEM) to http.ca. Never turn certificate verification off.`
-        : `If this issuer is one you trust (a corporate proxy, a test platform), add its CA certificate (PEM) to http.ca. Never turn certificate verification off.`,
-  },
-  'tls-expired': {
-    message: ({ where, failure, presented }: ProbeFacts) =>
-      `TLS: ${where}: ${failure.reason} (${failure.code})${presented ? `; it is valid from ${presented.validFrom} to ${presented.validTo}` : ''}.`,
-    hint: () => "Check this machine's clock; if it is right, the server certificate is the platform's to renew: report it to Thredd support with this report.",
-  },
-  'tls-hostname': {
-    // Without the presented certificate (a request over undici), the reason stands in for the names it holds.
-    message: ({ where, failure, host, presented }: ProbeFacts) =>
-      presented
-        ? `TLS: ${where}: the certificate does not name ${host}; it names ${presented.subjectAltNames.join(', ') || 'none'}.`
-        : `TLS: ${where}: ${failure.reason} (${failure.code}).`,
-    hint: ({ field, presented }: ProbeFacts) =>
-      `Check ${field}: use the host name the platform documents${presented ? ` (the certificate is for ${presented.subjectAltNames.join(', ') || 'none'})` : ''}, not an IP address or an alias.`,
-  },
-  'client-certificate-refused': {
-    message: ({ where, failure, problem }: ProbeFacts) =>
-      `mTLS: ${where} refused the client certificate: ${failure.reason.replace(/^the TLS handshake failed: /, '')}.${problem ? ` Note: ${problem}.` : ''}`,
-    hint: ({ connectivity, field }: ProbeFacts) =>
-      connectivity === 'mtls'
-        ? 'Check that transport.certificate is the certificate registered for mTLS, issued by a CA the platform trusts, not expired, and sent with its intermediates.'
-        : `This host requires a client certificate: set connectivity: mtls and add the transport section, or use the TLS host for ${field}.`,
-  },
-  'tls-other': {
-    message: ({ where, failure }: ProbeFacts) => `TLS: ${where}: ${failure.reason} (${failure.code}).`,
-    hint: ({ field, proxy, target, env }: ProbeFacts) => `Check that ${field} is an https URL of the platform${proxy ? ` A proxy is set (${proxyVariable(target, env)} ${proxy}).` : ''}`,
-  },
-  http: {
-    message: ({ where, failure }: ProbeFacts) => `HTTP: ${where}: ${failure.reason} (${failure.code}).`,
-    hint: ({ field, target }: ProbeFacts) => `Check the scheme and port of ${field} (${target.href}): another service answers there.`,
-  },
-} satisfies Record<NetworkFailureCode, FindingText<ProbeFacts>>;
+    tcp: unreachable,
+    timeout: unreachable,
+    proxy: {
+      message: ({ failure, where }: ProbeFacts) => `Proxy: ${failure.reason}, so the ${where} cannot be reached (${failure.code}).`,
+      hint: (facts: ProbeFacts) => proxyHint(facts, false),
+    },
+    'tls-untrusted': {
+      message: ({ where, failure, presented }: ProbeFacts) => {
+        const cert = presented ? ` The server presented "${presented.subject}" issued by "${presented.issuer}" (SHA-256 ${presented.fingerprintSha256}).` : '';
+        return `TLS: ${where}: ${failure.reason} (${failure.code}).${cert}`;
+      },
+      hint: ({ proxy, env }: ProbeFacts) =>
+        proxy || env.HTTPS_PROXY || env.https_proxy
+          ? `A TLS-intercepting proxy is the likely cause: add its CA certificate (PEM) to http.ca. Never turn certificate verification off.`
+          : `If this issuer is one you trust (a corporate proxy, a test platform), add its CA certificate (PEM) to http.ca. Never turn certificate verification off.`,
+    },
+    'tls-expired': {
+      message: ({ where, failure, presented }: ProbeFacts) =>
+        `TLS: ${where}: ${failure.reason} (${failure.code})${presented ? `; it is valid from ${presented.validFrom} to ${presented.validTo}` : ''}.`,
+      hint: () => "Check this machine's clock; if it is right, the server certificate is the platform's to renew: report it to Thredd support with this report.",
+    },
+    'tls-hostname': {
+      // Without the presented certificate (a request over undici), the reason stands in for the names it holds.
+      message: ({ where, failure, host, presented }: ProbeFacts) =>
+        presented
+          ? `TLS: ${where}: the certificate does not name ${host}; it names ${presented.subjectAltNames.join(', ') || 'none'}.`
+          : `TLS: ${where}: ${failure.reason} (${failure.code}).`,
+      hint: ({ field, presented }: ProbeFacts) =>
+        `Check ${field}: use the host name the platform documents${presented ? ` (the certificate is for ${presented.subjectAltNames.join(', ') || 'none'})` : ''}, not an IP address or an alias.`,
+    },
+    'client-certificate-refused': {
+      message: ({ where, failure, problem }: ProbeFacts) =>
+        `mTLS: ${where} refused the client certificate: ${failure.reason.replace(/^the TLS handshake failed: /, '')}.${problem ? ` Note: ${problem}.` : ''}`,
+      hint: ({ connectivity, field }: ProbeFacts) =>
+        connectivity === 'mtls'
+          ? 'Check that transport.certificate is the certificate registered for mTLS, issued by a CA the platform trusts, not expired, and sent with its intermediates.'
+          : `This host requires a client certificate: set connectivity: mtls and add the transport section, or use the TLS host for ${field}.`,
+    },
+    'tls-other': {
+      message: ({ where, failure }: ProbeFacts) => `TLS: ${where}: ${failure.reason} (${failure.code}).`,
+      hint: ({ field, proxy, target, env }: ProbeFacts) => `Check that ${field} is an https URL of the platform${proxy ? ` A proxy is set (${proxyVariable(target, env)} ${proxy}).` : ''}`,
+    },
+    http: {
+      message: ({ where, failure }: ProbeFacts) => `HTTP: ${where}: ${failure.reason} (${failure.code}).`,
+      hint: ({ field, target }: ProbeFacts) => `Check the scheme and port of ${field} (${target.href}): another service answers there.`,
+    },
+  } satisfies Record<NetworkFailureCode, FindingText<ProbeFacts>>;
+}
 
-const firstContactFinding = findingsOf(FIRST_CONTACT);
+const firstContactFinding = findingsOf(firstContact);
 
 /** A request after a passing probe: whatever the layer, the host was reachable moments ago. */
 const AFTER_PROBE: FindingText<RequestFacts> = {

@@ -8,29 +8,31 @@ import type { ClientCredentials } from './client-auth.js';
 import { isoFromEpochSeconds } from './jwt.js';
 
 /** Why token.request sends no request: the credentials could not be prepared. Part of token.request's findings. */
-export const CREDENTIAL_FINDINGS = {
-  'empty-secret': {
-    message: ({ authMethod }: { authMethod: string }) => `client.secret is empty, so a ${authMethod} client cannot authenticate.`,
-    hint: () => 'Set the variable client.secret names (e.g. THREDD_CLIENT_SECRET) to the secret the portal shows for this client.',
-  },
-  'no-signing-key': {
-    message: () => 'private_key_jwt needs a signing key and certificate, and none was loaded.',
-    hint: () => 'Add the signing section (certificate, privateKey, algorithm) to the config; see signing.keypair in this report.',
-  },
-  'assertion-not-signed': {
-    message: ({ algorithm, reason, code }: { algorithm: string; reason: string; code: string }) =>
-      `golive could not sign the client assertion with ${algorithm} and the signing key: ${reason} (${code}).`,
-    hint: () => 'Set signing.algorithm to one that fits the key type (RS256/PS256 for RSA, ES256 for P-256); see signing.key in this report.',
-  },
-  'assertion-self-check-failed': {
-    message: ({ problems }: { problems: readonly AssertionProblem[] }) =>
-      `The client assertion golive built fails its own check, so it was not sent: ${problems.map((problem) => problem.detail).join('; ')}.`,
-    hint: () =>
-      'If the signature does not verify, signing.certificate is not the certificate of signing.privateKey (see signing.keypair); otherwise this is a golive bug: report it with this report.',
-  },
-} satisfies FindingTable;
+export function credentialFindings() {
+  return {
+    'empty-secret': {
+      message: ({ authMethod }: { authMethod: string }) => `client.secret is empty, so a ${authMethod} client cannot authenticate.`,
+      hint: () => 'Set the variable client.secret names (e.g. THREDD_CLIENT_SECRET) to the secret the portal shows for this client.',
+    },
+    'no-signing-key': {
+      message: () => 'private_key_jwt needs a signing key and certificate, and none was loaded.',
+      hint: () => 'Add the signing section (certificate, privateKey, algorithm) to the config; see signing.keypair in this report.',
+    },
+    'assertion-not-signed': {
+      message: ({ algorithm, reason, code }: { algorithm: string; reason: string; code: string }) =>
+        `golive could not sign the client assertion with ${algorithm} and the signing key: ${reason} (${code}).`,
+      hint: () => 'Set signing.algorithm to one that fits the key type (RS256/PS256 for RSA, ES256 for P-256); see signing.key in this report.',
+    },
+    'assertion-self-check-failed': {
+      message: ({ problems }: { problems: readonly AssertionProblem[] }) =>
+        `The client assertion golive built fails its own check, so it was not sent: ${problems.map((problem) => problem.detail).join('; ')}.`,
+      hint: () =>
+        'If the signature does not verify, signing.certificate is not the certificate of signing.privateKey (see signing.keypair); otherwise this is a golive bug: report it with this report.',
+    },
+  } satisfies FindingTable;
+}
 
-const finding = findingsOf(CREDENTIAL_FINDINGS);
+const finding = findingsOf(credentialFindings);
 
 export type PreparedCredentials =
   | { ok: true; credentials: ClientCredentials; assertion?: BuiltAssertion; evidence: Evidence }
