@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
 
 // One bundle with code splitting: the CLI entry stays small and the heavy
@@ -16,6 +17,11 @@ export default defineConfig({
   esbuildOptions(options) {
     options.minifyWhitespace = true;
     options.minifySyntax = true;
+    // yaml's ES module build (its "default" export condition), not the
+    // CommonJS one Node's condition picks: esbuild can then drop what golive
+    // never calls (Document editing, most of stringify), 30 KB less to
+    // parse at every start. The code is the same library.
+    options.alias = { yaml: fileURLToPath(new URL('./node_modules/yaml/browser/index.js', import.meta.url)) };
   },
   // Types for the library entry only (`import ... from 'golive'`): one
   // self-contained dist/index.d.ts, about 5 s of build time.
