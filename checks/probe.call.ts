@@ -145,7 +145,7 @@ export default defineCheck({
         url,
         field: 'endpoints.api',
         env: ctx.env,
-        attempt: { kind: 'request', request: call, probedBy: 'network.api-endpoint' },
+        attempt: { kind: 'request', request: `probe request (${call})`, probedBy: 'network.api-endpoint' },
       });
       return fail({
         ...described,

@@ -1,9 +1,8 @@
-import { defineCheck, fail, pass, type Evidence } from '../src/pipeline/check.js';
+import { defineCheck, fail, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
-import type { Layer, NetworkFailure } from '../src/net/classify.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
-import { proxyAdvice } from '../src/net/proxy.js';
+import { describeNetworkFailure } from '../src/net/describe.js';
 import type { IssuedToken, ReachableEndpoint } from '../src/online/types.js';
 import { parseThreddError, TRACE_HEADERS } from '../src/online/thredd-errors.js';
 import { answerFindings, explainAnswer } from '../src/oauth/answer.js';
@@ -21,24 +20,6 @@ import { THREDD } from '../src/profiles/thredd.js';
 /** Token responses are small JSON documents; more is not read. */
 const MAX_TOKEN_RESPONSE_BYTES = 262_144;
 
-interface RequestFailed {
-  url: string;
-  failure: NetworkFailure;
-  /** What to check about the proxy the request went through, when it went through one. */
-  viaProxy: string | undefined;
-}
-
-/**
- * A request that got no HTTP answer reads the same at every layer but two:
- * a timeout, and a client certificate the host refused.
- */
-const FAILED_AT = {
-  message: ({ url, failure }: RequestFailed) => `The token request to ${url} failed at the ${failure.layer} layer: ${failure.reason} (${failure.code}).`,
-  hint: ({ viaProxy }: RequestFailed) =>
-    viaProxy ??
-    'The connection worked for network.token-endpoint but failed for the token request: retry, and check proxies and firewalls between this machine and the token host.',
-};
-
 /** An OAuth error answer: explainTokenError reads it against what was sent; the code names the error. */
 const OAUTH_ERROR = {
   message: (explained: ExplainedTokenError) => explained.message,
@@ -53,24 +34,6 @@ const OAUTH_ERROR = {
 function findings() {
   return {
     ...credentialFindings(),
-    timeout: {
-      message: ({ url, failure }: RequestFailed) => `The token request to ${url} timed out: ${failure.reason} (${failure.code}).`,
-      hint: ({ viaProxy }: RequestFailed) =>
-        viaProxy ?? 'The token host is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.',
-    },
-    dns: FAILED_AT,
-    tcp: FAILED_AT,
-    proxy: FAILED_AT,
-    'tls-untrusted': FAILED_AT,
-    'tls-expired': FAILED_AT,
-    'tls-hostname': FAILED_AT,
-    'client-certificate-refused': {
-      message: FAILED_AT.message,
-      hint: ({ viaProxy }: RequestFailed) =>
-        viaProxy ?? 'The token host refused the client certificate on the token request: check transport.certificate (see network.token-endpoint).',
-    },
-    'tls-other': FAILED_AT,
-    http: FAILED_AT,
     'oauth-invalid-request': OAUTH_ERROR,
     'oauth-invalid-client': OAUTH_ERROR,
     'oauth-invalid-grant': OAUTH_ERROR,
@@ -84,28 +47,21 @@ function findings() {
 
 const finding = findingsOf(findings);
 
-/** The finding of a request that failed at each network layer, named as the network checks name it. */
-const LAYER_CODES = {
-  dns: 'dns',
-  tcp: 'tcp',
-  proxy: 'proxy',
-  'tls-trust': 'tls-untrusted',
-  'tls-expired': 'tls-expired',
-  'tls-hostname': 'tls-hostname',
-  'tls-client-certificate': 'client-certificate-refused',
-  tls: 'tls-other',
-  http: 'http',
-  timeout: 'timeout',
-} as const satisfies Record<Layer, keyof ReturnType<typeof findings>>;
-
-function networkFailure(error: HttpFailure, url: string, evidence: Evidence, env: RunContext['env']) {
+/** A token request that got no HTTP answer: described as every check describes a failed request. */
+function networkFailure(error: HttpFailure, url: string, evidence: Evidence, env: RunContext['env']): CheckOutcome<never> {
   const { failure } = error;
-  // Through a proxy, the proxy is the first suspect: the layer probe went through it moments ago.
-  const viaProxy = failure.proxy === undefined ? undefined : proxyAdvice(new URL(url), env);
-  return finding.fail(
-    LAYER_CODES[failure.layer],
-    { url, failure, viaProxy },
-    {
+  const described = describeNetworkFailure({
+    failure,
+    role: 'token host',
+    url,
+    field: 'endpoints.token',
+    env,
+    attempt: { kind: 'request', request: 'token request', probedBy: 'network.token-endpoint' },
+  });
+  return {
+    status: 'fail',
+    ...described,
+    evidence: {
       ...evidence,
       layer: failure.layer,
       code: failure.code,
@@ -114,7 +70,7 @@ function networkFailure(error: HttpFailure, url: string, evidence: Evidence, env
       ...(failure.alert !== undefined && { tlsAlert: failure.alert }),
       elapsedMs: error.elapsedMs,
     },
-  );
+  };
 }
 
 function responseEvidence(response: HttpResponse, ctx: RunContext): Evidence {

@@ -48,7 +48,7 @@ export interface FirstContact {
 /** A request to a host that a layer probe reached moments before: the text names the request, not the layer. */
 export interface AfterProbe {
   kind: 'request';
-  /** What was sent, e.g. `GET /core/api/v1/products`. */
+  /** What was sent, in words that follow "the": `token request`, `probe request (GET /core/api/v1/products)`. */
   request: string;
   /** The check whose probe reached the host, e.g. `network.api-endpoint`. */
   probedBy: string;
@@ -79,7 +79,7 @@ interface Located extends Omit<FailedConnection, 'attempt' | 'url'> {
 }
 
 type ProbeFacts = Located & Omit<FirstContact, 'kind'>;
-type RequestFacts = Located & Omit<AfterProbe, 'kind'>;
+type RequestFacts = Located & Omit<AfterProbe, 'kind'> & { url: string };
 
 const STEP_NAMES: Record<NetworkStep, string> = { dns: 'DNS', tcp: 'TCP', proxy: 'Proxy', tls: 'TLS', http: 'HTTP', body: 'HTTP' };
 
@@ -158,12 +158,30 @@ function firstContact() {
 
 const firstContactFinding = findingsOf(firstContact);
 
-/** A request after a passing probe: whatever the layer, the host was reachable moments ago. */
-const AFTER_PROBE: FindingText<RequestFacts> = {
-  message: ({ request, target, failure }) => `${request} got no answer from ${target.host}: ${failure.reason} (${failure.code}).`,
-  hint: ({ probedBy, target, env, failure }) =>
-    (failure.proxy !== undefined ? proxyAdvice(target, env) : undefined) ??
-    `${probedBy} reached this host moments ago: retry, and if it persists send this report to support.`,
+/** Through a proxy, the proxy is the first suspect: the layer probe went through it moments ago. */
+function viaProxy({ failure, target, env }: RequestFacts): string | undefined {
+  return failure.proxy === undefined ? undefined : proxyAdvice(target, env);
+}
+
+/** A request after a passing probe: the host was reachable moments ago, so the text names the request, not the layer. */
+const FAILED_REQUEST: FindingText<RequestFacts> = {
+  message: ({ request, url, failure }) => `The ${request} to ${url} failed at the ${failure.layer} layer: ${failure.reason} (${failure.code}).`,
+  hint: (facts) =>
+    viaProxy(facts) ??
+    `The connection worked for ${facts.probedBy} but failed for the ${facts.request}: retry, and check proxies and firewalls between this machine and the ${facts.role}.`,
+};
+
+const REQUEST_TIMED_OUT: FindingText<RequestFacts> = {
+  message: ({ request, url, failure }) => `The ${request} to ${url} timed out: ${failure.reason} (${failure.code}).`,
+  hint: (facts) =>
+    viaProxy(facts) ?? `The ${facts.role} is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.`,
+};
+
+const REQUEST_CERTIFICATE_REFUSED: FindingText<RequestFacts> = {
+  message: FAILED_REQUEST.message,
+  hint: (facts) =>
+    viaProxy(facts) ??
+    `The ${facts.role} refused the client certificate on the ${facts.request}: check transport.certificate (see ${facts.probedBy}).`,
 };
 
 /** The finding for a connection that failed: its code (named after the layer), message and hint. */
@@ -182,6 +200,7 @@ export function describeNetworkFailure({ url, attempt, ...connection }: FailedCo
   };
   const code = networkFailureCode(connection.failure.layer);
   if (attempt.kind === 'probe') return firstContactFinding.text(code, { ...located, ...attempt });
-  const facts = { ...located, ...attempt };
-  return { code, message: AFTER_PROBE.message(facts), hint: AFTER_PROBE.hint(facts) };
+  const facts = { ...located, ...attempt, url };
+  const text = code === 'timeout' ? REQUEST_TIMED_OUT : code === 'client-certificate-refused' ? REQUEST_CERTIFICATE_REFUSED : FAILED_REQUEST;
+  return { code, message: text.message(facts), hint: text.hint(facts) };
 }

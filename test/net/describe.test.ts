@@ -20,7 +20,7 @@ const TOKEN_REQUEST: Omit<FailedConnection, 'failure'> = {
   url: 'https://threddid.example/oauth2/token',
   field: 'endpoints.token',
   env: {},
-  attempt: { kind: 'request', request: 'POST /oauth2/token', probedBy: 'network.token-endpoint' },
+  attempt: { kind: 'request', request: 'token request', probedBy: 'network.token-endpoint' },
 };
 
 const refused: NetworkFailure = { layer: 'tcp', code: 'ECONNREFUSED', reason: 'the connection was refused (nothing listens on that port, or a firewall rejects it)' };
@@ -66,12 +66,26 @@ describe('describeNetworkFailure', () => {
     expect(described.hint).toBe('Check endpoints.jwks: use the host name the platform documents, not an IP address or an alias.');
   });
 
-  it('a request after a passing probe names the request and the check that reached the host', () => {
+  it('a request after a passing probe names the request, the layer and the check that reached the host', () => {
     const failure: NetworkFailure = { layer: 'tcp', code: 'ECONNRESET', reason: 'the connection was reset by the server or a middlebox' };
     expect(describeNetworkFailure({ ...TOKEN_REQUEST, failure })).toEqual({
       code: 'tcp',
-      message: 'POST /oauth2/token got no answer from threddid.example: the connection was reset by the server or a middlebox (ECONNRESET).',
-      hint: 'network.token-endpoint reached this host moments ago: retry, and if it persists send this report to support.',
+      message: 'The token request to https://threddid.example/oauth2/token failed at the tcp layer: the connection was reset by the server or a middlebox (ECONNRESET).',
+      hint: 'The connection worked for network.token-endpoint but failed for the token request: retry, and check proxies and firewalls between this machine and the token host.',
+    });
+  });
+
+  it('a request that timed out, or whose client certificate was refused, says so', () => {
+    const timeout: NetworkFailure = { layer: 'timeout', code: 'GOLIVE_TIMEOUT', reason: 'no answer in 1000 ms', step: 'http' };
+    expect(describeNetworkFailure({ ...TOKEN_REQUEST, failure: timeout })).toEqual({
+      code: 'timeout',
+      message: 'The token request to https://threddid.example/oauth2/token timed out: no answer in 1000 ms (GOLIVE_TIMEOUT).',
+      hint: 'The token host is slow or a middlebox holds the request: retry, raise --timeout, and if it persists send this report to Thredd support.',
+    });
+    const refusedCertificate: NetworkFailure = { layer: 'tls-client-certificate', code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', reason: 'the server requires a client certificate' };
+    expect(describeNetworkFailure({ ...TOKEN_REQUEST, failure: refusedCertificate })).toMatchObject({
+      code: 'client-certificate-refused',
+      hint: 'The token host refused the client certificate on the token request: check transport.certificate (see network.token-endpoint).',
     });
   });
 
