@@ -1,11 +1,11 @@
 import type { ResolvedConfig } from '../src/config/types.js';
 import { bodySnippet, isJsonContentType, parseJwks, type JwksProblem, type KeyIssue } from '../src/jwks/parse.js';
 import { kidList } from '../src/jwks/registration.js';
-import { networkFailureCode } from '../src/net/describe.js';
+import { describeNetworkFailure } from '../src/net/describe.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
 import { tlsMaterialFor } from '../src/net/material.js';
 import type { TlsMaterial } from '../src/net/probe.js';
-import { describeProxy, proxyFor, proxyVariable } from '../src/net/proxy.js';
+import { describeProxy, proxyFor } from '../src/net/proxy.js';
 import type { FetchedJwks } from '../src/online/types.js';
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import { defineCheck, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
@@ -19,18 +19,6 @@ const KIDS_IN_MESSAGE = 10;
 /** Key problems named in a message. */
 const ISSUES_IN_MESSAGE = 5;
 
-/** A request that got no HTTP answer: where it went, how, and what failed. */
-interface Unreached {
-  url: URL;
-  /** ` through the proxy …`, or empty. */
-  via: string;
-  /** What to check about the proxy in the path, when there is one. */
-  proxyHint?: string;
-  layer: string;
-  code: string;
-  reason: string;
-}
-
 /** The JWKS URL answered, but not 200. */
 interface Answered {
   url: URL;
@@ -42,11 +30,9 @@ interface Answered {
 /** A body that is not a key set, and how it was served. */
 type NotAKeySet<C extends JwksProblem['code']> = Extract<JwksProblem, { code: C }> & { served: string; url: URL };
 
-const couldNotReach = ({ url, via, reason, layer, code }: Unreached) => `The JWKS host ${url.host} could not be reached${via}: ${reason} (${layer}, ${code}).`;
 const answered = ({ status, said }: Answered) =>
   `The JWKS URL answered HTTP ${status} instead of 200${said === undefined ? '.' : `: "${said}"${/[.!?]$/.test(said) ? '' : '.'}`}`;
 const checkUrl = ({ url }: { url: URL }) => `Check that endpoints.jwks (${url.href}) is the organisation's JWKS URL (…/jwks.json).`;
-const fetchWithCurl = ({ url }: Unreached) => `Fetch ${url.href} with curl from this machine to see the failure, and check endpoints.jwks.`;
 
 function describeIssue(issue: KeyIssue): string {
   return `key ${issue.index}${issue.kid === undefined ? '' : ` (kid "${issue.kid}")`} ${issue.detail}`;
@@ -84,49 +70,6 @@ function findings() {
       message: ({ ca, reason }: { ca: string; reason: string }) => `http.ca (${ca}) could not be read for the https JWKS URL: ${reason}.`,
       hint: () => 'Make http.ca a readable PEM file of the extra trust anchors, or remove it.',
     },
-    // Network failures, named after the layer that failed.
-    timeout: {
-      // A timeout names the step that hung; "did not answer" fits only a request sent and left unanswered.
-      message: ({ url, via, reason, code, waitedForAnswer, timeoutMs }: Unreached & { waitedForAnswer: boolean; timeoutMs: number }) =>
-        waitedForAnswer
-          ? `The JWKS host ${url.host} did not answer within ${timeoutMs} ms${via} (${code}).`
-          : `The JWKS host ${url.host} could not be fetched: ${reason} (${code}).`,
-      hint: ({ url, proxyHint }: Unreached) =>
-        `${proxyHint ?? `Check that this network reaches ${url.host} (proxy, firewall)`}, then rerun; raise --timeout only if the host is known to be slow.`,
-    },
-    'not-http': {
-      message: ({ url, via, code }: Unreached) => `The JWKS host ${url.host} answered with something that is not HTTP${via} (${code}).`,
-      hint: ({ url }: Unreached) => `Check the scheme and port of endpoints.jwks (${url.href}): another service listens there.`,
-    },
-    dns: {
-      message: couldNotReach,
-      hint: ({ url }: Unreached) => `Check the host name in endpoints.jwks (${url.href}) and that this machine's DNS resolves ${url.hostname}.`,
-    },
-    tcp: {
-      message: couldNotReach,
-      hint: ({ url }: Unreached) => `Allow outbound ${url.protocol.replace(':', '')} to ${url.host} in the firewall or proxy, and check the port in endpoints.jwks.`,
-    },
-    proxy: {
-      message: couldNotReach,
-      hint: ({ proxyHint }: Unreached) =>
-        proxyHint ? `${proxyHint}.` : 'Check HTTPS_PROXY / HTTP_PROXY and NO_PROXY: the proxy refused the connection to the JWKS host.',
-    },
-    'tls-untrusted': {
-      message: couldNotReach,
-      hint: ({ url }: Unreached) =>
-        `Add the CA that issued ${url.host}'s certificate to http.ca (a corporate proxy re-signs TLS with its own CA); do not disable certificate verification.`,
-    },
-    'tls-hostname': {
-      message: couldNotReach,
-      hint: () => 'Point endpoints.jwks at a host name the server certificate names, or add the right CA to http.ca.',
-    },
-    'tls-expired': {
-      message: couldNotReach,
-      hint: () => "The JWKS host's certificate is not valid now: check the local clock, then tell the host's operator.",
-    },
-    'client-certificate-refused': { message: couldNotReach, hint: fetchWithCurl },
-    'tls-other': { message: couldNotReach, hint: fetchWithCurl },
-    http: { message: couldNotReach, hint: fetchWithCurl },
     // Answers other than 200.
     'redirect-without-location': {
       message: ({ status }: { status: number }) => `The JWKS URL answered ${status} (a redirect) without a Location header.`,
@@ -221,8 +164,10 @@ function findings() {
 
 const finding = findingsOf(findings);
 
+/** A fetch that got no HTTP answer: described as every check describes a first contact with a host. */
 function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: string | undefined, env: RunContext['env']): CheckOutcome<never> {
-  const { layer, code, reason, alert, step } = error.failure;
+  const { failure } = error;
+  const { layer, code, alert, step } = failure;
   const evidence: Evidence = {
     url: url.href,
     host: url.host,
@@ -234,20 +179,16 @@ function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: 
     timeoutMs,
     ...(proxy !== undefined && { proxy: describeProxy(proxy) }),
   };
-  const unreached: Unreached = {
-    url,
-    via: proxy === undefined ? '' : ` through the proxy ${describeProxy(proxy)}`,
-    ...(proxy !== undefined && {
-      proxyHint: `Check ${proxyVariable(url, env) ?? 'HTTP_PROXY'} (${describeProxy(proxy)}): the proxy must be up and let requests to ${url.host} through (to fetch ${url.hostname} directly, add it to NO_PROXY)`,
-    }),
-    layer,
-    code,
-    reason,
-  };
-  // undici's parser codes: something answered on the port, but not with HTTP.
-  if (layer !== 'timeout' && code.startsWith('HPE_')) return finding.fail('not-http', unreached, { ...evidence, layer: 'http' });
-  // Coded as every check codes a failure at this layer; the timeout's text also needs to know whether the request was sent.
-  return finding.fail(networkFailureCode(layer), { ...unreached, waitedForAnswer: step === undefined || step === 'http', timeoutMs }, evidence);
+  // The fetch is the first contact with the JWKS host (no check probes it), and it never presents a client certificate.
+  const described = describeNetworkFailure({
+    failure,
+    role: 'JWKS host',
+    url: url.href,
+    field: 'endpoints.jwks',
+    env,
+    attempt: { kind: 'probe', connectivity: 'tls', anonymous: true },
+  });
+  return { status: 'fail', ...described, evidence };
 }
 
 function redirectOutcome(response: HttpResponse, url: URL, evidence: Evidence): CheckOutcome<never> {

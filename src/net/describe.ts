@@ -14,7 +14,7 @@ import { describeProxy, proxyAdvice, proxyFor, proxyVariable } from './proxy.js'
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The finding of each layer: what the report's `code` says whichever check met the failure. */
-const CODES = {
+const LAYER_CODES = {
   dns: 'dns',
   tcp: 'tcp',
   timeout: 'timeout',
@@ -27,11 +27,11 @@ const CODES = {
   http: 'http',
 } as const satisfies Record<Layer, string>;
 
-export type NetworkFailureCode = (typeof CODES)[Layer];
+export type NetworkFailureCode = (typeof LAYER_CODES)[Layer] | 'not-http';
 
-/** The finding of a failure at `layer`: for a check that words its failures itself but codes them as every other check does. */
-export function networkFailureCode(layer: Layer): NetworkFailureCode {
-  return CODES[layer];
+/** The finding of a failure: its layer's, except that an answer undici could not parse as HTTP (its `HPE_` codes) is `not-http`. */
+function codeOf(failure: NetworkFailure): NetworkFailureCode {
+  return failure.layer === 'http' && failure.code.startsWith('HPE_') ? 'not-http' : LAYER_CODES[failure.layer];
 }
 
 /** The first connection to a host (a layer probe, or a fetch nothing probed before): the text names the failing layer. */
@@ -43,6 +43,8 @@ export interface FirstContact {
   presented?: ServerCertificate;
   /** Why no client certificate went out although the config is mtls (e.g. the transport key does not load). */
   problem?: string;
+  /** No client certificate ever goes to this host, whatever the config: it serves a public resource (the JWKS). */
+  anonymous?: boolean;
 }
 
 /** A request to a host that a layer probe reached moments before: the text names the request, not the layer. */
@@ -89,18 +91,32 @@ function proxyHint({ target, env, proxy }: ProbeFacts, timedOut: boolean): strin
   return `${advice}${timedOut ? ' Raise --timeout only if the proxy is known to be slow.' : ''}`;
 }
 
+/** For an answer that is not what was expected: the proxy in the way, which may be what answered. */
+function proxyNote({ proxy, target, env }: ProbeFacts): string {
+  return proxy ? ` A proxy is set (${proxyVariable(target, env)} ${proxy}).` : '';
+}
+
 /** No answer at a layer below TLS: the message names the step that failed or hung. */
 const unreachable: FindingText<ProbeFacts> = {
   // A timeout names the step that hung: no TCP answer, no answer to CONNECT, no TLS handshake, or no HTTP response.
   message: ({ failure, where }) => `${failure.step ? STEP_NAMES[failure.step] : 'TCP'}: ${where}: ${failure.reason} (${failure.code}).`,
   hint: (facts) => {
     if (facts.proxy) return proxyHint(facts, facts.failure.layer === 'timeout');
+    // The headers came through, so nothing on the way blocks the host: it is slow.
+    if (facts.failure.step === 'body') return `The ${facts.role} answers, but slowly: rerun, and raise --timeout only if the host is known to be slow.`;
+    // TCP connected, so no firewall blocks the way: the host (or a middlebox in front of it) holds the handshake or the request.
+    if (facts.failure.layer === 'timeout' && (facts.failure.step === 'tls' || facts.failure.step === 'http')) {
+      return `The ${facts.role} accepted the TCP connection, so nothing blocks the way: it is slow or stuck. Retry; raise --timeout only if the host is known to be slow, and if it persists send this report to the host's operator.`;
+    }
     const https = facts.target.protocol === 'https:';
     return `Check that outbound ${https ? 'HTTPS' : 'HTTP'} to ${facts.host}:${facts.port} is allowed by your firewall (your egress IP may need allow-listing). If you must go through a proxy, set ${https ? 'HTTPS_PROXY' : 'HTTP_PROXY'}.`;
   },
 };
 
-/** A first contact's findings, one per layer. */
+/** Connected, but the HTTP exchange failed. */
+const httpFailed = ({ where, failure }: ProbeFacts): string => `HTTP: ${where}: ${failure.reason} (${failure.code}).`;
+
+/** A first contact's findings, one per code. */
 function firstContact() {
   return {
     dns: {
@@ -140,18 +156,24 @@ function firstContact() {
     'client-certificate-refused': {
       message: ({ where, failure, problem }: ProbeFacts) =>
         `mTLS: ${where} refused the client certificate: ${failure.reason.replace(/^the TLS handshake failed: /, '')}.${problem ? ` Note: ${problem}.` : ''}`,
-      hint: ({ connectivity, field }: ProbeFacts) =>
-        connectivity === 'mtls'
+      hint: ({ connectivity, anonymous, field, role }: ProbeFacts) => {
+        if (anonymous) return `No client certificate goes to a ${role}, as it serves a public resource: check that ${field} is the URL the platform documents, not an mTLS host.`;
+        return connectivity === 'mtls'
           ? 'Check that transport.certificate is the certificate registered for mTLS, issued by a CA the platform trusts, not expired, and sent with its intermediates.'
-          : `This host requires a client certificate: set connectivity: mtls and add the transport section, or use the TLS host for ${field}.`,
+          : `This host requires a client certificate: set connectivity: mtls and add the transport section, or use the TLS host for ${field}.`;
+      },
     },
     'tls-other': {
       message: ({ where, failure }: ProbeFacts) => `TLS: ${where}: ${failure.reason} (${failure.code}).`,
-      hint: ({ field, proxy, target, env }: ProbeFacts) => `Check that ${field} is an https URL of the platform${proxy ? ` A proxy is set (${proxyVariable(target, env)} ${proxy}).` : ''}`,
+      hint: (facts: ProbeFacts) => `Check that ${facts.field} is an https URL of the platform.${proxyNote(facts)}`,
     },
     http: {
-      message: ({ where, failure }: ProbeFacts) => `HTTP: ${where}: ${failure.reason} (${failure.code}).`,
-      hint: ({ field, target }: ProbeFacts) => `Check the scheme and port of ${field} (${target.href}): another service answers there.`,
+      message: httpFailed,
+      hint: ({ field, target }: ProbeFacts) => `Fetch ${target.href} with curl from this machine to see the failure, and check ${field}.`,
+    },
+    'not-http': {
+      message: httpFailed,
+      hint: (facts: ProbeFacts) => `Check the scheme and port of ${facts.field} (${facts.target.href}): another service answers there.${proxyNote(facts)}`,
     },
   } satisfies Record<NetworkFailureCode, FindingText<ProbeFacts>>;
 }
@@ -198,7 +220,7 @@ export function describeNetworkFailure({ url, attempt, ...connection }: FailedCo
     where: `${connection.role} ${host}:${port}`,
     proxy: proxy === undefined ? undefined : describeProxy(proxy),
   };
-  const code = networkFailureCode(connection.failure.layer);
+  const code = codeOf(connection.failure);
   if (attempt.kind === 'probe') return firstContactFinding.text(code, { ...located, ...attempt });
   const facts = { ...located, ...attempt, url };
   const text = code === 'timeout' ? REQUEST_TIMED_OUT : code === 'client-certificate-refused' ? REQUEST_CERTIFICATE_REFUSED : FAILED_REQUEST;

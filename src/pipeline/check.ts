@@ -113,7 +113,8 @@ export function checkDefiner<Ctx extends RunContext>() {
   ): Check<Ctx, I, O, N, ON> {
     return {
       ...definition,
-      optionalNeeds: definition.optionalNeeds ?? ([] as unknown as ON),
+      // No optional needs given: ON is then its default, readonly [].
+      optionalNeeds: definition.optionalNeeds ?? ([] as readonly AnyCheck[] as ON),
       online: definition.online ?? false,
     };
   };

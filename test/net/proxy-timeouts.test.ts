@@ -150,8 +150,8 @@ describe('each network check fails within its timeout through a misbehaving prox
     variable: 'HTTPS_PROXY' | 'HTTP_PROXY';
     message: RegExp;
     hint: RegExp;
-    /** The finding, for the checks whose failures describeNetworkFailure names. */
-    code?: string;
+    /** The finding: describeNetworkFailure codes every check's failures alike. */
+    code: string;
     evidence: Record<string, unknown>;
   }> = [
     {
@@ -159,8 +159,9 @@ describe('each network check fails within its timeout through a misbehaving prox
       name: 'silent proxy',
       policy: () => 'silent',
       variable: 'HTTP_PROXY',
-      message: new RegExp(`^The JWKS host 127\\.0\\.0\\.1:\\d+ could not be fetched: ${CONNECT_UNANSWERED.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
-      hint: /^Check HTTP_PROXY \(http:\/\/127\.0\.0\.1:\d+\): .*NO_PROXY.*raise --timeout only if/,
+      message: new RegExp(`^Proxy: JWKS host 127\\.0\\.0\\.1:\\d+: ${CONNECT_UNANSWERED.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
+      hint: /^Check HTTP_PROXY \(http:\/\/127\.0\.0\.1:\d+\): .*CONNECT to 127\.0\.0\.1:\d+; .*NO_PROXY\. Raise --timeout only if the proxy is known to be slow\.$/,
+      code: 'timeout',
       evidence: { layer: 'timeout', step: 'proxy' },
     },
     {
@@ -168,8 +169,9 @@ describe('each network check fails within its timeout through a misbehaving prox
       name: 'silent tunnel',
       policy: () => 'connect-then-silent',
       variable: 'HTTP_PROXY',
-      message: /^The JWKS host 127\.0\.0\.1:\d+ did not answer within 1000 ms through the proxy http:\/\/127\.0\.0\.1:\d+ \(GOLIVE_TIMEOUT\)\.$/,
-      hint: /^Check HTTP_PROXY .*NO_PROXY/,
+      message: /^HTTP: JWKS host 127\.0\.0\.1:\d+: the server did not answer the request within 1000 ms, through the proxy at 127\.0\.0\.1:\d+ \(GOLIVE_TIMEOUT\)\.$/,
+      hint: /^Check HTTP_PROXY .*NO_PROXY\. Raise --timeout only if the proxy is known to be slow\.$/,
+      code: 'timeout',
       evidence: { layer: 'timeout', step: 'http' },
     },
     {
@@ -209,6 +211,7 @@ describe('each network check fails within its timeout through a misbehaving prox
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^The token request to https://127\\.0\\.0\\.1:\\d+/\\S+ timed out: ${CONNECT_UNANSWERED.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY \(http:\/\/127\.0\.0\.1:\d+\): the proxy must be up and allow CONNECT to 127\.0\.0\.1:\d+; .*NO_PROXY/,
+      code: 'timeout',
       evidence: { layer: 'timeout', code: 'GOLIVE_TIMEOUT', step: 'proxy', proxy: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) },
     },
     {
@@ -218,6 +221,7 @@ describe('each network check fails within its timeout through a misbehaving prox
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^The token request to https://127\\.0\\.0\\.1:\\d+/\\S+ timed out: ${TUNNEL_SILENT.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY .*NO_PROXY/,
+      code: 'timeout',
       evidence: { layer: 'timeout', code: 'GOLIVE_TIMEOUT' },
     },
     {
@@ -252,7 +256,7 @@ describe('each network check fails within its timeout through a misbehaving prox
     });
     const elapsed = performance.now() - started;
     const result = results[check]!;
-    expect(result).toMatchObject({ status: 'fail', ...(code !== undefined && { code }), evidence });
+    expect(result).toMatchObject({ status: 'fail', code, evidence });
     expect(result.message).toMatch(message);
     expect(result.hint).toMatch(hint);
     // The check itself, then the whole run: upstream checks add their own steps.
