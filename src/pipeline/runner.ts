@@ -62,8 +62,9 @@ function rootOf(settled: Settled): NonNullable<Settled['root']> {
   if (settled.root) return settled.root;
   const { report } = settled;
   if (report.status === 'fail') return { id: report.id, failed: true, reason: 'failed', skipReason: 'need-failed' };
+  // --only selects every need of what it selects, so a need not selected was skipped by --skip.
   const skipReason = report.skipReason ?? 'not-selected';
-  return { id: report.id, failed: false, reason: report.message === 'skipped by --skip' ? 'was skipped by --skip' : 'was skipped', skipReason };
+  return { id: report.id, failed: false, reason: skipReason === 'not-selected' ? 'was skipped by --skip' : 'was skipped', skipReason };
 }
 
 /**
