@@ -158,7 +158,11 @@ function credentialsFor(role: CredentialRole, resolved: ResolvedConfig): Applica
     return notApplicable('TLS connectivity presents no client certificate');
   }
   const files = resolved[role];
-  if (!files) return finding.fail('no-section', { role });
+  if (!files) {
+    // What made the section necessary: the auth method for signing, the connectivity for transport.
+    const evidence = { section: role, authMethod: resolved.client.authMethod, connectivity: resolved.connectivity, environment: resolved.environment };
+    return finding.fail('no-section', { role }, evidence);
+  }
   return { files, display: (file) => path.relative(resolved.parsed.dir, file) || path.basename(file) };
 }
 

@@ -59,7 +59,7 @@ const scenarios: Scenario[] = [
     status: 'skip',
     message: /^not applicable: client_secret_post clients do not sign$/,
   },
-  { name: 'private_key_jwt without a signing section', config: {}, status: 'fail', code: 'no-section', message: /no signing section/, hint: /Add signing\.privateKey/ },
+  { name: 'private_key_jwt without a signing section', config: {}, status: 'fail', code: 'no-section', message: /no signing section/, hint: /Add signing\.privateKey/, evidence: { section: 'signing', authMethod: 'private_key_jwt' } },
   { name: 'a missing file', config: signing('certs/nope.key'), status: 'fail', code: 'file-unreadable', message: /^certs\/nope\.key does not exist\.$/, hint: /Check signing\.privateKey/, evidence: { code: 'ENOENT', problem: 'file-unreadable' } },
   { name: 'a certificate in the key file', config: signing('certs/signing.pem'), status: 'fail', code: 'not-a-private-key', message: /^certs\/signing\.pem holds a certificate, not a private key\.$/, hint: /signing\.privateKey at the private key the certificate was issued for/ },
   { name: 'an OpenSSH key', config: signing('certs/id_rsa'), status: 'fail', code: 'key-unsupported', message: /^certs\/id_rsa is an OpenSSH private key/, hint: /ssh-keygen -p -m PKCS8 -f certs\/id_rsa/, evidence: { problem: 'key-unsupported', found: 'OPENSSH PRIVATE KEY' } },
