@@ -5,13 +5,6 @@ import { THREDD } from '../src/profiles/thredd.js';
 // platform's hosts, and the advice common to every host and credential role.
 
 export const TOKEN_URL = THREDD.tokenEndpoint;
-export const TOKEN_HOST = new URL(TOKEN_URL).host;
-export const UAT_API_HOST = new URL(THREDD.apiHosts.uat.tls).host;
-export const UAT_MTLS_API_HOST = new URL(THREDD.apiHosts.uat.mtls).host;
-export const JWKS_URL = THREDD.jwksTemplate.replace('{organisationId}', '$THREDD_ORG_ID');
-export const ASSERTION_MINUTES = THREDD.assertionMaxLifetimeSeconds / 60;
-export const X5T_COMMAND =
-  "openssl x509 -in signing.pem -outform DER | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '='";
 
 /** The same advice for every host golive connects to. */
 export function networkCauses(host: string): string[] {

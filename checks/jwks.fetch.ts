@@ -11,8 +11,9 @@ import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import { defineCheck, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
 import { combine, findingsOf, type Finding, type FindingTable } from '../src/pipeline/findings.js';
 import configConsistency from './config.consistency.js';
-import { JWKS_URL } from './docs.js';
 import { THREDD } from '../src/profiles/thredd.js';
+
+const JWKS_URL = THREDD.jwksTemplate.replace('{organisationId}', '$THREDD_ORG_ID');
 
 /** Kids named in a message; the evidence always holds them all. */
 const KIDS_IN_MESSAGE = 10;

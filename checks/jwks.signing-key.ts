@@ -7,7 +7,10 @@ import { defineCheck, notApplicable, pass, type CheckOutcome, type Evidence } fr
 import { combine, findingsOf, type Finding, type FindingTable } from '../src/pipeline/findings.js';
 import jwksFetch from './jwks.fetch.js';
 import signingKeypair from './signing.keypair.js';
-import { X5T_COMMAND } from './docs.js';
+
+/** The x5t#S256 of a certificate, as the JWKS lists it. */
+const X5T_COMMAND =
+  "openssl x509 -in signing.pem -outform DER | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '='";
 
 /** The message of an entry that registers the key, but not for signatures. */
 const notForSignatures = (kid: string, declared: string) =>

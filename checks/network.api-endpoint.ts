@@ -2,8 +2,11 @@ import { defineCheck } from '../src/pipeline/check.js';
 import { checkEndpoint } from './network-checks.js';
 import configConsistency from './config.consistency.js';
 import transportKeypair from './transport.keypair.js';
-import { UAT_API_HOST, UAT_MTLS_API_HOST, networkCauses, networkFixes } from './docs.js';
+import { networkCauses, networkFixes } from './docs.js';
 import { THREDD } from '../src/profiles/thredd.js';
+
+const UAT_API_HOST = new URL(THREDD.apiHosts.uat.tls).host;
+const UAT_MTLS_API_HOST = new URL(THREDD.apiHosts.uat.mtls).host;
 
 export default defineCheck({
   id: 'network.api-endpoint',

@@ -2,7 +2,9 @@ import { defineCheck } from '../src/pipeline/check.js';
 import { checkEndpoint } from './network-checks.js';
 import configConsistency from './config.consistency.js';
 import transportKeypair from './transport.keypair.js';
-import { TOKEN_URL, TOKEN_HOST, networkCauses, networkFixes } from './docs.js';
+import { TOKEN_URL, networkCauses, networkFixes } from './docs.js';
+
+const TOKEN_HOST = new URL(TOKEN_URL).host;
 
 export default defineCheck({
   id: 'network.token-endpoint',

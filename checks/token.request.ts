@@ -14,8 +14,10 @@ import { redactAnswer, Redactor } from '../src/redact.js';
 import jwksSigningKey from './jwks.signing-key.js';
 import networkTokenEndpoint from './network.token-endpoint.js';
 import signingKeypair from './signing.keypair.js';
-import { TOKEN_URL, ASSERTION_MINUTES } from './docs.js';
+import { TOKEN_URL } from './docs.js';
 import { THREDD } from '../src/profiles/thredd.js';
+
+const ASSERTION_MINUTES = THREDD.assertionMaxLifetimeSeconds / 60;
 
 /** Token responses are small JSON documents; more is not read. */
 const MAX_TOKEN_RESPONSE_BYTES = 262_144;

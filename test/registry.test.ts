@@ -62,8 +62,8 @@ describe.each(REGISTRIES)('the %s registry', (_name, checks) => {
 });
 
 describe('the check ids', () => {
-  it('keep the contract: DESIGN.md ids, in its order, with the needs it documents', () => {
-    if (!existsSync(DESIGN)) return;
+  // Reported as skipped, never as passed, where ../shared is not beside the project.
+  it.skipIf(!existsSync(DESIGN))('keep the contract: DESIGN.md ids, in its order, with the needs it documents', () => {
     const design = readFileSync(DESIGN, 'utf8');
     const table = design.slice(design.indexOf('### Check ids'), design.indexOf('`--offline` runs'));
     const rows = [...table.matchAll(/^\| (`[^|]+`) \| ([^|]+) \|/gm)];

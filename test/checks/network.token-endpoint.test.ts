@@ -249,41 +249,28 @@ describe('network.token-endpoint on mTLS: the client certificate is the one tran
     expect(result.output?.material.clientCertificate?.cert).toContain('BEGIN CERTIFICATE');
   });
 
-  it('when transport.keypair failed, connects without a certificate and warns if the host lets it in', async () => {
+  it.each([
+    {
+      why: 'transport.keypair failed',
+      transport: { status: 'fail', code: 'key-mismatch', output: undefined },
+      problem: 'the transport key does not belong to the transport certificate (see transport.keypair)',
+    },
+    {
+      why: 'the transport checks were skipped by --skip',
+      transport: { status: 'skip', skipReason: 'not-selected', output: undefined },
+      problem: 'the transport checks were skipped (--skip), so none was loaded',
+    },
+  ] as const)('when $why, connects without a certificate and says why if the host lets it in', async ({ transport, problem }) => {
     sandbox.setFaults(['mtls-cert-not-requested']);
     try {
-      const result = await networkTokenEndpoint.run(
-        runContext(),
-        { 'config.consistency': withoutTransportFiles() },
-        { 'transport.keypair': { status: 'fail', code: 'key-mismatch', output: undefined } },
-      );
+      const result = await networkTokenEndpoint.run(runContext(), { 'config.consistency': withoutTransportFiles() }, { 'transport.keypair': transport });
       expect(result).toMatchObject({
         status: 'warn',
         code: 'no-client-certificate',
-        message:
-          'token host 127.0.0.1 accepted the connection, but without a client certificate: the transport key does not belong to the transport certificate (see transport.keypair).',
+        message: `token host 127.0.0.1 accepted the connection, but without a client certificate: ${problem}.`,
         hint: 'Fix the transport credentials first; mTLS calls will fail without them.',
       });
       expect(result.output?.material.clientCertificate).toBeUndefined();
-    } finally {
-      sandbox.setFaults([]);
-    }
-  });
-
-  it('when the transport checks were skipped by --skip, says so instead of blaming the files', async () => {
-    sandbox.setFaults(['mtls-cert-not-requested']);
-    try {
-      const result = await networkTokenEndpoint.run(
-        runContext(),
-        { 'config.consistency': withoutTransportFiles() },
-        { 'transport.keypair': { status: 'skip', skipReason: 'not-selected', output: undefined } },
-      );
-      expect(result).toMatchObject({
-        status: 'warn',
-        code: 'no-client-certificate',
-        message:
-          'token host 127.0.0.1 accepted the connection, but without a client certificate: the transport checks were skipped (--skip), so none was loaded.',
-      });
     } finally {
       sandbox.setFaults([]);
     }
