@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { defineCheck, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
 import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
+import type { CredentialFile } from '../src/config/credential-file.js';
 import { parseConfigFile, type ParseProblem } from '../src/config/parse.js';
 import { describeInputProblem } from '../src/files/input.js';
 
@@ -14,6 +15,16 @@ interface At extends Shown {
   line?: number;
   column?: number;
 }
+
+/** What a credential file given as the config is, in the words of its finding. */
+interface Credential extends Shown {
+  /** `PEM`, `DER`, `PEM, with a certificate`, `PEM, 2 certificates`. */
+  format: string;
+}
+
+/** The config that names a credential file: what the hints of the credential findings say. */
+const namedUnder = (what: string, field: string): string =>
+  `Run golive on the YAML or JSON config that names this ${what}, under signing.${field} (or transport.${field} for mTLS); \`golive init\` writes a starter config.`;
 
 const syntaxError = ({ shown, format, line, column, reason }: At & { format: string; reason: string }): string =>
   `${shown} is not valid ${format.toUpperCase()}${line !== undefined ? ` at line ${line}, column ${column}` : ''}: ${reason}.`.replace(/\.\.$/, '.');
@@ -44,6 +55,22 @@ function findings() {
       message: ({ shown, limit, line, column }: At & { limit: number }) =>
         `${shown} is nested more than ${limit} levels deep${line !== undefined ? ` (at line ${line}, column ${column})` : ''}; a golive config nests about five, so it was not parsed.`,
       hint: () => 'Name the golive config file; a config is a flat YAML or JSON document with the sections shown by `golive init --stdout`.',
+    },
+    'private-key-file': {
+      message: ({ shown, format }: Credential) => `${shown} is a private key (${format}), not a golive config.`,
+      hint: () => namedUnder('key', 'privateKey'),
+    },
+    'certificate-file': {
+      message: ({ shown, format }: Credential) => `${shown} is a certificate (${format}), not a golive config.`,
+      hint: () => namedUnder('certificate', 'certificate'),
+    },
+    'pkcs12-file': {
+      message: ({ shown }: Shown) => `${shown} is a PKCS#12 bundle (a private key with its certificates), not a golive config.`,
+      hint: () => namedUnder('bundle', 'privateKey'),
+    },
+    'pem-file': {
+      message: ({ shown, labels }: Shown & { labels: string }) => `${shown} is a PEM file (${labels}), not a golive config.`,
+      hint: () => 'Run golive on the YAML or JSON config file; `golive init` writes a starter config.',
     },
     empty: {
       message: ({ shown }: Shown) => `The config file ${shown} is empty.`,
@@ -83,6 +110,31 @@ function failure(problem: ParseProblem, shown: string, evidence: Evidence): Chec
       return finding.fail('too-deep', { shown, limit: problem.limit, line: problem.line, column: problem.column }, evidence);
     case 'syntax':
       return finding.fail(problem.format === 'yaml' ? 'invalid-yaml' : 'invalid-json', { shown, ...problem }, evidence);
+    case 'credential':
+      return credentialFailure(problem.credential, shown, evidence);
+  }
+}
+
+const CREDENTIAL_CODES = { 'private-key': 'private-key-file', certificate: 'certificate-file', pkcs12: 'pkcs12-file', pem: 'pem-file' } as const;
+
+function count(n: number, noun: string): string {
+  return n === 1 ? `a ${noun}` : `${n} ${noun}s`;
+}
+
+function credentialFailure(credential: CredentialFile, shown: string, evidence: Evidence): CheckOutcome<never> {
+  const code = CREDENTIAL_CODES[credential.kind];
+  const { encoding, certificates, labels } = credential;
+  const facts: Evidence = { ...evidence, problem: code, encoding, ...(encoding === 'pem' && { pemLabels: labels, certificates }) };
+  const base = encoding.toUpperCase();
+  switch (code) {
+    case 'private-key-file':
+      return finding.fail(code, { shown, format: certificates > 0 ? `${base}, with ${count(certificates, 'certificate')}` : base }, facts);
+    case 'certificate-file':
+      return finding.fail(code, { shown, format: certificates > 1 ? `${base}, ${certificates} certificates` : base }, facts);
+    case 'pkcs12-file':
+      return finding.fail(code, { shown }, facts);
+    case 'pem-file':
+      return finding.fail(code, { shown, labels: labels.join(', ') }, facts);
   }
 }
 
@@ -99,6 +151,7 @@ export default defineCheck({
       'An unquoted value that YAML reads as syntax: one holding ": " or " #", or starting with *, &, !, @ or a backtick.',
       'JSON with a trailing comma or a comment.',
       'A Postman environment export given as the config.',
+      'A key, certificate or PKCS#12 file given as the config (`golive check signing.key`): the config is the YAML or JSON file that names it.',
       'The file was saved as UTF-16 by an editor on Windows.',
     ],
     fixes: [

@@ -6,6 +6,7 @@ import { findingsOf, type FindingTable, type FindingText } from '../src/pipeline
 import { interpolate } from '../src/config/interpolate.js';
 import { formatPath } from '../src/config/parse.js';
 import { resolveConfig } from '../src/config/resolve.js';
+import { quoteLiteral } from '../src/curl/shell.js';
 import { noteInputFile } from '../src/files/input.js';
 import type { ParsedConfig, ResolvedConfig } from '../src/config/types.js';
 import configSchema from './config.schema.js';
@@ -58,6 +59,12 @@ function pastedKeyMaterial(data: unknown): { field: string; value: string }[] {
       return typeof value === 'string' && looksLikeContent(value) ? [{ field: `${role}.${name}`, value }] : [];
     }),
   );
+}
+
+/** A path the user can type where golive runs: relative below the current folder, else absolute. */
+function fromCurrentFolder(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.split(path.sep)[0] === '..' || path.isAbsolute(relative) ? file : relative;
 }
 
 type FileProblemCode = 'file-not-found' | 'not-a-file' | 'file-unreadable';
@@ -120,8 +127,8 @@ function findings() {
     'key-readable-by-others': {
       message: ({ exposed }: { exposed: readonly { field: string; file: string; mode: number }[] }) =>
         `Private key file${exposed.length > 1 ? 's are' : ' is'} readable by group or others: ${exposed.map(({ field, file, mode }) => `${field} (${file}, mode ${mode.toString(8).padStart(4, '0')})`).join('; ')}.`,
-      hint: ({ exposed }: { exposed: readonly { file: string }[] }) =>
-        `Restrict ${exposed.length > 1 ? 'them' : 'it'} to the owner: chmod 600 ${exposed.map(({ file }) => file).join(' ')}`,
+      hint: ({ exposed }: { exposed: readonly { fromCwd: string }[] }) =>
+        `Restrict ${exposed.length > 1 ? 'them' : 'it'} to the owner: chmod 600 ${exposed.map(({ fromCwd }) => quoteLiteral(fromCwd)).join(' ')}`,
     },
   } satisfies FindingTable;
 }
@@ -210,7 +217,8 @@ export default defineCheck({
         : [];
     });
     if (exposed.length > 0) {
-      const named = exposed.map((reference) => ({ ...reference, file: shown(reference.file) }));
+      // The message names the file as the config does; the command, by a path that works where golive runs.
+      const named = exposed.map((reference) => ({ ...reference, file: shown(reference.file), fromCwd: fromCurrentFolder(reference.file) }));
       return {
         ...finding.warn('key-readable-by-others', { exposed: named }, { ...evidence, location: locationOf(parsed, exposed[0]!.field) }, resolved),
         secrets,

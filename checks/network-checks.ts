@@ -7,13 +7,28 @@ import { describeNetworkFailure } from '../src/net/describe.js';
 import { tlsMaterialFor } from '../src/net/material.js';
 import { probeEndpoint, type ProbeResult, type TlsMaterial } from '../src/net/probe.js';
 import { describeProxy, proxyFor } from '../src/net/proxy.js';
+import { threddEndpoints } from '../src/profiles/thredd.js';
 import type { ReachableEndpoint } from '../src/online/types.js';
 
 export type EndpointRole = 'token' | 'api';
 
 const NAMES: Record<EndpointRole, string> = { token: 'token host', api: 'API host' };
 
+/** What a config field names for each role, in words that follow "the platform's mTLS". */
+const TARGETS: Record<EndpointRole, string> = { token: 'token endpoint', api: 'API host' };
+
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
+/** An mTLS host that never asked for the client certificate, and where the config should point instead. */
+interface NotRequested {
+  role: string;
+  /** `host:port` */
+  where: string;
+  field: string;
+  target: string;
+  /** The profile's mTLS endpoint for this role, when the profile derives one. */
+  expected?: string;
+}
 
 /** What a host that answered is still warned about (a failure to connect is described by describeNetworkFailure). */
 function findings() {
@@ -22,6 +37,13 @@ function findings() {
       message: ({ role, host, problem }: { role: string; host: string; problem: string }) =>
         `${role} ${host} accepted the connection, but without a client certificate: ${problem}.`,
       hint: () => 'Fix the transport credentials first; mTLS calls will fail without them.',
+    },
+    'client-certificate-not-requested': {
+      message: ({ role, where }: NotRequested) =>
+        `mTLS: ${role} ${where} completed the TLS handshake without requesting a client certificate, so the transport certificate was not sent.`,
+      hint: ({ role, field, target, expected }: NotRequested) =>
+        `Either this is not the platform's mTLS ${role}, or a TLS-terminating proxy or load balancer sits in front of it: tokens cannot be bound to the transport certificate, and the mTLS API will refuse them. ` +
+        `Point ${field} at the platform's mTLS ${target}${expected ? ` (${expected})` : ''}; if it already does, have the proxy or load balancer pass TLS through to it.`,
     },
     'obsolete-tls': {
       message: ({ role, host, protocol }: { role: string; host: string; protocol: string }) => `${role} ${host} negotiated ${protocol}, which is obsolete.`,
@@ -50,7 +72,12 @@ function evidenceOf(probe: ProbeResult, config: ResolvedConfig, env: RunContext[
     // Names only: a proxy URL may carry credentials.
     ...(proxyVariables.length > 0 && { proxyVariables }),
     clientCertificate: config.connectivity === 'mtls',
-    ...(probe.tls && { tlsVersion: probe.tls.protocol, cipher: probe.tls.cipher, serverCertificate: probe.tls.serverCertificate }),
+    ...(probe.tls && {
+      clientCertificateRequested: probe.tls.clientCertificateRequested,
+      tlsVersion: probe.tls.protocol,
+      cipher: probe.tls.cipher,
+      serverCertificate: probe.tls.serverCertificate,
+    }),
     ...(probe.http && { httpStatus: probe.http.status, serverDate: probe.http.date ?? null }),
     timings: probe.timings,
   };
@@ -104,8 +131,16 @@ export async function checkEndpoint(
   }
   const output: ReachableEndpoint = { config, url, probe, material };
   if (problem) return finding.warn('no-client-certificate', { role: NAMES[role], host: probe.host, problem }, evidence, output);
+  const requested = probe.tls?.clientCertificateRequested === true;
+  if (config.connectivity === 'mtls' && !requested) {
+    // The profile's mTLS endpoint, when it derives one; a custom profile's is only in the config.
+    const expected = config.profile === 'thredd' ? threddEndpoints(config.environment, 'mtls', config.organisationId)[role] : undefined;
+    const args = { role: NAMES[role], where: `${probe.host}:${probe.port}`, field: `endpoints.${role}`, target: TARGETS[role], expected };
+    return finding.warn('client-certificate-not-requested', args, evidence, output);
+  }
   const protocol = probe.tls?.protocol;
   if (protocol && OBSOLETE_PROTOCOLS.includes(protocol)) return finding.warn('obsolete-tls', { role: NAMES[role], host: probe.host, protocol }, evidence, output);
   const via = probe.proxy ? ` via proxy ${describeProxy(probe.proxy)}` : '';
-  return pass(output, evidence, `${probe.host}:${probe.port} answered over ${probe.tls?.protocol ?? 'TLS'}${via} (HTTP ${probe.http?.status}).`);
+  const asked = requested ? 'requested' : 'did not request';
+  return pass(output, evidence, `${probe.host}:${probe.port} answered over ${probe.tls?.protocol ?? 'TLS'}${via} (HTTP ${probe.http?.status}) and ${asked} a client certificate.`);
 }

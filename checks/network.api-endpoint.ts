@@ -15,7 +15,7 @@ export default defineCheck({
   optionalNeeds: [transportKeypair],
   online: true,
   explain: {
-    verifies: `The same as network.token-endpoint, for the API host: DNS, TCP and TLS succeed, the server certificate is trusted and matches, and with mTLS the client certificate is accepted. The thredd profile derives the host from environment and connectivity (uat+tls ${THREDD.apiHosts.uat.tls}, production+tls ${THREDD.apiHosts.production.tls}, uat+mtls ${THREDD.apiHosts.uat.mtls}, production+mtls ${THREDD.apiHosts.production.mtls}).`,
+    verifies: `The same as network.token-endpoint, for the API host: DNS, TCP and TLS succeed, the server certificate is trusted and matches, and with mTLS the server requests the client certificate (a warning when it does not) and accepts it. The thredd profile derives the host from environment and connectivity (uat+tls ${THREDD.apiHosts.uat.tls}, production+tls ${THREDD.apiHosts.production.tls}, uat+mtls ${THREDD.apiHosts.uat.mtls}, production+mtls ${THREDD.apiHosts.production.mtls}).`,
     causes: [
       ...networkCauses('the API host'),
       'An mTLS client connects to the TLS host, or a TLS client to the mTLS host, through an endpoint override.',

@@ -13,7 +13,7 @@ export default defineCheck({
   optionalNeeds: [transportKeypair],
   online: true,
   explain: {
-    verifies: `DNS, TCP and TLS to the token host (default ${TOKEN_URL}) succeed; the server certificate is trusted and matches the host name; with mTLS the client certificate is accepted. The message names the failing layer (dns, tcp, tls, client certificate) with the error code or TLS alert.`,
+    verifies: `DNS, TCP and TLS to the token host (default ${TOKEN_URL}) succeed; the server certificate is trusted and matches the host name; with mTLS the server requests the client certificate (a warning when it does not: not the mTLS host, or a TLS-terminating proxy in front of it) and accepts it. Whether the server requested one is in the message and evidence (\`clientCertificateRequested\`) on TLS configs too. A failure names the failing layer (dns, tcp, tls, client certificate) with the error code or TLS alert.`,
     causes: networkCauses(TOKEN_HOST),
     fixes: networkFixes(TOKEN_HOST, TOKEN_HOST),
     seeAlso: ['network.api-endpoint', 'transport.certificate', 'clock.skew'],

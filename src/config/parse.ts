@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { CONFIG_FILE_LIMIT, InputFileError, readInputFile, type FileKind } from '../files/input.js';
+import { credentialFileOf, type CredentialFile } from './credential-file.js';
 import { jsonTooDeepAt, yamlTooDeepAt } from './nesting.js';
 import type { ConfigPath, ParsedConfig, SourceLocation } from './types.js';
 
@@ -13,6 +14,7 @@ export type ParseProblem =
   | { kind: 'not-a-file'; fileKind: Exclude<FileKind, 'folder'> }
   | { kind: 'too-large'; size: number; limit: number }
   | { kind: 'too-deep'; format: 'yaml' | 'json'; limit: number; line?: number; column?: number }
+  | { kind: 'credential'; credential: CredentialFile }
   | { kind: 'syntax'; format: 'yaml' | 'json'; reason: string; code?: string; line?: number; column?: number };
 
 export type ParseResult = { ok: true; config: ParsedConfig } | { ok: false; problem: ParseProblem };
@@ -30,9 +32,9 @@ export function formatPath(segments: ConfigPath): string {
 /** Reads and parses a config file without interpolating anything. */
 export async function parseConfigFile(file: string): Promise<ParseResult> {
   const absolute = path.resolve(file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = (await readInputFile(absolute, { role: 'the config', limit: CONFIG_FILE_LIMIT })).toString('utf8');
+    bytes = await readInputFile(absolute, { role: 'the config', limit: CONFIG_FILE_LIMIT });
   } catch (error) {
     if (!(error instanceof InputFileError)) throw error;
     const { problem } = error;
@@ -47,7 +49,9 @@ export async function parseConfigFile(file: string): Promise<ParseResult> {
         return { ok: false, problem };
     }
   }
-  return parseConfigText(text, absolute);
+  const credential = credentialFileOf(bytes, absolute);
+  if (credential) return { ok: false, problem: { kind: 'credential', credential } };
+  return parseConfigText(bytes.toString('utf8'), absolute);
 }
 
 export function parseConfigText(text: string, absoluteFile: string): ParseResult {

@@ -31,7 +31,14 @@ export interface ProbeResult {
   proxy?: string;
   timings: { dnsMs?: number; tcpMs?: number; tlsMs?: number; httpMs?: number };
   addresses?: string[];
-  tls?: { protocol: string | null; cipher: string; alpn?: string | false | null; serverCertificate?: ServerCertificate };
+  tls?: {
+    protocol: string | null;
+    cipher: string;
+    alpn?: string | false | null;
+    serverCertificate?: ServerCertificate;
+    /** Whether the server sent a CertificateRequest: an mTLS host does, a TLS host (or a TLS-terminating proxy) does not. */
+    clientCertificateRequested: boolean;
+  };
   /** The status and Date of a HEAD request over the connection, proving the server accepted it. */
   http?: { status: number; date?: string; server?: string };
   failure?: NetworkFailure & { step: 'dns' | 'tcp' | 'proxy' | 'tls' | 'http' };
@@ -159,6 +166,9 @@ export async function probeEndpoint(
       cipher: secure.getCipher().name,
       alpn: secure.alpnProtocol,
       serverCertificate: describePeer(secure.getPeerCertificate(true)),
+      // The signature algorithms both sides share come from the server's
+      // CertificateRequest; without one the list is empty (TLS 1.2 and 1.3, Node 20 and 22).
+      clientCertificateRequested: secure.getSharedSigalgs().length > 0,
     };
 
     step = 'http';

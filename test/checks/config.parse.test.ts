@@ -1,11 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
 import configParse from '../../checks/config.parse.js';
 import { contextFor, tempDir, writeConfig } from '../support/config-files.js';
+import { issue, pemBody, pkcs12Of, type Issued } from '../support/credentials.js';
 
 const dir = tempDir();
+
+/** A config whose client section holds valid JSON (and so YAML) nested `depth` objects deep. */
+function deepConfig(depth: number): string {
+  const text = `{"environment": "uat", "client": ${'{"a": '.repeat(depth)}1${'}'.repeat(depth)}}`;
+  JSON.parse(text);
+  return text;
+}
 
 describe('config.parse', () => {
   it('passes on valid YAML and reports its sha256', async () => {
@@ -96,6 +105,14 @@ describe('config.parse', () => {
       hint: /golive init --stdout/,
     },
     {
+      name: 'YAML nested 20,000 deep in block sequences',
+      code: 'too-deep',
+      file: () => writeConfig(dir, `client:\n  scopes:\n    ${'- '.repeat(20_000)}x\n`),
+      message: /^golive\.yaml is nested more than 64 levels deep \(at line 3, column \d+\)/,
+      hint: /golive init --stdout/,
+      line: 3,
+    },
+    {
       name: 'YAML nested 500,000 deep in compact sequences',
       code: 'too-deep',
       file: () => writeConfig(dir, `${'- '.repeat(500_000)}x\n`),
@@ -133,6 +150,17 @@ describe('config.parse', () => {
     if (line !== undefined) expect(result.evidence?.location).toMatchObject({ line, ...(column && { column }) });
   });
 
+  it.each(['deep.json', 'deep.yaml'])('fails on a valid config nested 20,000 deep (%s), naming the depth limit, not a stack overflow', async (name) => {
+    const result = await configParse.run(contextFor(writeConfig(dir, deepConfig(20_000), { name })), {} as never);
+    expect(result).toMatchObject({
+      status: 'fail',
+      code: 'too-deep',
+      message: `${name} is nested more than 64 levels deep (at line 1, column 412); a golive config nests about five, so it was not parsed.`,
+      hint: 'Name the golive config file; a config is a flat YAML or JSON document with the sections shown by `golive init --stdout`.',
+      evidence: { problem: 'too-deep', nestingLimit: 64, location: { line: 1, column: 412 } },
+    });
+  });
+
   it.each([
     ['an unresolved alias', 'environment: uat\nclient: *nosuch\n', 2, 9],
     ['an alias bomb', 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n', 2, 8],
@@ -167,3 +195,78 @@ describe('config.parse', () => {
     expect(JSON.stringify(result)).not.toContain('s3cr3t-canary');
   });
 });
+
+describe('config.parse: a key, certificate or PKCS#12 file given as the config', () => {
+  let rsa: Issued;
+  let ec: Issued;
+  beforeAll(async () => {
+    [rsa, ec] = await Promise.all([issue({ key: { kind: 'rsa' } }), issue({ key: { kind: 'ec' } })]);
+  });
+
+  const named = (what: string, field: string): string =>
+    `Run golive on the YAML or JSON config that names this ${what}, under signing.${field} (or transport.${field} for mTLS); \`golive init\` writes a starter config.`;
+  const HINTS: Record<string, string> = {
+    'private-key-file': named('key', 'privateKey'),
+    'certificate-file': named('certificate', 'certificate'),
+    'pkcs12-file': named('bundle', 'privateKey'),
+    'pem-file': 'Run golive on the YAML or JSON config file; `golive init` writes a starter config.',
+  };
+  const der = (pem: string): Buffer => Buffer.from(pemBody(pem), 'base64');
+  const exported = (issued: Issued, type: 'pkcs1' | 'sec1' | 'pkcs8', format: 'pem' | 'der'): string | Buffer => {
+    const cipher = type === 'pkcs8' ? { cipher: 'aes-256-cbc', passphrase: 'pw' } : {};
+    return format === 'pem' ? issued.privateKey.export({ type, format, ...cipher }) : issued.privateKey.export({ type, format, ...cipher });
+  };
+  const pkcs1 = (issued: Issued, format: 'pem' | 'der') => exported(issued, 'pkcs1', format);
+  const sec1 = (issued: Issued, format: 'pem' | 'der') => exported(issued, 'sec1', format);
+  const encrypted = (issued: Issued, format: 'pem' | 'der') => exported(issued, 'pkcs8', format);
+
+  /** [case, file name, content, code, what the message says the file is (after "<file> is ")] */
+  const table: [string, string, () => string | Buffer, string, string][] = [
+    ['an RSA key, PKCS#8 PEM', 'key.pem', () => rsa.keyPem, 'private-key-file', 'a private key (PEM)'],
+    ['an RSA key, PKCS#1 PEM', 'rsa.key', () => pkcs1(rsa, 'pem'), 'private-key-file', 'a private key (PEM)'],
+    ['an EC key, SEC1 PEM', 'ec.pem', () => sec1(ec, 'pem'), 'private-key-file', 'a private key (PEM)'],
+    ['an encrypted PKCS#8 PEM key', 'encrypted.pem', () => encrypted(rsa, 'pem'), 'private-key-file', 'a private key (PEM)'],
+    ['a key and its certificate in one PEM file', 'both.pem', () => `${rsa.keyPem}${rsa.certPem}`, 'private-key-file', 'a private key (PEM, with a certificate)'],
+    ['an RSA key, PKCS#8 DER', 'key.der', () => der(rsa.keyPem), 'private-key-file', 'a private key (DER)'],
+    ['an RSA key, PKCS#1 DER', 'rsa.der', () => pkcs1(rsa, 'der'), 'private-key-file', 'a private key (DER)'],
+    ['an EC key, SEC1 DER', 'ec.der', () => sec1(ec, 'der'), 'private-key-file', 'a private key (DER)'],
+    ['an encrypted PKCS#8 DER key', 'encrypted.der', () => encrypted(rsa, 'der'), 'private-key-file', 'a private key (DER)'],
+    ['a certificate, PEM', 'cert.pem', () => rsa.certPem, 'certificate-file', 'a certificate (PEM)'],
+    ['a certificate chain, PEM', 'chain.pem', () => `${rsa.certPem}${ec.certPem}`, 'certificate-file', 'a certificate (PEM, 2 certificates)'],
+    ['a certificate after the attributes openssl pkcs12 prints', 'exported.pem', () => `Bag Attributes\n    localKeyID: 01 02\nsubject=CN = x\nissuer=CN = x\n${rsa.certPem}`, 'certificate-file', 'a certificate (PEM)'],
+    ['a certificate, DER', 'cert.cer', () => der(rsa.certPem), 'certificate-file', 'a certificate (DER)'],
+    ['a PKCS#12 bundle', 'bundle.p12', () => pkcs12Of(rsa, 'pw'), 'pkcs12-file', 'a PKCS#12 bundle (a private key with its certificates)'],
+    ['a PKCS#12 bundle under another name', 'bundle.bin', () => pkcs12Of(rsa, null), 'pkcs12-file', 'a PKCS#12 bundle (a private key with its certificates)'],
+    ['a public key, PEM', 'public.pem', () => publicPem(rsa), 'pem-file', 'a PEM file (PUBLIC KEY)'],
+  ];
+  const cases = table.map(([name, file, content, code, what]) => ({
+    name,
+    file,
+    content,
+    code,
+    message: `${file} is ${what}, not a golive config.`,
+    hint: HINTS[code]!,
+    encoding: what.includes('(DER)') || code === 'pkcs12-file' ? 'der' : 'pem',
+  }));
+
+  it.each(cases)('fails on $name, naming what the file is and never showing its content', async ({ file, content, code, message, hint, encoding }) => {
+    const bytes = content();
+    const written = writeConfig(dir, '', { name: file });
+    writeFileSync(written, bytes);
+    const outcome = await configParse.run(contextFor(written), {} as never);
+    expect(outcome).toMatchObject({ status: 'fail', code, message, hint, evidence: { problem: code, encoding } });
+    const shown = JSON.stringify(outcome);
+    const base64 = Buffer.isBuffer(bytes) ? bytes.toString('base64') : pemBody(bytes);
+    for (let at = 0; at + 16 <= base64.length; at += 16) expect(shown).not.toContain(base64.slice(at, at + 16));
+  });
+
+  it('still parses a config that holds a PEM block as a value', async () => {
+    const text = `environment: uat\nnote: |\n  ${rsa.certPem.trim().split('\n').join('\n  ')}\n`;
+    const outcome = await configParse.run(contextFor(writeConfig(dir, text)), {} as never);
+    expect(outcome.status).toBe('pass');
+  });
+});
+
+function publicPem(issued: Issued): string {
+  return new X509Certificate(issued.certPem).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+}

@@ -92,9 +92,45 @@ describe('config.references', () => {
     const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
     expect(result).toMatchObject({ status: 'warn', code: 'key-readable-by-others' });
     expect(result.message).toBe('Private key file is readable by group or others: signing.privateKey (certs/signing.key, mode 0644).');
-    expect(result.hint).toBe('Restrict it to the owner: chmod 600 certs/signing.key');
+    // The config's folder is not the current one: the command names the key by a path that works from here.
+    expect(result.hint).toBe(`Restrict it to the owner: chmod 600 ${path.join(path.dirname(file), 'certs', 'signing.key')}`);
     // A warning still hands the resolved config on.
     expect(result.output).toMatchObject({ client: { id: VALID_ENV.THREDD_CLIENT_ID }, signing: { privateKey: file.replace('golive.yaml', 'certs/signing.key') } });
+  });
+
+  describe('the chmod hint names each key by a path usable from the current folder', () => {
+    const exposedKey = { 'certs/signing.pem': 'x', 'certs/signing.key': { content: 'k', mode: 0o644 } };
+
+    async function hintFrom(cwd: string, file: string): Promise<string | undefined> {
+      const previous = process.cwd();
+      process.chdir(cwd);
+      try {
+        return (await runConfigChecks(file, VALID_ENV))['config.references']!.hint;
+      } finally {
+        process.chdir(previous);
+      }
+    }
+
+    it('relative to the current folder when the config sits below it', async () => {
+      const file = writeConfig(dir, VALID_JWT_CONFIG, { files: exposedKey });
+      const hint = await hintFrom(dir, file);
+      expect(hint).toBe(`Restrict it to the owner: chmod 600 ${path.join(path.basename(path.dirname(file)), 'certs', 'signing.key')}`);
+    });
+
+    it('absolute when the key sits outside the current folder', async () => {
+      const file = writeConfig(dir, VALID_JWT_CONFIG, { files: exposedKey });
+      const elsewhere = path.join(dir, 'elsewhere');
+      mkdirSync(elsewhere);
+      expect(await hintFrom(elsewhere, file)).toBe(`Restrict it to the owner: chmod 600 ${path.join(path.dirname(file), 'certs', 'signing.key')}`);
+    });
+
+    it('quoted for the shell, with a key path outside the config folder resolved against it', async () => {
+      const text = VALID_JWT_CONFIG.replace('privateKey: certs/signing.key', "privateKey: \"../my keys/signing.key\"");
+      const file = writeConfig(dir, text, { files: { 'certs/signing.pem': 'x', '../my keys/signing.key': { content: 'k', mode: 0o640 } } });
+      const result = (await runConfigChecks(file, VALID_ENV))['config.references']!;
+      expect(result.message).toBe('Private key file is readable by group or others: signing.privateKey (../my keys/signing.key, mode 0640).');
+      expect(await hintFrom(dir, file)).toBe("Restrict it to the owner: chmod 600 'my keys/signing.key'");
+    });
   });
 
   it('declares interpolated secrets so every output can redact them', async () => {

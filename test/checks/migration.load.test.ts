@@ -109,7 +109,8 @@ describe('migration.load', () => {
     expect(result).toMatchObject({ status: 'warn', code: 'config-warning' });
     expect(result.evidence).toMatchObject({ productionWarning: { file: 'prod.yaml', check: 'config.references', code: 'key-readable-by-others' } });
     expect(result.message).toMatch(/^prod\.yaml \(Production\): Private key file is readable by group or others: signing\.privateKey \(prod\/signing\.key, mode 0644\)/);
-    expect(result.hint).toMatch(/chmod 600 prod\/signing\.key/);
+    // The key sits outside the current folder: the command names it by its absolute path.
+    expect(result.hint).toMatch(/chmod 600 \/\S+\/prod\/signing\.key$/);
     expect(result.load.output?.production.environment).toBe('production');
   });
 });

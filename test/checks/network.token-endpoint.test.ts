@@ -10,6 +10,7 @@ import {
   configVariant,
   runOnline,
   sandboxEnv,
+  sandboxServerCertificate,
   startConnectProxy,
   startPlainHttpServer,
   startSilentServer,
@@ -57,7 +58,10 @@ describe('network.token-endpoint', () => {
         httpStatus: expect.any(Number),
         serverDate: expect.any(String),
         clientCertificate: name.endsWith('mtls'),
+        clientCertificateRequested: name.endsWith('mtls'),
       });
+      const requested = name.endsWith('mtls') ? 'requested' : 'did not request';
+      expect(result.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:\\d+ answered over TLSv1\\.[23] \\(HTTP \\d{3}\\) and ${requested} a client certificate\\.$`));
     },
   );
 
@@ -218,6 +222,60 @@ describe('network.token-endpoint', () => {
   it('skips with --offline', async () => {
     const result = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!, sandboxEnv(sandbox), { offline: true });
     expect(result).toMatchObject({ status: 'skip', message: '--offline: network checks not run' });
+  });
+});
+
+describe('network.token-endpoint: whether the server requested a client certificate', () => {
+  const notRequested = {
+    status: 'warn',
+    code: 'client-certificate-not-requested',
+    message: expect.stringMatching(
+      /^mTLS: token host 127\.0\.0\.1:\d+ completed the TLS handshake without requesting a client certificate, so the transport certificate was not sent\.$/,
+    ),
+    hint:
+      "Either this is not the platform's mTLS token host, or a TLS-terminating proxy or load balancer sits in front of it: tokens cannot be bound to the transport certificate, and the mTLS API will refuse them. Point endpoints.token at the platform's mTLS token endpoint; if it already does, have the proxy or load balancer pass TLS through to it.",
+    evidence: { clientCertificate: true, clientCertificateRequested: false, tlsVersion: expect.any(String), httpStatus: expect.any(Number) },
+  };
+
+  it.each(['client_secret_basic-mtls', 'private_key_jwt-mtls'])('warns when the mTLS host never asks for one (%s)', async (name) => {
+    sandbox.setFaults(['mtls-cert-not-requested']);
+    try {
+      expect(await tokenEndpoint(sandbox.configs[name]!)).toMatchObject(notRequested);
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it('warns the same through an HTTPS_PROXY tunnel, and passes through it when the host asks', async () => {
+    const proxy = await serve(startConnectProxy());
+    const env = sandboxEnv(sandbox, { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` });
+    const asked = await tokenEndpoint(sandbox.configs['client_secret_basic-mtls']!, env);
+    expect(asked).toMatchObject({ status: 'pass', evidence: { proxy: `http://127.0.0.1:${proxy.port}`, clientCertificateRequested: true } });
+    expect(asked.message).toMatch(/ via proxy http:\/\/127\.0\.0\.1:\d+ \(HTTP \d{3}\) and requested a client certificate\.$/);
+    sandbox.setFaults(['mtls-cert-not-requested']);
+    try {
+      expect(await tokenEndpoint(sandbox.configs['client_secret_basic-mtls']!, env)).toMatchObject({
+        ...notRequested,
+        evidence: { ...notRequested.evidence, proxy: `http://127.0.0.1:${proxy.port}` },
+      });
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it('only reports the fact on a TLS config, whether or not the host asks', async () => {
+    const server = await serve(startTlsServer({ ...(await sandboxServerCertificate(sandbox, 'CN=asks.local')), requestCert: true }));
+    const asked = await tokenEndpoint(withToken(`${server.url}/oauth2/token`));
+    expect(asked).toMatchObject({ status: 'pass', evidence: { clientCertificate: false, clientCertificateRequested: true } });
+    expect(asked.message).toMatch(/\(HTTP 200\) and requested a client certificate\.$/);
+    sandbox.setFaults(['mtls-cert-not-requested']);
+    try {
+      const plain = await tokenEndpoint(sandbox.configs['client_secret_post-tls']!);
+      expect(plain).toMatchObject({ status: 'pass', evidence: { clientCertificate: false, clientCertificateRequested: false } });
+      expect(plain.message).toMatch(/and did not request a client certificate\.$/);
+    } finally {
+      sandbox.setFaults([]);
+    }
   });
 });
 

@@ -276,8 +276,8 @@ describe.concurrent('redaction canary: error paths', () => {
     'a missing certificate file': 'config.references',
     'a missing config file': 'config.parse',
     'the private key given as the certificate': 'signing.certificate',
-    'the private key given as the config file': 'config.schema',
-    'the encrypted key given as the config file': 'config.schema',
+    'the private key given as the config file': 'config.parse',
+    'the encrypted key given as the config file': 'config.parse',
     'the PKCS#12 bundle given as the config file': 'config.parse',
   };
 

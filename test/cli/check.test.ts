@@ -12,7 +12,7 @@ import reportSchema from '../../schemas/report.schema.json' with { type: 'json' 
 import { CHECK_IDS } from '../../checks/index.js';
 import configSchema from '../../checks/config.schema.js';
 import type { Report } from '../../src/report/types.js';
-import { daysFromNow, issue } from '../support/credentials.js';
+import { daysFromNow, issue, pemBody } from '../support/credentials.js';
 import { findAll, parseXml } from '../support/xml.js';
 import { expectFindingFields } from '../support/report-invariants.js';
 import { BASE_ENV, CLI, golive, type CliResult } from '../support/cli.js';
@@ -215,6 +215,16 @@ describe.concurrent('warnings and --strict', () => {
     expect(strictReport.status).toBe('fail');
     expect(strictReport.strict).toBe(true);
   });
+
+  it('the chmod hint names the key by the path that works from the folder golive runs in, not the config\'s', async () => {
+    const dir = await caseDir();
+    await chmod(path.join(dir, 'certs/signing.key'), 0o644);
+    const config = path.join(path.basename(dir), 'golive.yaml');
+    const result = await golive(['check', '--offline', '--strict', config], root, CLIENT_ENV);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`signing.privateKey (certs/signing.key, mode 0644)`);
+    expect(result.stdout).toContain(`hint: Restrict it to the owner: chmod 600 ${path.join(path.basename(dir), 'certs', 'signing.key')}\n`);
+  });
 });
 
 describe.concurrent('failing configs exit 1 with the right check failing', () => {
@@ -258,6 +268,17 @@ describe.concurrent('failing configs exit 1 with the right check failing', () =>
     const check = checkOf(parseReport(result.stdout), 'config.parse');
     expect(check.status).toBe('fail');
     expect(check.evidence).toHaveProperty('location.line');
+  });
+
+  it('a private key given as the config fails config.parse saying what it is, never printing it', async () => {
+    const dir = await caseDir();
+    const result = await golive(['check', '--offline', 'certs/signing.key'], dir, CLIENT_ENV);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('signing.key is a private key (PEM), not a golive config.');
+    expect(result.stdout).toContain('hint: Run golive on the YAML or JSON config that names this key, under signing.privateKey');
+    expect(result.stdout).not.toContain('the config must be a mapping');
+    const body = pemBody(credentials['certs/signing.key']!);
+    for (let at = 0; at + 16 <= body.length; at += 16) expect(result.stdout + result.stderr).not.toContain(body.slice(at, at + 16));
   });
 
   it('a YAML complex key prints no Node warning on stderr', async () => {

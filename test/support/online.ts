@@ -102,8 +102,11 @@ export function startTlsServer(options: {
   date?: () => string | undefined;
   status?: number;
   body?: string;
+  /** Ask for a client certificate in the handshake (without demanding one). */
+  requestCert?: boolean;
 }): Promise<Listening> {
-  const server = createTlsServer({ cert: options.cert, key: options.key }, (socket) => {
+  const tlsOptions = { cert: options.cert, key: options.key, requestCert: options.requestCert ?? false, rejectUnauthorized: false };
+  const server = createTlsServer(tlsOptions, (socket) => {
     socket.once('data', () => {
       const date = options.date ? options.date() : new Date().toUTCString();
       const body = options.body ?? '';
