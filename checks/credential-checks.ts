@@ -1,14 +1,17 @@
+import type { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import type { CredentialFiles, ResolvedConfig } from '../src/config/types.js';
-import { loadCertificate, loadCertificateFromBundle } from '../src/credentials/certificates.js';
+import { certificateFacts, formatDistinguishedName, loadCertificate, loadCertificateFromBundle } from '../src/credentials/certificates.js';
 import type { CredentialFinding } from '../src/credentials/findings.js';
 import { loadPrivateKey } from '../src/credentials/keys.js';
+import { isInOrder, orderCertificates } from '../src/credentials/chain.js';
+import { describeKey } from '../src/credentials/key-types.js';
 import { certificateKeyThumbprint, keyMatchesCertificate } from '../src/credentials/match.js';
 import type { CertificateFacts, KeyFacts, KeyPair, LoadedCertificate, LoadedKey } from '../src/credentials/types.js';
 import { fail, notApplicable, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
-import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
+import { combine, findingsOf, type Finding, type FindingTable } from '../src/pipeline/findings.js';
 import type { RunContext } from '../src/pipeline/context.js';
-import { isSandboxIssuer } from '../src/profiles/thredd.js';
+import { isSandboxIssuer, THREDD } from '../src/profiles/thredd.js';
 
 // The signing and transport checks differ only in which config section they
 // read and what the certificate must allow; both roles share this module.
@@ -17,36 +20,66 @@ export type CredentialRole = 'signing' | 'transport';
 
 const DAY_MS = 86_400_000;
 
-/** Which key type each JWS algorithm needs (RFC 7518, RFC 8037). */
-const JWS_ALGORITHMS: Record<string, { needs: string; fits(facts: KeyFacts): boolean }> = {
-  ...Object.fromEntries(
-    ['RS256', 'RS384', 'RS512'].map((alg) => [alg, { needs: 'an RSA key', fits: (facts: KeyFacts) => facts.type === 'rsa' }]),
-  ),
-  ...Object.fromEntries(
-    ['PS256', 'PS384', 'PS512'].map((alg) => [
-      alg,
-      { needs: 'an RSA key', fits: (facts: KeyFacts) => facts.type === 'rsa' || facts.type === 'rsa-pss' },
-    ]),
-  ),
-  ES256: { needs: 'an EC P-256 key', fits: (facts) => facts.type === 'ec' && facts.curve === 'P-256' },
-  ES384: { needs: 'an EC P-384 key', fits: (facts) => facts.type === 'ec' && facts.curve === 'P-384' },
-  ES512: { needs: 'an EC P-521 key', fits: (facts) => facts.type === 'ec' && facts.curve === 'P-521' },
-  EdDSA: { needs: 'an Ed25519 or Ed448 key', fits: (facts) => facts.type === 'ed25519' || facts.type === 'ed448' },
-};
-
-function algorithmsFor(facts: KeyFacts): string[] {
-  return Object.keys(JWS_ALGORITHMS).filter((alg) => JWS_ALGORITHMS[alg]!.fits(facts));
+interface AlgorithmRule {
+  needs: string;
+  /** The OpenSSL command that generates such a key. */
+  generate: string;
+  fits(facts: KeyFacts): boolean;
 }
 
-function oneOf(names: string[]): string {
+const GENERATE_RSA = 'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048';
+const generateEc = (curve: string) => `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:${curve}`;
+
+/** Which key type each JWS algorithm needs (RFC 7518, RFC 8037). */
+const JWS_ALGORITHMS: Record<string, AlgorithmRule> = {
+  ...Object.fromEntries(
+    ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'].map((alg) => [
+      alg,
+      { needs: 'an RSA key', generate: GENERATE_RSA, fits: (facts: KeyFacts) => facts.type === 'rsa' },
+    ]),
+  ),
+  ES256: { needs: 'an EC P-256 key', generate: generateEc('P-256'), fits: (facts) => facts.type === 'ec' && facts.curve === 'P-256' },
+  ES384: { needs: 'an EC P-384 key', generate: generateEc('P-384'), fits: (facts) => facts.type === 'ec' && facts.curve === 'P-384' },
+  ES512: { needs: 'an EC P-521 key', generate: generateEc('P-521'), fits: (facts) => facts.type === 'ec' && facts.curve === 'P-521' },
+  EdDSA: { needs: 'an Ed25519 key', generate: 'openssl genpkey -algorithm ED25519', fits: (facts) => facts.type === 'ed25519' },
+};
+
+/** The algorithms a key can sign, among those the profile's platform takes (any, for `custom`). */
+function algorithmsFor(facts: KeyFacts, profile: string): string[] {
+  const offered: readonly string[] = profile === 'thredd' ? THREDD.assertionAlgorithms : Object.keys(JWS_ALGORITHMS);
+  return offered.filter((alg) => JWS_ALGORITHMS[alg]?.fits(facts));
+}
+
+function oneOf(names: readonly string[]): string {
   return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : (names[0] ?? '');
 }
 
-function describeKey(facts: KeyFacts): string {
-  if (facts.bits !== undefined) return `a ${facts.bits}-bit ${facts.type === 'rsa-pss' ? 'RSA-PSS' : 'RSA'} key`;
-  if (facts.curve !== undefined) return `an EC ${facts.curve} key`;
-  return `an ${facts.type} key`;
+/** Subjects in a sentence: "A and B", or "A; B; and C" (a subject holds commas of its own). */
+function subjectList(subjects: readonly string[]): string {
+  if (subjects.length <= 2) return subjects.join(' and ');
+  return `${subjects.slice(0, -1).join('; ')}; and ${subjects[subjects.length - 1]}`;
 }
+
+/**
+ * Signing keys golive does not sign client assertions with, though they load:
+ * RSA-PSS-only keys (a JWK cannot carry the restriction; on Node 20 jose
+ * cannot even import them), Ed448 (jose signs EdDSA with Ed25519 only), and
+ * on the thredd profile Ed25519 (Thredd's assertions are RS256, PS256 or ES256).
+ */
+type UnsignableReason = 'rsa-pss' | 'ed448' | 'not-thredd';
+
+function unsignableReason(facts: KeyFacts, profile: string): UnsignableReason | undefined {
+  if (facts.type === 'rsa-pss' || facts.type === 'ed448') return facts.type;
+  if (profile === 'thredd' && facts.type === 'ed25519') return 'not-thredd';
+  return undefined;
+}
+
+/** TLS signature schemes a transport key needs that many servers do not offer (RFC 8446 4.2.3). */
+const UNCOMMON_TLS_SCHEMES: ReadonlyMap<string, string> = new Map([
+  ['rsa-pss', 'rsa_pss_pss'],
+  ['ed25519', 'Ed25519'],
+  ['ed448', 'Ed448'],
+]);
 
 function isoDate(iso: string): string {
   return iso.slice(0, 10);
@@ -62,10 +95,20 @@ interface OfKeyFile extends OfRole {
 interface OfAlgorithm {
   algorithm: string;
   key: KeyFacts;
+  profile: string;
 }
 interface OfCertificateFile extends OfRole {
   file: string;
   certificate: CertificateFacts;
+}
+interface OfChainOrder extends OfRole {
+  file: string;
+  /** Subjects as the file lists them. */
+  listed: string[];
+  /** Subjects as golive sends them: the leaf, then up the issuing path. */
+  sent: string[];
+  /** Where the file lists the leaf, from 1. */
+  leafPosition: number;
 }
 
 // What a credential check finds beyond the loaders' own findings, whose
@@ -80,21 +123,41 @@ function findings() {
     'rsa-too-short': {
       message: ({ file, key }: OfKeyFile) => `${file} is ${describeKey(key)}; at least 2048 bits are required.`,
       hint: ({ role }: OfKeyFile) =>
-        `Generate a new key of 2048 bits or more (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048), have its certificate issued and set ${role}.privateKey to it.`,
+        `Generate a new key of 2048 bits or more (${GENERATE_RSA}), have its certificate issued and set ${role}.privateKey to it.`,
+    },
+    'key-unsupported': {
+      message: ({ file, key, reason }: OfKeyFile & { reason: UnsignableReason; profile: string }) => {
+        if (reason === 'rsa-pss') {
+          return `${file} is ${describeKey(key)} (OID id-RSASSA-PSS, restricted to PSS signatures); golive does not sign client assertions with such keys, as a JWK cannot carry that restriction and JOSE libraries read RSA keys in their plain rsaEncryption form.`;
+        }
+        if (reason === 'ed448') return `${file} is ${describeKey(key)}; golive cannot sign client assertions with it, as its JOSE library signs EdDSA with Ed25519 keys only.`;
+        return `${file} is ${describeKey(key)}, but Thredd's client assertions are ${oneOf(THREDD.assertionAlgorithms)}, which need an RSA or EC P-256 key.`;
+      },
+      hint: ({ profile }: { profile: string }) =>
+        `${profile === 'thredd' ? 'Thredd needs' : 'Use'} an RSA key of 2048 bits or more (RS256, PS256) or an EC P-256 key (ES256): generate one (${GENERATE_RSA}), have its certificate issued and registered, and set signing.privateKey to it.`,
     },
     'unknown-algorithm': {
       message: ({ algorithm }: OfAlgorithm) =>
         `signing.algorithm "${algorithm}" is not an asymmetric JWS algorithm golive knows (${Object.keys(JWS_ALGORITHMS).join(', ')}).`,
-      hint: ({ key }: OfAlgorithm) =>
-        `Set signing.algorithm to the algorithm registered for the client; for ${describeKey(key)} that is ${oneOf(algorithmsFor(key))}.`,
+      hint: ({ key, profile }: OfAlgorithm) =>
+        `Set signing.algorithm to the algorithm registered for the client; for ${describeKey(key)} that is ${oneOf(algorithmsFor(key, profile))}.`,
     },
     'algorithm-key-mismatch': {
-      message: ({ algorithm, needs, file, key }: OfAlgorithm & { needs: string; file: string }) =>
-        `signing.algorithm ${algorithm} needs ${needs}, but ${file} is ${describeKey(key)}.`,
-      hint: ({ algorithm, needs, key }: OfAlgorithm & { needs: string }) => {
-        const fitting = algorithmsFor(key);
-        return `Set signing.algorithm to ${fitting.length > 0 ? oneOf(fitting) : 'an algorithm this key supports'}, or use ${needs} for ${algorithm}.`;
+      message: ({ algorithm, file, key }: OfAlgorithm & { file: string }) =>
+        `signing.algorithm ${algorithm} needs ${JWS_ALGORITHMS[algorithm]!.needs}, but ${file} is ${describeKey(key)}.`,
+      hint: ({ algorithm, key, profile }: OfAlgorithm) => {
+        const { needs, generate } = JWS_ALGORITHMS[algorithm]!;
+        const fitting = algorithmsFor(key, profile);
+        if (fitting.length > 0) return `Set signing.algorithm to ${oneOf(fitting)}, or use ${needs} for ${algorithm}.`;
+        const platform = profile === 'thredd' ? ` (Thredd's client assertions are ${oneOf(THREDD.assertionAlgorithms)})` : '';
+        return `Use ${needs} for ${algorithm}${platform}: generate one (${generate}), have its certificate issued and registered, and set signing.privateKey to it.`;
       },
+    },
+    'key-type-uncommon': {
+      message: ({ file, key, scheme }: OfKeyFile & { scheme: string }) =>
+        `${file} is ${describeKey(key)}: a TLS server accepts its certificate only when it offers ${scheme} signatures, and many servers and gateways offer only RSA and ECDSA.`,
+      hint: () =>
+        'If network.token-endpoint or network.api-endpoint reports the client certificate refused, have the transport certificate issued for an RSA key of 2048 bits or more or an EC P-256 key, which every TLS stack accepts.',
     },
     'repaired-pem': {
       message: ({ file, repaired }: { file: string; repaired: string[] }) =>
@@ -138,6 +201,20 @@ function findings() {
         bundledMatch
           ? `The bundle in ${role}.privateKey carries the right certificate: remove ${role}.certificate, or set it to that certificate.`
           : `Set ${role}.privateKey to the key this certificate was issued for, or ${role}.certificate to the certificate issued for this key.`,
+    },
+    'chain-order': {
+      message: ({ role, file, listed, sent, leafPosition }: OfChainOrder) => {
+        if (leafPosition > 1) {
+          return `${file} lists the ${role} certificate ${sent[0]} as certificate ${leafPosition} of ${listed.length}, after ${subjectList(listed.slice(0, leafPosition - 1))}; golive uses it as the leaf, since the ${role} key belongs to it.`;
+        }
+        return `${file} lists the certificates after the ${role} certificate out of issuing order (${subjectList(listed.slice(1))}); golive sends them in issuing order (${subjectList(sent.slice(1))}).`;
+      },
+      hint: ({ role, file }: OfChainOrder) =>
+        `Put the leaf certificate first in ${file}, then the intermediates, each followed by the one that issued it: ${
+          role === 'transport'
+            ? 'many TLS stacks send the file as it is, the first certificate as the client certificate, and the handshake fails when the key does not belong to it.'
+            : 'many tools take the first certificate as the one the key belongs to, as a JWKS x5c lists it first.'
+        }`,
     },
   } satisfies FindingTable;
 }
@@ -186,16 +263,23 @@ export async function checkKey(role: CredentialRole, resolved: ResolvedConfig): 
   if ((facts.type === 'rsa' || facts.type === 'rsa-pss') && facts.bits !== undefined && facts.bits < 2048) {
     return finding.fail('rsa-too-short', { role, file, key: facts }, evidence);
   }
+  const warnings: Finding[] = [];
   if (role === 'signing') {
+    const { profile } = resolved;
     const algorithm = resolved.signing?.algorithm ?? '';
+    const signingEvidence = { ...evidence, algorithm, profile };
+    const reason = unsignableReason(facts, profile);
+    if (reason) return finding.fail('key-unsupported', { role, file, key: facts, reason, profile }, signingEvidence);
     const rule = JWS_ALGORITHMS[algorithm];
-    if (!rule) return finding.fail('unknown-algorithm', { algorithm, key: facts }, { ...evidence, algorithm });
-    if (!rule.fits(facts)) {
-      return finding.fail('algorithm-key-mismatch', { algorithm, needs: rule.needs, file, key: facts }, { ...evidence, algorithm });
-    }
+    if (!rule) return finding.fail('unknown-algorithm', { algorithm, key: facts, profile }, signingEvidence);
+    if (!rule.fits(facts)) return finding.fail('algorithm-key-mismatch', { algorithm, file, key: facts, profile }, signingEvidence);
+  } else {
+    const scheme = UNCOMMON_TLS_SCHEMES.get(facts.type);
+    if (scheme) warnings.push(finding.text('key-type-uncommon', { role, file, key: facts, scheme }));
   }
-  if (loaded.repaired.length > 0) return finding.warn('repaired-pem', { file, repaired: loaded.repaired }, evidence, key);
-  return pass(key, evidence);
+  if (loaded.repaired.length > 0) warnings.push(finding.text('repaired-pem', { file, repaired: loaded.repaired }));
+  const [first, ...more] = warnings;
+  return first ? combine('warn', [first, ...more], evidence, key) : pass(key, evidence);
 }
 
 function validityProblem(ctx: RunContext, file: string, facts: CertificateFacts, role: CredentialRole): CheckOutcome<never> | undefined {
@@ -270,17 +354,39 @@ export function checkKeyPair(
   if (!key || !certificate) {
     return notApplicable(role === 'signing' ? 'no signing key and certificate in this config' : 'no transport key and certificate in this config');
   }
-  const { facts } = certificate;
-  const evidence: Evidence = {
+  const evidenceFor = ({ certificate: leaf, facts }: LoadedCertificate): Evidence => ({
     keyThumbprint: key.facts.thumbprint,
-    certificateKeyThumbprint: certificateKeyThumbprint(certificate.certificate),
+    certificateKeyThumbprint: certificateKeyThumbprint(leaf),
     subject: facts.subject,
     fingerprintSha256: facts.fingerprintSha256,
     x5tS256: facts.x5tS256,
-  };
-  if (keyMatchesCertificate(key, certificate.certificate)) {
-    return pass({ key, certificate }, evidence, `The ${role} key (thumbprint ${key.facts.thumbprint}) belongs to ${facts.subject}.`);
+  });
+  // The leaf is the certificate the key belongs to, wherever the file lists it.
+  const own = [certificate.certificate, ...certificate.chain].find((candidate) => keyMatchesCertificate(key, candidate));
+  if (!own) {
+    const bundledMatch = key.bundledCertificates?.some((bundled) => keyMatchesCertificate(key, bundled)) ?? false;
+    return finding.fail('key-certificate-mismatch', { role, key: key.facts, certificate: certificate.facts, bundledMatch }, evidenceFor(certificate));
   }
-  const bundledMatch = key.bundledCertificates?.some((bundled) => keyMatchesCertificate(key, bundled)) ?? false;
-  return finding.fail('key-certificate-mismatch', { role, key: key.facts, certificate: facts, bundledMatch }, evidence);
+  const paired = own === certificate.certificate ? certificate : withLeaf(certificate, own);
+  const evidence = evidenceFor(paired);
+  const { listed } = paired;
+  const ordered = { leaf: paired.certificate, chain: paired.chain };
+  if (listed && !isInOrder(listed.certificates, ordered)) {
+    const subjectOf = (x509: X509Certificate) => formatDistinguishedName(x509.subject);
+    const order = {
+      file: listed.file,
+      listed: listed.certificates.map(subjectOf),
+      sent: [ordered.leaf, ...ordered.chain].map(subjectOf),
+      leafPosition: listed.certificates.indexOf(ordered.leaf) + 1,
+    };
+    return finding.warn('chain-order', { role, ...order }, { ...evidence, ...order }, { key, certificate: paired });
+  }
+  return pass({ key, certificate: paired }, evidence, `The ${role} key (thumbprint ${key.facts.thumbprint}) belongs to ${paired.facts.subject}.`);
+}
+
+/** The certificates loaded, with `leaf` (the key's own) first and the rest in issuing order. */
+function withLeaf(certificate: LoadedCertificate, leaf: X509Certificate): LoadedCertificate {
+  const [first, ...rest] = [certificate.certificate, ...certificate.chain] as const;
+  const { chain } = orderCertificates([first, ...rest], (candidate) => candidate === leaf);
+  return { ...certificate, certificate: leaf, chain, facts: certificateFacts(leaf, chain) };
 }

@@ -2,6 +2,7 @@ import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import { describeDerDamage, readKeyUsage } from './asn1.js';
 import { failure, libraryError, namingFor, readCredentialFile, type LoadOptions, type LoadResult, type Naming } from './findings.js';
 import { looksLikePem, parsePem } from './pem.js';
+import { orderCertificates } from './chain.js';
 import { isPkcs12, openPkcs12 } from './pkcs12.js';
 import type { CertificateFacts, LoadedCertificate } from './types.js';
 
@@ -85,7 +86,12 @@ function publicKeyProblem(certificate: X509Certificate): string | undefined {
   }
 }
 
-function certificateLoaded(certificates: X509Certificate[], repaired: string[], naming: Naming): Loaded {
+/**
+ * The certificates loaded, leaf first. From a `file` (PEM, DER) the leaf is
+ * found and the file's order kept, since TLS stacks send it as is, for the
+ * key pair check to judge; a `bundle` comes ordered by its key already.
+ */
+function certificateLoaded(certificates: X509Certificate[], repaired: string[], naming: Naming, source: 'file' | 'bundle'): Loaded {
   const undecodable = certificates.findIndex((certificate) => publicKeyProblem(certificate) !== undefined);
   if (undecodable !== -1) {
     return failure(
@@ -105,8 +111,11 @@ function certificateLoaded(certificates: X509Certificate[], repaired: string[], 
       { position: unreadable + 1, validFrom, validTo },
     );
   }
-  const [certificate, ...chain] = certificates as [X509Certificate, ...X509Certificate[]];
-  return { ok: true, value: { certificate, chain, facts: certificateFacts(certificate, chain) }, repaired };
+  const [first, ...rest] = certificates as [X509Certificate, ...X509Certificate[]];
+  const { leaf, chain } = source === 'file' ? orderCertificates([first, ...rest]) : { leaf: first, chain: rest };
+  const value: LoadedCertificate = { certificate: leaf, chain, facts: certificateFacts(leaf, chain) };
+  if (source === 'file') value.listed = { file: naming.file, certificates };
+  return { ok: true, value, repaired };
 }
 
 function notACertificate(naming: Naming, what: string): Loaded {
@@ -122,7 +131,8 @@ function notACertificate(naming: Naming, what: string): Loaded {
 
 /**
  * Loads a certificate file (PEM with an optional chain, DER, or a PKCS#12
- * bundle). The first certificate is the one used; the rest are its chain.
+ * bundle), in any order: the leaf is the certificate that is not a CA's
+ * and issued none of the others; the rest are its chain.
  */
 export async function loadCertificate(file: string, options: CertificateLoadOptions = {}): Promise<Loaded> {
   const naming = namingFor(file, options);
@@ -158,7 +168,7 @@ async function certificateFromPkcs12Bytes(bytes: Buffer, passphrase: string | un
       `Export the bundle again with its certificate, or set ${naming.setting('certificate')} to the certificate file.`,
     );
   }
-  return certificateLoaded(opened.value.certificates, [], naming);
+  return certificateLoaded(opened.value.certificates, [], naming, 'bundle');
 }
 
 function loadPemCertificates(text: string, naming: Naming): Loaded {
@@ -189,7 +199,7 @@ function loadPemCertificates(text: string, naming: Naming): Loaded {
       );
     }
   }
-  return certificateLoaded(certificates, parsed.repaired, naming);
+  return certificateLoaded(certificates, parsed.repaired, naming, 'file');
 }
 
 function loadDerCertificate(bytes: Buffer, naming: Naming): Loaded {
@@ -203,7 +213,7 @@ function loadDerCertificate(bytes: Buffer, naming: Naming): Loaded {
     );
   }
   try {
-    return certificateLoaded([new X509Certificate(bytes)], [], naming);
+    return certificateLoaded([new X509Certificate(bytes)], [], naming, 'file');
   } catch (error) {
     if (isDerPrivateKey(bytes)) return notACertificate(naming, 'a private key');
     return failure(

@@ -10,6 +10,7 @@ import {
   type Naming,
 } from './findings.js';
 import { CURVE_NAMES, publicJwkOf, thumbprintOf } from './jwk.js';
+import { describeKey, type KeyShape } from './key-types.js';
 import { encodePem, looksLikePem, parsePem, type PemBlock } from './pem.js';
 import { isPkcs12, openPkcs12 } from './pkcs12.js';
 import type { KeyFacts, KeyFormat, LoadedKey } from './types.js';
@@ -34,6 +35,15 @@ const OTHER_LABELS: Record<string, string> = {
 };
 
 type Loaded = LoadResult<LoadedKey>;
+
+/** Why golive cannot use a key of a type JWK cannot express (EC: a curve other than P-256, P-384, P-521 and secp256k1). */
+const UNUSABLE_BECAUSE: ReadonlyMap<string, string> = new Map([
+  ['dsa', 'JOSE defines no DSA algorithm for client assertions, and TLS 1.3 has no DSA signatures for client certificates'],
+  ['x25519', 'it is a key-agreement key and cannot sign'],
+  ['x448', 'it is a key-agreement key and cannot sign'],
+  ['dh', 'it is a key-agreement key and cannot sign'],
+  ['ec', 'it reads EC keys on the curves JOSE signs with only (P-256, P-384, P-521 and secp256k1)'],
+]);
 
 /**
  * Loads a private key: PEM (PKCS#1, PKCS#8, SEC1, encrypted PKCS#8, legacy
@@ -64,16 +74,20 @@ function keyLoaded(
   const publicKey = createPublicKey(privateKey);
   const thumbprint = thumbprintOf(publicKey);
   const type = privateKey.asymmetricKeyType ?? 'unknown';
+  const details = privateKey.asymmetricKeyDetails ?? {};
   if (!thumbprint) {
-    const curve = privateKey.asymmetricKeyDetails?.namedCurve;
+    const shape: KeyShape = {
+      type,
+      ...(details.modulusLength !== undefined ? { bits: details.modulusLength } : {}),
+      ...(details.namedCurve !== undefined ? { curve: details.namedCurve } : {}),
+    };
     return failure(
       'key-unsupported',
-      `${naming.file} holds a ${type}${curve ? ` (${curve})` : ''} key, which JOSE and TLS clients here cannot use.`,
-      'Use an RSA (2048 bits or more) or EC P-256/P-384/P-521 key.',
-      { type, ...(curve ? { curve } : {}), format },
+      `${naming.file} holds ${describeKey(shape)}, which golive cannot use: ${UNUSABLE_BECAUSE.get(type) ?? 'it signs neither client assertions (JOSE) nor TLS handshakes'}.`,
+      `Use an RSA key of 2048 bits or more or an EC P-256 key: generate one (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048), have its certificate issued and set ${naming.setting('privateKey')} to it.`,
+      { ...shape, format },
     );
   }
-  const details = privateKey.asymmetricKeyDetails ?? {};
   const facts: KeyFacts = {
     type,
     ...(details.modulusLength !== undefined ? { bits: details.modulusLength } : {}),

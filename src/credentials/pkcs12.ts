@@ -1,6 +1,8 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { DerError, TAG, childrenOf, decodeOid, readDer } from './asn1.js';
+import { orderCertificates } from './chain.js';
 import { failure, libraryError, type LoadResult, type Naming } from './findings.js';
+import { privateKeyMatchesCertificate } from './match.js';
 
 // node:crypto cannot open PKCS#12, so bundles go through node-forge, loaded
 // only when a bundle is met. Everything forge hands back is converted to DER
@@ -9,7 +11,7 @@ import { failure, libraryError, type LoadResult, type Naming } from './findings.
 
 export interface Pkcs12Contents {
   key: KeyObject;
-  /** The certificate of the key first (when the bundle has it), then the rest. */
+  /** The certificate of the key first (when the bundle has it), then the rest in issuing order. */
   certificates: X509Certificate[];
 }
 
@@ -237,7 +239,11 @@ export async function openPkcs12(bytes: Buffer, passphrase: string | undefined, 
     );
   }
   const ownKey = key;
-  const leafIndex = certificates.findIndex((certificate) => certificate.checkPrivateKey(ownKey));
-  if (leafIndex > 0) certificates.unshift(...certificates.splice(leafIndex, 1));
+  const [first, ...rest] = certificates;
+  if (first) {
+    // Bag order means nothing to PKCS#12 readers: they find the leaf by its key, as golive does here.
+    const { leaf, chain } = orderCertificates([first, ...rest], (certificate) => privateKeyMatchesCertificate(ownKey, certificate));
+    certificates = [leaf, ...chain];
+  }
   return { ok: true, value: { key, certificates }, repaired: [] };
 }

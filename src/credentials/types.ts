@@ -52,10 +52,16 @@ export interface CertificateFacts {
 }
 
 export interface LoadedCertificate {
+  /** The leaf: the certificate the rest of the file issues, wherever the file lists it. */
   certificate: X509Certificate;
-  /** Further certificates from the same file (intermediates). */
+  /** Further certificates from the same file (intermediates), in issuing order: the leaf's issuer first. */
   chain: X509Certificate[];
   facts: CertificateFacts;
+  /**
+   * The certificates as a PEM or DER file lists them, whose order TLS stacks
+   * send as is. Absent for a PKCS#12 bundle: its readers find the leaf by its key.
+   */
+  listed?: { file: string; certificates: X509Certificate[] };
 }
 
 /** A private key proven to belong to its certificate. */

@@ -22,6 +22,8 @@ export const THREDD = {
   /** Platform limit on concurrent connections per client IP. */
   maxConnectionsPerIp: 20,
   assertionMaxLifetimeSeconds: 300,
+  /** The client assertion algorithms Thredd documents (its JWKS hold RSA and EC keys). */
+  assertionAlgorithms: ['RS256', 'PS256', 'ES256'],
 } as const;
 
 export function threddEndpoints(environment: Environment, connectivity: Connectivity, organisationId: string): Endpoints {

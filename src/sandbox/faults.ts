@@ -18,7 +18,8 @@ export type FaultName =
   | 'untrusted-server-certificate'
   | 'hostname-mismatch'
   | 'mtls-cert-not-requested'
-  | 'mtls-cert-required';
+  | 'mtls-cert-required'
+  | 'reversed-chain';
 
 /** How far ahead the sandbox clock runs under `clock-offset`: beyond the 5-minute assertion lifetime. */
 export const CLOCK_OFFSET_SECONDS = 600;
@@ -49,6 +50,8 @@ export const FAULTS: Record<FaultName, string> = {
   'mtls-cert-not-requested':
     'the mTLS listeners do not ask for a client certificate: tokens cannot be bound and the mTLS API refuses them',
   'mtls-cert-required': 'the TLS listeners (token and API) demand a client certificate, as an mTLS-only host does',
+  'reversed-chain':
+    'the client certificates are issued by an intermediate CA, and certs/transport.pem and certs/signing.pem hold the chain intermediate first, leaf last',
 };
 
 export function isFaultName(name: string): name is FaultName {

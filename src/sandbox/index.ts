@@ -11,7 +11,7 @@ import { FAULTS, parseFaults, type FaultName } from './faults.js';
 import { applyTlsFaults, closeServer, HOST, httpsOptions, listen } from './http.js';
 import { createJwksHost } from './jwks-host.js';
 import { SandboxFolder } from './folder.js';
-import { loadOrCreateMaterial, MATERIAL_FILE_NAMES, writeMaterialFiles, type Material, type MaterialFiles } from './material.js';
+import { clientCertificates, loadOrCreateMaterial, MATERIAL_FILE_NAMES, writeMaterialFiles, type Material, type MaterialFiles } from './material.js';
 
 export { FAULTS, UnknownFaultError, isFaultName, parseFaults, type FaultName } from './faults.js';
 export { SandboxFilesExistError } from './folder.js';
@@ -128,8 +128,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ];
     const applyFaults = () => {
       for (const [server, mutual] of tlsServers) applyTlsFaults(server, material, faults, mutual);
-      // Users' configs point at certs/signing.pem: the expired-certificate fault swaps the file itself.
-      writeFileSync(files.signingCert, active.has('expired-signing-certificate') ? material.signingExpired : material.signing.cert);
+      // Users' configs point at certs/*.pem: the expired-certificate and reversed-chain faults swap the files themselves.
+      const certificates = clientCertificates(material, faults).files;
+      writeFileSync(files.signingCert, certificates.signingCert);
+      writeFileSync(files.transportCert, certificates.transportCert);
       auth?.forgetClientKeys();
     };
     applyFaults();

@@ -1,17 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import { HUGE_JWKS_BYTES } from './faults.js';
 import { pathOf, sendJson, setDateHeader, type FaultState } from './http.js';
-import { publishedJwk, type Material, type PublishedJwk } from './material.js';
+import { clientCertificates, publishedJwk, type Material, type PublishedJwk } from './material.js';
 
 /** The organisation JWKS as the platform publishes it under the current faults. */
 export function organisationJwks(material: Material, faults: FaultState): { keys: PublishedJwk[] } {
   const keys: PublishedJwk[] = [];
+  const { leaves } = clientCertificates(material, faults);
   if (faults.has('key-not-in-jwks')) {
     keys.push(publishedJwk(material.decoy.cert, material.kids.decoy, 'sig'));
   } else {
     const renamed = faults.has('kid-mismatch');
-    const signingCert = faults.has('expired-signing-certificate') ? material.signingExpired : material.signing.cert;
-    keys.push(publishedJwk(signingCert, renamed ? material.kids.signingRenamed : material.kids.signing, 'sig'));
+    keys.push(publishedJwk(leaves.signing, renamed ? material.kids.signingRenamed : material.kids.signing, 'sig'));
     keys.push(
       publishedJwk(
         material.signingEs256.cert,
@@ -20,7 +20,7 @@ export function organisationJwks(material: Material, faults: FaultState): { keys
       ),
     );
   }
-  keys.push(publishedJwk(material.transport.cert, material.kids.transport, 'tls'));
+  keys.push(publishedJwk(leaves.transport, material.kids.transport, 'tls'));
   return { keys };
 }
 

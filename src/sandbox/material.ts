@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFolder, writeError } from '../files/output.js';
 import type { SandboxFolder } from './folder.js';
+import type { FaultState } from './http.js';
 import type { Issued } from './pki.js';
 
 /**
@@ -13,7 +14,8 @@ import type { Issued } from './pki.js';
  * is reused as is.
  */
 export const CA_SUBJECT = 'CN=Thredd Sandbox Issuing CA, O=golive sandbox';
-const MATERIAL_VERSION = 2;
+export const INTERMEDIATE_SUBJECT = 'CN=Thredd Sandbox Intermediate CA, O=golive sandbox';
+const MATERIAL_VERSION = 3;
 const DAY_MS = 86_400_000;
 
 export type ClientKey =
@@ -66,6 +68,11 @@ export interface Material {
    * issued by the sandbox CA (which `golive diff` rightly flags in a Production config).
    */
   production: { clientId: string; signing: CertAndKey; transport: CertAndKey };
+  /**
+   * The reversed-chain fault: an intermediate CA under the sandbox CA, and
+   * certificates it issued for the signing and transport keys (certificates only: the keys stay the same).
+   */
+  intermediate: { ca: CertAndKey; signing: string; transport: string };
   /** The authorization server's access-token signing key (private JWK). */
   providerKey: JsonWebKey & { kid: string };
 }
@@ -167,6 +174,17 @@ async function generateMaterial(): Promise<Material> {
     notBefore: new Date(now - 400 * DAY_MS),
     notAfter: new Date(now - 35 * DAY_MS),
   });
+  const intermediate = await issueCertificate({ subject: INTERMEDIATE_SUBJECT, issuer: ca, isCa: true, key: { kind: 'ec' }, notAfter: new Date(now + 1825 * DAY_MS) });
+  const [signingViaIntermediate, transportViaIntermediate] = await Promise.all([
+    issueCertificate({ subject: 'CN=golive sandbox signing, O=Sandbox Demo Organisation', issuer: intermediate, keys: signing.keys, keyUsage: ['digitalSignature'] }),
+    issueCertificate({
+      subject: 'CN=golive sandbox transport, O=Sandbox Demo Organisation',
+      issuer: intermediate,
+      keys: transport.keys,
+      keyUsage: ['digitalSignature', 'keyEncipherment'],
+      extKeyUsage: ['clientAuth'],
+    }),
+  ]);
   const providerJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
   const clients = Object.fromEntries(CLIENT_KEYS.map((key) => [key, randomUUID()])) as Record<ClientKey, string>;
   return {
@@ -192,6 +210,7 @@ async function generateMaterial(): Promise<Material> {
     transport: pair(transport),
     decoy: pair(decoy),
     production: { clientId: randomUUID(), signing: pair(productionSigning), transport: pair(productionTransport) },
+    intermediate: { ca: pair(intermediate), signing: signingViaIntermediate.certPem, transport: transportViaIntermediate.certPem },
     providerKey: { ...providerJwk, kid: opaqueKid() },
   };
 }
@@ -247,7 +266,9 @@ const MATERIAL_MARGIN_DAYS = 30;
  */
 function isCurrent(material: Material, now: number): boolean {
   try {
-    return [material.ca, material.server, material.signing, material.transport, material.production.signing].every(({ cert }) => {
+    const { intermediate } = material;
+    const certificates = [material.ca, material.server, material.signing, material.transport, material.production.signing, intermediate.ca];
+    return [...certificates.map(({ cert }) => cert), intermediate.signing, intermediate.transport].every((cert) => {
       const certificate = new X509Certificate(cert);
       return Date.parse(certificate.validFrom) <= now && Date.parse(certificate.validTo) > now + MATERIAL_MARGIN_DAYS * DAY_MS;
     });
@@ -299,16 +320,40 @@ export const MATERIAL_FILE_NAMES = {
   productionTransportKey: 'certs/production-transport.key',
 } as const satisfies Record<keyof MaterialFiles, string>;
 
+/** A certificate file with the chain the wrong way round: intermediate first, leaf last. */
+function reversedChain(material: Material, role: 'signing' | 'transport'): string {
+  return material.intermediate.ca.cert + material.intermediate[role];
+}
+
+/**
+ * The client certificates under the active faults: the leaves the platform
+ * registers (the JWKS publishes them) and what certs/signing.pem and
+ * certs/transport.pem hold.
+ */
+export function clientCertificates(material: Material, faults: FaultState): { leaves: Record<'signing' | 'transport', string>; files: Record<'signingCert' | 'transportCert', string> } {
+  const reversed = faults.has('reversed-chain');
+  const expired = faults.has('expired-signing-certificate');
+  const signing = expired ? material.signingExpired : reversed ? material.intermediate.signing : material.signing.cert;
+  const transport = reversed ? material.intermediate.transport : material.transport.cert;
+  return {
+    leaves: { signing, transport },
+    files: {
+      signingCert: reversed && !expired ? reversedChain(material, 'signing') : signing,
+      transportCert: reversed ? reversedChain(material, 'transport') : transport,
+    },
+  };
+}
+
 /** Writes the certificates and keys users point their configs at. */
 export async function writeMaterialFiles(folder: SandboxFolder, material: Material): Promise<MaterialFiles> {
   const contents: Record<keyof MaterialFiles, { content: string; secret?: boolean; variants?: string[] }> = {
     caFile: { content: material.ca.cert },
-    // The expired-signing-certificate fault swaps this file while the sandbox runs.
-    signingCert: { content: material.signing.cert, variants: [material.signingExpired] },
+    // The expired-signing-certificate and reversed-chain faults swap these files while the sandbox runs.
+    signingCert: { content: material.signing.cert, variants: [material.signingExpired, reversedChain(material, 'signing')] },
     signingKey: { content: material.signing.key, secret: true },
     signingEs256Cert: { content: material.signingEs256.cert },
     signingEs256Key: { content: material.signingEs256.key, secret: true },
-    transportCert: { content: material.transport.cert },
+    transportCert: { content: material.transport.cert, variants: [reversedChain(material, 'transport')] },
     transportKey: { content: material.transport.key, secret: true },
     productionSigningCert: { content: material.production.signing.cert },
     productionSigningKey: { content: material.production.signing.key, secret: true },

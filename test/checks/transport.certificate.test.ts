@@ -20,6 +20,9 @@ beforeAll(async () => {
     'tls/ca-only.pem': (await issue({ ...base, extKeyUsage: ['clientAuth'], keyUsage: ['keyCertSign'] })).certPem,
     'tls/sandbox.pem': (await issue({ ...base, issuer: sandboxCa, extKeyUsage: ['clientAuth'] })).certPem,
   };
+  const intermediate = await issue({ subject: 'CN=Example Intermediate CA, O=Example Ltd', issuer: ca, isCa: true, keyUsage: ['keyCertSign', 'cRLSign'], key: { kind: 'ec' } });
+  const leaf = await issue({ ...base, issuer: intermediate, subject: 'CN=chained client, O=Example Ltd', extKeyUsage: ['clientAuth'] });
+  files['tls/reversed.pem'] = intermediate.certPem + leaf.certPem;
   for (const [name, content] of Object.entries(files)) writeCredential(dir, name, content);
 });
 
@@ -28,6 +31,12 @@ const transport = (certificate: string): ResolvedOverrides => ({ transport: { pr
 const scenarios: { name: string; config: ResolvedOverrides; now?: number; status: string; code?: string; message?: RegExp; hint?: RegExp; evidence?: Record<string, unknown> }[] = [
   { name: 'a clientAuth certificate with its chain', config: transport('tls/client.pem'), status: 'pass', evidence: { extKeyUsage: ['clientAuth'], chainDepth: 2, issuer: 'CN=Example Issuing CA, O=Example Ltd', selfSigned: false } },
   { name: 'no extendedKeyUsage (any usage)', config: transport('tls/any.pem'), status: 'pass' },
+  {
+    name: 'a chain listed intermediate first: judged on its leaf, not on the CA certificate',
+    config: transport('tls/reversed.pem'),
+    status: 'pass',
+    evidence: { subject: 'CN=chained client, O=Example Ltd', issuer: 'CN=Example Intermediate CA, O=Example Ltd', extKeyUsage: ['clientAuth'], keyUsage: ['digitalSignature'], chainDepth: 2 },
+  },
   { name: 'a TLS config', config: { connectivity: 'tls' }, status: 'skip', message: /^not applicable: TLS connectivity presents no client certificate$/ },
   { name: 'a serverAuth-only certificate', config: transport('tls/server.pem'), status: 'fail', code: 'no-client-auth', message: /^tls\/server\.pem has extended key usage serverAuth without clientAuth, so servers refuse it for TLS client authentication\.$/, hint: /clientAuth extended key usage/ },
   { name: 'keyUsage without digitalSignature', config: transport('tls/ca-only.pem'), status: 'fail', code: 'no-digital-signature', message: /has key usage keyCertSign without digitalSignature, so it cannot authenticate a TLS client/, hint: /digitalSignature/ },

@@ -11,6 +11,7 @@ beforeAll(() => {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
   const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+  const ed25519 = generateKeyPairSync('ed25519').privateKey;
   const files: Record<string, string | Buffer> = {
     'tls/rsa.key': rsa.export({ type: 'pkcs1', format: 'pem' }),
     'tls/ec.der': ec.export({ type: 'pkcs8', format: 'der' }),
@@ -18,9 +19,18 @@ beforeAll(() => {
     'tls/legacy.key': rsa.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: PASSPHRASE }),
     'tls/crlf.key': (rsa.export({ type: 'pkcs8', format: 'pem' }) as string).replace(/\n/g, '\r\n'),
     'tls/public.pem': generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }),
+    'tls/p521.key': generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey.export({ type: 'sec1', format: 'pem' }),
+    'tls/ed25519.key': ed25519.export({ type: 'pkcs8', format: 'pem' }),
+    'tls/ed25519-crlf.key': (ed25519.export({ type: 'pkcs8', format: 'pem' }) as string).replace(/\n/g, '\r\n'),
+    'tls/ed448.key': generateKeyPairSync('ed448').privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    'tls/pss.key': generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    'tls/dsa.key': generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
   };
   for (const [name, content] of Object.entries(files)) writeCredential(dir, name, content);
 });
+
+const UNCOMMON_HINT =
+  /^If network\.token-endpoint or network\.api-endpoint reports the client certificate refused, have the transport certificate issued for an RSA key of 2048 bits or more or an EC P-256 key, which every TLS stack accepts\.$/;
 
 const transport = (privateKey: string, extra: ResolvedOverrides['transport'] = {}): ResolvedOverrides => ({
   transport: { privateKey, certificate: 'tls/transport.pem', ...extra },
@@ -37,6 +47,47 @@ const scenarios: { name: string; config: ResolvedOverrides; status: string; code
   { name: 'a public key', config: transport('tls/public.pem'), status: 'fail', code: 'not-a-private-key', message: /^tls\/public\.pem holds a public key, not a private key\.$/, hint: /transport\.privateKey/ },
   { name: 'a 1024-bit RSA key', config: transport('tls/weak.key'), status: 'fail', code: 'rsa-too-short', message: /1024-bit RSA key; at least 2048 bits are required/, hint: /transport\.privateKey/ },
   { name: 'CRLF line endings', config: transport('tls/crlf.key'), status: 'warn', code: 'repaired-pem', message: /^tls\/crlf\.key is not clean PEM .*converted CRLF line endings to LF/, hint: /LF line breaks/ },
+  // A TLS client key needs no JOSE algorithm: any RSA or EC P-256/P-384/P-521 key is fine; rarer types work only where the server offers their signatures.
+  { name: 'SEC1 P-521 key', config: transport('tls/p521.key'), status: 'pass', evidence: { type: 'ec', curve: 'P-521', format: 'sec1-pem' } },
+  ...(['ed25519', 'ed448'] as const).map((type) => {
+    const name = type === 'ed25519' ? 'Ed25519' : 'Ed448';
+    return {
+      name: `an ${name} key`,
+      config: transport(`tls/${type}.key`),
+      status: 'warn',
+      code: 'key-type-uncommon',
+      message: new RegExp(`^tls/${type}\\.key is an ${name} key: a TLS server accepts its certificate only when it offers ${name} signatures, and many servers and gateways offer only RSA and ECDSA\\.$`),
+      hint: UNCOMMON_HINT,
+      evidence: { file: `tls/${type}.key`, type, format: 'pkcs8-pem' },
+    };
+  }),
+  {
+    name: 'an RSA-PSS-only key',
+    config: transport('tls/pss.key'),
+    status: 'warn',
+    code: 'key-type-uncommon',
+    message: /^tls\/pss\.key is a 2048-bit RSA-PSS key: a TLS server accepts its certificate only when it offers rsa_pss_pss signatures, and many servers and gateways offer only RSA and ECDSA\.$/,
+    hint: UNCOMMON_HINT,
+    evidence: { type: 'rsa-pss', bits: 2048 },
+  },
+  {
+    name: 'an Ed25519 key with CRLF line endings: both warnings',
+    config: transport('tls/ed25519-crlf.key'),
+    status: 'warn',
+    code: 'key-type-uncommon',
+    message: /^tls\/ed25519-crlf\.key is an Ed25519 key: .* tls\/ed25519-crlf\.key is not clean PEM/,
+    hint: /which every TLS stack accepts\. Rewrite the file as plain PEM/,
+    evidence: { type: 'ed25519', codes: ['key-type-uncommon', 'repaired-pem'] },
+  },
+  {
+    name: 'a DSA key',
+    config: transport('tls/dsa.key'),
+    status: 'fail',
+    code: 'key-unsupported',
+    message: /^tls\/dsa\.key holds a 2048-bit DSA key, which golive cannot use: .*TLS 1\.3 has no DSA signatures for client certificates\.$/,
+    hint: /an EC P-256 key: generate one \(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048\), have its certificate issued and set transport\.privateKey to it\.$/,
+    evidence: { problem: 'key-unsupported', type: 'dsa', bits: 2048 },
+  },
 ];
 
 describe('transport.key', () => {

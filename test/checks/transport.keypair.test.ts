@@ -1,13 +1,25 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import keyCheck from '../../checks/transport.key.js';
 import certificateCheck from '../../checks/transport.certificate.js';
 import check from '../../checks/transport.keypair.js';
-import { credentialsDir, issue, writeCredential } from '../support/credentials.js';
+import { X509Certificate } from 'node:crypto';
+import { tlsMaterialFor } from '../../src/net/material.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createCa } from '../../src/sandbox/pki.js';
+import { runOnline, sandboxEnv } from '../support/online.js';
+import { credentialsDir, issue, writeCredential, type Issued } from '../support/credentials.js';
 import { resolvedConfig, runContext } from '../support/resolved-config.js';
 
 const dir = credentialsDir();
+let intermediate: Issued;
+let chained: Issued;
 
 beforeAll(async () => {
+  const root = await createCa('CN=Example Root CA, O=Example Ltd');
+  intermediate = await issue({ subject: 'CN=Example Issuing CA, O=Example Ltd', issuer: root, isCa: true, key: { kind: 'ec' } });
+  chained = await issue({ issuer: intermediate, key: { kind: 'ec' }, subject: 'CN=chained transport, O=Example Ltd', extKeyUsage: ['clientAuth'] });
+  writeCredential(dir, 'tls/chained.key', chained.keyPem);
+  writeCredential(dir, 'tls/reversed.pem', intermediate.certPem + chained.certPem);
   const mine = await issue({ key: { kind: 'ec', curve: 'P-384' }, extKeyUsage: ['clientAuth'] });
   const theirs = await issue({ key: { kind: 'ec' }, subject: 'CN=someone else', extKeyUsage: ['clientAuth'] });
   writeCredential(dir, 'tls/client.key', mine.privateKey.export({ type: 'sec1', format: 'pem' }));
@@ -15,8 +27,8 @@ beforeAll(async () => {
   writeCredential(dir, 'tls/other.pem', theirs.certPem);
 });
 
-async function depsFor(certificate: string) {
-  const resolved = resolvedConfig(dir, { transport: { privateKey: 'tls/client.key', certificate } });
+async function depsFor(certificate: string, privateKey = 'tls/client.key') {
+  const resolved = resolvedConfig(dir, { transport: { privateKey, certificate } });
   const key = await keyCheck.run(runContext(), { 'config.references': resolved });
   const cert = await certificateCheck.run(runContext(), { 'config.references': resolved });
   if (!key.output || !cert.output) throw new Error(`fixture did not load: ${key.message ?? ''} ${cert.message ?? ''}`);
@@ -40,8 +52,54 @@ describe('transport.keypair', () => {
     expect(result.hint).toMatch(/^Set transport\.privateKey to the key this certificate was issued for, or transport\.certificate/);
   });
 
+  it('warns about a chain listed intermediate first, and presents the leaf first on TLS connections', async () => {
+    const deps = await depsFor('tls/reversed.pem', 'tls/chained.key');
+    const result = await check.run(runContext(), deps);
+    expect(result.status).toBe('warn');
+    expect(result.code).toBe('chain-order');
+    expect(result.message).toBe(
+      'tls/reversed.pem lists the transport certificate CN=chained transport, O=Example Ltd as certificate 2 of 2, after CN=Example Issuing CA, O=Example Ltd; golive uses it as the leaf, since the transport key belongs to it.',
+    );
+    expect(result.hint).toBe(
+      'Put the leaf certificate first in tls/reversed.pem, then the intermediates, each followed by the one that issued it: many TLS stacks send the file as it is, the first certificate as the client certificate, and the handshake fails when the key does not belong to it.',
+    );
+    expect(result.evidence).toMatchObject({ file: 'tls/reversed.pem', leafPosition: 2, listed: ['CN=Example Issuing CA, O=Example Ltd', 'CN=chained transport, O=Example Ltd'] });
+
+    const material = await tlsMaterialFor(resolvedConfig(dir, { transport: {} }), result.output);
+    const presented = material.clientCertificate!.cert.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!;
+    expect(presented.map((pem) => new X509Certificate(pem).fingerprint256)).toEqual(
+      [chained, intermediate].map((issued) => new X509Certificate(issued.certPem).fingerprint256),
+    );
+  });
+
   it('does not apply on TLS', async () => {
     const result = await check.run(runContext(), { 'transport.key': undefined, 'transport.certificate': undefined });
     expect(result).toMatchObject({ status: 'skip', notApplicable: true, message: 'not applicable: no transport key and certificate in this config' });
+  });
+});
+
+describe('golive against the sandbox under reversed-chain (certificate files list the intermediate first, the leaf last)', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ quiet: true, faults: ['reversed-chain'] });
+  });
+  afterAll(() => sandbox?.close());
+
+  it('warns about the order of both certificate files, never a mismatch, and works over mTLS with the leaf sent first', async () => {
+    const results = await runOnline(sandbox.configs['private_key_jwt-mtls']!, sandboxEnv(sandbox));
+    for (const role of ['signing', 'transport'] as const) {
+      const keypair = results[`${role}.keypair`]!;
+      expect(keypair.status, keypair.message).toBe('warn');
+      expect(keypair.code).toBe('chain-order');
+      expect(keypair.message).toBe(
+        `certs/${role}.pem lists the ${role} certificate CN=golive sandbox ${role}, O=Sandbox Demo Organisation as certificate 2 of 2, after CN=Thredd Sandbox Intermediate CA, O=golive sandbox; golive uses it as the leaf, since the ${role} key belongs to it.`,
+      );
+      expect(keypair.hint).toMatch(new RegExp(`^Put the leaf certificate first in certs/${role}\\.pem, then the intermediates`));
+      expect(results[`${role}.certificate`]).toMatchObject({ status: 'pass', evidence: { issuer: 'CN=Thredd Sandbox Intermediate CA, O=golive sandbox', chainDepth: 2 } });
+    }
+    for (const id of ['network.token-endpoint', 'network.api-endpoint', 'jwks.signing-key', 'token.request', 'token.response', 'probe.call']) {
+      expect(results[id]?.status, `${id}: ${results[id]?.message ?? ''}`).toBe('pass');
+    }
+    expect(results['network.token-endpoint']!.evidence).toMatchObject({ clientCertificate: true, clientCertificateRequested: true });
   });
 });

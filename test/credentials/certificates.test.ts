@@ -45,6 +45,29 @@ describe('loadCertificate', () => {
     expect(result.repaired).toEqual([]);
   });
 
+  it('finds the leaf in a chain in any order, keeps the file order and orders the rest as TLS sends them', async () => {
+    const root = await createCa('CN=Example Root CA, O=Example Ltd');
+    const issuing = await issue({ subject: 'CN=Example Intermediate CA, O=Example Ltd', issuer: root, isCa: true, key: { kind: 'ec' } });
+    const client = await issue({ issuer: issuing, key: { kind: 'ec' } });
+    const fingerprint = (issued: Issued) => new X509Certificate(issued.certPem).fingerprint256;
+    for (const [name, order] of [
+      ['leaf-first.pem', [client, issuing, root]],
+      ['leaf-last.pem', [root, issuing, client]],
+      ['leaf-middle.pem', [issuing, client, root]],
+    ] as const) {
+      const result = await load(name, order.map((issued) => issued.certPem).join(''));
+      if (!result.ok) throw new Error(result.finding.message);
+      expect(result.value.certificate.fingerprint256).toBe(fingerprint(client));
+      expect(result.value.chain.map((c) => c.fingerprint256)).toEqual([fingerprint(issuing), fingerprint(root)]);
+      expect(result.value.facts).toMatchObject({ subject: 'CN=golive test client, O=Example Ltd, C=GB', chainDepth: 3 });
+      expect(result.value.listed?.file).toBe(name);
+      expect(result.value.listed?.certificates.map((c) => c.fingerprint256)).toEqual(order.map(fingerprint));
+    }
+    // Only CA certificates (a trust-anchor bundle): nothing is a leaf, the file's order stays.
+    const anchors = await load('anchors.pem', issuing.certPem + root.certPem + ca.certPem);
+    expect(anchors.ok && [anchors.value.certificate, ...anchors.value.chain].map((c) => c.fingerprint256)).toEqual([issuing, root, ca].map(fingerprint));
+  });
+
   it('leaves keyUsage and extKeyUsage out when the certificate has none', async () => {
     const result = await load('self.pem', selfSigned.certPem);
     expect(result.ok && result.value.facts).toMatchObject({ chainDepth: 1, selfSigned: true });

@@ -176,6 +176,41 @@ describe('fault switches', () => {
     expect(withCert.status).toBe(200);
   });
 
+  faultTest('reversed-chain', async () => {
+    const pemBlocks = (text: string) => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+    const root = new X509Certificate(await readFile(sandbox.caFile, 'utf8'));
+    const onDisk = await transportCredentials(sandbox);
+    for (const file of [sandbox.files.transportCert, sandbox.files.signingCert]) {
+      const [intermediate, leaf, ...more] = pemBlocks(await readFile(file, 'utf8')).map((pem) => new X509Certificate(pem));
+      expect(more).toEqual([]);
+      expect(intermediate!.ca).toBe(true);
+      expect(intermediate!.verify(root.publicKey)).toBe(true);
+      expect(leaf!.ca).toBe(false);
+      expect(leaf!.verify(intermediate!.publicKey)).toBe(true);
+    }
+    const [intermediatePem, leafPem] = pemBlocks(onDisk.cert) as [string, string];
+    const signingLeaf = pemBlocks(await readFile(sandbox.files.signingCert, 'utf8'))[1]!;
+    const published = await jwksKeys();
+    expect(published.find((key) => key.kid === sandbox.kids.signing)?.x5c).toEqual([x5tS256(signingLeaf)]);
+    expect(published.find((key) => key.kid === sandbox.kids.transport)?.x5c).toEqual([x5tS256(leafPem)]);
+
+    // TLS 1.3: the listener refuses the certificate after the handshake and closes the socket. Sent as listed, the
+    // file's first certificate (the intermediate) goes as the client certificate; the leaf alone does not chain to the root.
+    for (const cert of [onDisk.cert, leafPem]) {
+      await expect(requestToken(sandbox, { method: 'client_secret_post', mtls: true, clientCert: { ...onDisk, cert } })).rejects.toMatchObject({
+        code: 'UND_ERR_SOCKET',
+      });
+    }
+    const chain = { ...onDisk, cert: leafPem + intermediatePem };
+    const bound = await tokenFor(sandbox, { method: 'private_key_jwt', mtls: true, clientCert: chain });
+    expect((await probe(sandbox, { mtls: true, region: '0', token: bound, clientCert: chain })).status).toBe(200);
+
+    sandbox.setFaults([]);
+    expect(pemBlocks(await readFile(sandbox.files.transportCert, 'utf8'))).toHaveLength(1);
+    expect(pemBlocks(await readFile(sandbox.files.signingCert, 'utf8'))).toHaveLength(1);
+    expect((await requestToken(sandbox, { method: 'client_secret_post', mtls: true })).status).toBe(200);
+  });
+
   it('every fault in FAULTS has a test above', () => {
     expect([...tested].sort()).toEqual(Object.keys(FAULTS).sort());
   });

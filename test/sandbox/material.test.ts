@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadOrCreateMaterial } from '../../src/sandbox/material.js';
+import { X509Certificate } from 'node:crypto';
+import type { FaultName } from '../../src/sandbox/faults.js';
+import { clientCertificates, INTERMEDIATE_SUBJECT, loadOrCreateMaterial } from '../../src/sandbox/material.js';
 import { tempDir } from '../support/config-files.js';
 
 // Kept material (a sandbox folder's own, or the per-user cache) is only
@@ -43,5 +45,44 @@ describe('loadOrCreateMaterial', () => {
     writeFileSync(path.join(folder, '.sandbox', 'material.json'), '{"version": 2, "ca": ');
     const material = await loadOrCreateMaterial(folder, { useCache: false });
     expect(material.ca.cert).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  }, 60_000);
+
+  it('issues certificates for the same client keys under an intermediate CA, which the reversed-chain fault lists first', async () => {
+    const material = await loadOrCreateMaterial(path.join(dir, 'chain'), { useCache: false });
+    const root = new X509Certificate(material.ca.cert);
+    const intermediate = new X509Certificate(material.intermediate.ca.cert);
+    expect(intermediate.subject.split('\n').join(', ')).toBe(INTERMEDIATE_SUBJECT);
+    expect(intermediate.ca && intermediate.verify(root.publicKey)).toBe(true);
+    for (const role of ['signing', 'transport'] as const) {
+      const leaf = new X509Certificate(material.intermediate[role]);
+      expect(leaf.verify(intermediate.publicKey)).toBe(true);
+      expect(leaf.publicKey.equals(new X509Certificate(material[role].cert).publicKey)).toBe(true);
+    }
+    const under = (...faults: FaultName[]) => clientCertificates(material, { has: (fault) => faults.includes(fault) });
+    expect(under()).toEqual({
+      leaves: { signing: material.signing.cert, transport: material.transport.cert },
+      files: { signingCert: material.signing.cert, transportCert: material.transport.cert },
+    });
+    expect(under('reversed-chain')).toEqual({
+      leaves: { signing: material.intermediate.signing, transport: material.intermediate.transport },
+      files: {
+        signingCert: material.intermediate.ca.cert + material.intermediate.signing,
+        transportCert: material.intermediate.ca.cert + material.intermediate.transport,
+      },
+    });
+    // Both faults: the expired certificate stands alone in certs/signing.pem and in the JWKS.
+    expect(under('reversed-chain', 'expired-signing-certificate')).toMatchObject({
+      leaves: { signing: material.signingExpired },
+      files: { signingCert: material.signingExpired, transportCert: material.intermediate.ca.cert + material.intermediate.transport },
+    });
+  }, 60_000);
+
+  it('generates anew over material of an older version, which lacks the intermediate', async () => {
+    const folder = path.join(dir, 'old-version');
+    mkdirSync(path.join(folder, '.sandbox'), { recursive: true });
+    writeFileSync(path.join(folder, '.sandbox', 'material.json'), JSON.stringify({ version: 2, organisationId: 'old' }));
+    const material = await loadOrCreateMaterial(folder, { useCache: false });
+    expect(material.organisationId).not.toBe('old');
+    expect(material.intermediate.ca.cert).toMatch(/^-----BEGIN CERTIFICATE-----/);
   }, 60_000);
 });

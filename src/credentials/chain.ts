@@ -1,0 +1,68 @@
+import type { X509Certificate } from 'node:crypto';
+
+// A certificate file or bundle may hold its chain in any order: exporters
+// and hand-made concatenations put the intermediate first as often as last.
+// golive finds the leaf and orders the rest as TLS sends a chain: each
+// certificate followed by the one that issued it (RFC 8446 4.4.2).
+
+/** The leaf of a set of certificates and the rest in issuing order. */
+export interface OrderedCertificates {
+  leaf: X509Certificate;
+  /** The leaf's issuer, then that one's issuer, and so on; certificates off that path follow in their given order. */
+  chain: X509Certificate[];
+}
+
+/** True when `issuer` issued `certificate`: the names chain and the signature verifies. */
+export function isIssuerOf(issuer: X509Certificate, certificate: X509Certificate): boolean {
+  if (issuer === certificate || issuer.subject !== certificate.issuer) return false;
+  try {
+    return certificate.verify(issuer.publicKey);
+  } catch {
+    // A key or signature algorithm OpenSSL cannot check: the names are all there is to go by.
+    return true;
+  }
+}
+
+/**
+ * The leaf: the certificate `belongsToKey` picks when given and one does;
+ * else the only end-entity one (not a CA, and the issuer of none of the
+ * others), or the first of several. Undefined when every certificate is a
+ * CA's, as in a trust-anchor bundle.
+ */
+function findLeaf(certificates: readonly X509Certificate[], belongsToKey?: (certificate: X509Certificate) => boolean): X509Certificate | undefined {
+  const byKey = belongsToKey ? certificates.find(belongsToKey) : undefined;
+  if (byKey) return byKey;
+  return certificates.find((candidate) => !candidate.ca && !certificates.some((other) => isIssuerOf(candidate, other)));
+}
+
+/**
+ * Orders certificates leaf first, then up the issuing path. Without a leaf
+ * (only CA certificates) the given order is kept.
+ */
+export function orderCertificates(
+  certificates: readonly [X509Certificate, ...X509Certificate[]],
+  belongsToKey?: (certificate: X509Certificate) => boolean,
+): OrderedCertificates {
+  const leaf = findLeaf(certificates, belongsToKey);
+  if (!leaf) {
+    const [first, ...rest] = certificates;
+    return { leaf: first, chain: rest };
+  }
+  const remaining = certificates.filter((certificate) => certificate !== leaf);
+  const chain: X509Certificate[] = [];
+  let current = leaf;
+  for (;;) {
+    const issuer = remaining.find((candidate) => isIssuerOf(candidate, current));
+    if (!issuer) break;
+    chain.push(issuer);
+    remaining.splice(remaining.indexOf(issuer), 1);
+    current = issuer;
+  }
+  return { leaf, chain: [...chain, ...remaining] };
+}
+
+/** True when `listed` is already leaf first and in issuing order. */
+export function isInOrder(listed: readonly X509Certificate[], ordered: OrderedCertificates): boolean {
+  const sent = [ordered.leaf, ...ordered.chain];
+  return listed.length === sent.length && listed.every((certificate, index) => certificate === sent[index]);
+}
