@@ -1,6 +1,7 @@
 import { defineCheck, fail, pass, warn } from '../src/pipeline/check.js';
 import { findingsOf, type Finding, type FindingTable } from '../src/pipeline/findings.js';
 import { THREDD, threddEnvironmentOfHost } from '../src/profiles/thredd.js';
+import { consequencesOf, listInWords, pastedValues, WHERE_VALUES_COME_FROM, type PastedValue } from '../src/config/pasted.js';
 import type { ResolvedConfig } from '../src/config/types.js';
 import configReferences from './config.references.js';
 
@@ -68,6 +69,11 @@ function findings() {
     'not-https': {
       message: ({ field, origin }: Endpoint & { origin: string }) => `${field} ${origin} is not https; credentials must never travel in clear text`,
       hint: ({ field }: Endpoint) => `Use the https URL for ${field}.`,
+    },
+    'pasted-whitespace': {
+      message: ({ values }: { values: readonly PastedValue[] }) => listInWords(values.map(({ shown, where }) => `${shown} ${where}`)),
+      hint: ({ values }: { values: readonly PastedValue[] }) =>
+        `Remove the unseen characters where each value comes from ${WHERE_VALUES_COME_FROM}: golive sends values exactly as given, so ${consequencesOf(values)}.`,
     },
     'environment-host-mismatch': hostMismatch,
     'connectivity-host-mismatch': hostMismatch,
@@ -157,18 +163,25 @@ function credentialFindings(config: ResolvedConfig): Inconsistency[] {
   return findings;
 }
 
+function pastedFindings(config: ResolvedConfig): Inconsistency[] {
+  const values = pastedValues(config);
+  if (values.length === 0) return [];
+  return [{ severity: 'warn', field: values[0]!.field, ...finding.text('pasted-whitespace', { values }) }];
+}
+
 export default defineCheck({
   id: 'config.consistency',
   title: 'Environment, hosts and credentials agree',
   needs: [configReferences],
   explain: {
     verifies:
-      'The environment, connectivity, hosts and region agree: a Production config pointing at a UAT host (or the reverse) fails; `connectivity: mtls` without a transport certificate fails; a token or API endpoint that is not `https` fails; a plain-`http` JWKS URL warns.',
+      'The environment, connectivity, hosts and region agree: a Production config pointing at a UAT host (or the reverse) fails; `connectivity: mtls` without a transport certificate fails; a token or API endpoint that is not `https` fails; a plain-`http` JWKS URL warns; a client id, secret, organisation id or kid with surrounding whitespace, a line break or an invisible character warns (shown escaped; the secret by its length only).',
     causes: [
       `A UAT config was copied to Production and \`environment\` changed, but an \`endpoints\` override still points at ${THREDD.apiHosts.uat.tls}.`,
       `\`connectivity: mtls\` with the TLS host (${THREDD.apiHosts.production.tls} instead of ${THREDD.apiHosts.production.mtls}), or the reverse.`,
       '`connectivity: mtls` but no `transport` section (certificate and key).',
       'An endpoint override written with `http://` or without a scheme.',
+      'A client id, secret, organisation id or kid pasted with surrounding whitespace, a line break (a CRLF env file) or a zero-width space.',
     ],
     fixes: [
       'Remove the `endpoints` section unless you must override a host: the thredd profile derives the right hosts from `environment` and `connectivity`.',
@@ -179,7 +192,7 @@ export default defineCheck({
   },
   run(_ctx, deps) {
     const config = deps['config.references'];
-    const findings = [...credentialFindings(config), ...endpointFindings(config), ...hostFindings(config)];
+    const findings = [...credentialFindings(config), ...endpointFindings(config), ...hostFindings(config), ...pastedFindings(config)];
     const evidence = {
       environment: config.environment,
       connectivity: config.connectivity,

@@ -1,6 +1,9 @@
 import type { ResolvedConfig } from '../src/config/types.js';
 import { bodySnippet, isJsonContentType, parseJwks, type JwksProblem, type KeyIssue } from '../src/jwks/parse.js';
 import { kidList } from '../src/jwks/registration.js';
+import { asTheClientDependsOnIt } from '../src/jwks/unread.js';
+import { showValue, unseenCharacters, WHERE_VALUES_COME_FROM } from '../src/config/pasted.js';
+import { answerEvidence, describeChallenges, describeUndecodable, readAnswer, retryAdvice, type AnswerReading, type Undecodable } from '../src/net/answer.js';
 import { describeNetworkFailure } from '../src/net/describe.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
 import { tlsMaterialFor } from '../src/net/material.js';
@@ -26,13 +29,20 @@ interface Answered {
   status: number;
   /** What the error body says, if anything readable. */
   said?: string;
+  /** The challenge it answered with: `WWW-Authenticate: Basic realm="x"`. */
+  challenge?: string;
+  /** When it asks to be retried (Retry-After). */
+  retry?: string;
+  seconds?: number;
 }
 
 /** A body that is not a key set, and how it was served. */
 type NotAKeySet<C extends JwksProblem['code']> = Extract<JwksProblem, { code: C }> & { served: string; url: URL };
 
-const answered = ({ status, said }: Answered) =>
-  `The JWKS URL answered HTTP ${status} instead of 200${said === undefined ? '.' : `: "${said}"${/[.!?]$/.test(said) ? '' : '.'}`}`;
+const answered = ({ status, said, challenge, retry }: Answered) => {
+  const text = `The JWKS URL answered HTTP ${status} instead of 200${challenge === undefined ? '' : ` (${challenge})`}${said === undefined ? '' : `: "${said}"`}${retry === undefined ? '' : `; ${retry}`}`;
+  return retry === undefined && said !== undefined && /[.!?]$/.test(said) ? text : `${text}.`;
+};
 const checkUrl = ({ url }: { url: URL }) => `Check that endpoints.jwks (${url.href}) is the organisation's JWKS URL (…/jwks.json).`;
 
 function describeIssue(issue: KeyIssue): string {
@@ -86,25 +96,48 @@ function findings() {
     },
     'not-found': {
       message: (args: Answered & { organisationId: string }) => answered(args),
-      hint: ({ organisationId }: { organisationId: string }) =>
-        `Check organisationId (${organisationId}) and endpoints.jwks: no key set is published at this URL, and a new organisation has none until a key is registered in the portal.`,
+      hint: ({ organisationId }: { organisationId: string }) => {
+        // The organisation id is part of the URL: a pasted line break or space makes it another URL.
+        const unseen = unseenCharacters(organisationId);
+        return unseen === undefined
+          ? `Check organisationId (${organisationId}) and endpoints.jwks: no key set is published at this URL, and a new organisation has none until a key is registered in the portal.`
+          : `${showValue('organisationId', organisationId)} ${unseen}, and the JWKS URL holds it: remove the unseen characters where its value comes from ${WHERE_VALUES_COME_FROM}.`;
+      },
     },
     'access-refused': {
       message: answered,
       hint: ({ url }: Answered) =>
         `Something between golive and ${url.host} refuses the request (the JWKS is public): check the proxy (HTTPS_PROXY, NO_PROXY) or firewall.`,
     },
+    'proxy-authentication': {
+      message: answered,
+      hint: ({ url }: Answered) =>
+        `A proxy between golive and ${url.host} wants credentials: give them in the proxy variable (HTTP_PROXY or HTTPS_PROXY, as http://user:password@host:port), or have the proxy let ${url.host} through.`,
+    },
+    'rate-limited': {
+      message: answered,
+      hint: ({ seconds }: Answered) =>
+        `The JWKS host limits requests: ${seconds === undefined ? 'wait a minute' : `wait ${seconds} s`} and rerun; if it persists, send this check's evidence to the platform's support.`,
+    },
     'server-error': {
       message: answered,
-      hint: () => "The JWKS host has a problem: rerun later; if it persists, send this check's evidence to the platform's support.",
+      hint: ({ seconds }: Answered) =>
+        `The JWKS host has a problem: ${seconds === undefined ? 'rerun later' : `rerun after ${seconds} s`}; if it persists, send this check's evidence to the platform's support.`,
+    },
+    'undecodable-body': {
+      message: ({ status, undecodable }: { status: number; undecodable: Undecodable; url: URL }) => `The JWKS URL answered ${status} with ${describeUndecodable(undecodable)}.`,
+      hint: ({ url }: { status: number; undecodable: Undecodable; url: URL }) =>
+        `The JWKS host, or a proxy in between, labels or encodes the body wrongly: fetch it with \`curl --compressed -i ${url.href}\` and tell the JWKS host operator.`,
     },
     'unexpected-status': {
       message: answered,
       hint: ({ url }: Answered) => `Check that endpoints.jwks (${url.href}) is the organisation's JWKS URL.`,
     },
     'too-large': {
-      message: ({ maxBytes, bytesRead, contentLength }: { maxBytes: number; bytesRead: number; contentLength?: number; url: URL }) =>
-        `The JWKS body is larger than http.jwksMaxBytes (${maxBytes} bytes): stopped reading at ${bytesRead} bytes${contentLength === undefined ? '' : ` of ${contentLength} announced`}.`,
+      message: ({ maxBytes, bytesRead, contentLength, encoding, encodedBytes }: { maxBytes: number; bytesRead: number; contentLength?: number; encoding?: string; encodedBytes?: number; url: URL }) =>
+        encoding === undefined
+          ? `The JWKS body is larger than http.jwksMaxBytes (${maxBytes} bytes): stopped reading at ${bytesRead} bytes${contentLength === undefined ? '' : ` of ${contentLength} announced`}.`
+          : `The JWKS body is larger than http.jwksMaxBytes (${maxBytes} bytes) once decoded from ${encoding}: stopped reading at ${bytesRead} decoded bytes, from ${encodedBytes ?? 0} bytes received.`,
       hint: ({ url }: { url: URL }) =>
         `A key set is normally a few kilobytes: check that endpoints.jwks (${url.href}) is the organisation's JWKS; raise http.jwksMaxBytes only if it really publishes that many keys.`,
     },
@@ -192,20 +225,10 @@ function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: 
   return { status: 'fail', ...described, evidence };
 }
 
-function redirectOutcome(response: HttpResponse, url: URL, evidence: Evidence): CheckOutcome<never> {
-  const { status } = response;
-  const raw = response.headers.location;
-  if (raw === undefined) return finding.fail('redirect-without-location', { status }, evidence);
-  let target: URL | undefined;
-  try {
-    target = new URL(raw, url);
-  } catch {
-    target = undefined;
-  }
-  const location = target?.href ?? raw;
-  const elsewhere = target !== undefined && target.host !== url.host;
-  const upgrade = target !== undefined && url.protocol === 'http:' && target.protocol === 'https:' && target.host === url.host;
-  return finding.fail('redirect', { status, location, elsewhere, upgrade }, { ...evidence, location });
+function redirectOutcome({ status, location }: AnswerReading, evidence: Evidence): CheckOutcome<never> {
+  if (location === undefined) return finding.fail('redirect-without-location', { status }, evidence);
+  const target = location.href ?? location.raw;
+  return finding.fail('redirect', { status, location: target, elsewhere: location.elsewhere, upgrade: location.upgrade }, { ...evidence, location: target });
 }
 
 function errorBodySummary(body: Buffer): string | undefined {
@@ -224,16 +247,35 @@ function errorBodySummary(body: Buffer): string | undefined {
   return snippet === '' || /[\ufffd]/.test(snippet) ? undefined : snippet;
 }
 
-function statusOutcome(response: HttpResponse, url: URL, config: ResolvedConfig, evidence: Evidence): CheckOutcome<never> {
+/** An answer other than 200, read from its status and the signals it carries (challenge, Retry-After). */
+function statusOutcome(response: HttpResponse, reading: AnswerReading, url: URL, config: ResolvedConfig, evidence: Evidence): CheckOutcome<never> {
   const { status } = response;
   const said = errorBodySummary(response.body);
   const snippet = bodySnippet(response.body.toString('utf8'));
-  const args: Answered = { url, status, ...(said !== undefined && { said }) };
+  const proxy = reading.kind === 'proxy-authentication';
+  const challenges = proxy ? reading.proxyChallenges : reading.challenges;
+  const retry = retryAdvice(reading.retryAfter);
+  const args: Answered = {
+    url,
+    status,
+    ...(said !== undefined && { said }),
+    ...(challenges.length > 0 && { challenge: `${proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate'}: ${describeChallenges(challenges)}` }),
+    ...(retry !== undefined && { retry, seconds: reading.retryAfter?.seconds }),
+  };
   const found: Evidence = { ...evidence, ...(snippet !== '' && !snippet.includes('\ufffd') && { bodyStart: snippet }) };
-  if (status === 404) return finding.fail('not-found', { ...args, organisationId: config.organisationId }, found);
-  if (status === 401 || status === 403 || status === 407) return finding.fail('access-refused', args, found);
-  if (status >= 500) return finding.fail('server-error', args, found);
-  return finding.fail('unexpected-status', args, found);
+  switch (reading.kind) {
+    case 'not-found':
+      return finding.fail('not-found', { ...args, organisationId: config.organisationId }, found);
+    case 'unauthenticated':
+    case 'forbidden':
+      return finding.fail('access-refused', args, found);
+    case 'proxy-authentication':
+    case 'rate-limited':
+    case 'server-error':
+      return finding.fail(reading.kind, args, found);
+    default:
+      return finding.fail('unexpected-status', args, found);
+  }
 }
 
 function problemOutcome(problem: JwksProblem, contentType: string | undefined, url: URL, evidence: Evidence): CheckOutcome<never> {
@@ -247,7 +289,7 @@ export default defineCheck({
   needs: [configConsistency],
   online: true,
   explain: {
-    verifies: `The organisation JWKS URL (default ${THREDD.jwksTemplate}) answers 200 with a JSON Web Key Set (an object with a \`keys\` array). Reports timings, size and content type.`,
+    verifies: `The organisation JWKS URL (default ${THREDD.jwksTemplate}) answers 200 with a JSON Web Key Set (an object with a \`keys\` array). Reports timings, size and content type. For a \`client_secret_*\` client a key set that cannot be read is a warning: its token request does not depend on the JWKS.`,
     causes: [
       'A wrong `organisationId` (usually a 404 or 403): often the client id, or the UAT organisation id in a Production config.',
       'No key has been registered for the organisation yet, so no JWKS is published.',
@@ -262,7 +304,8 @@ export default defineCheck({
     ],
     seeAlso: ['jwks.signing-key', 'jwks.transport-key'],
   },
-  async run(ctx, deps): Promise<CheckOutcome<FetchedJwks>> {
+  // A client_secret_* client does not depend on the JWKS: for it, a key set that cannot be read warns.
+  run: asTheClientDependsOnIt(async (ctx, deps): Promise<CheckOutcome<FetchedJwks>> => {
     const config = deps['config.consistency'];
     const url = new URL(config.endpoints.jwks);
     const timeoutMs = stepTimeout(ctx, config);
@@ -288,23 +331,25 @@ export default defineCheck({
     }
 
     const contentType = response.headers['content-type'];
+    const reading = readAnswer(response, { now: ctx.now() });
     const evidence: Evidence = {
       url: url.href,
-      status: response.status,
-      ...(contentType !== undefined && { contentType }),
+      ...answerEvidence(reading, response.headers),
       bytes: response.bytesRead,
+      ...(response.encodedBytes !== undefined && { encodedBytes: response.encodedBytes }),
       fetchMs: response.timings.totalMs,
       headersMs: response.timings.headersMs,
       ...(response.headers['content-length'] !== undefined && { contentLength: Number(response.headers['content-length']) }),
-      ...(response.headers.date !== undefined && { serverDate: response.headers.date }),
       ...(proxy !== undefined && { proxy: describeProxy(proxy) }),
     };
 
-    if (response.status >= 300 && response.status < 400) return redirectOutcome(response, url, evidence);
-    if (response.status !== 200) return statusOutcome(response, url, config, evidence);
+    if (reading.kind === 'redirect') return redirectOutcome(reading, evidence);
+    if (response.status !== 200) return statusOutcome(response, reading, url, config, evidence);
+    if (reading.undecodable) return finding.fail('undecodable-body', { status: response.status, undecodable: reading.undecodable, url }, evidence);
     if (response.truncated) {
       const contentLength = evidence.contentLength as number | undefined;
-      return finding.fail('too-large', { maxBytes, bytesRead: response.bytesRead, contentLength, url }, { ...evidence, maxBytes });
+      const encoding = reading.contentEncoding.length > 0 ? { encoding: reading.contentEncoding.join(', '), encodedBytes: response.encodedBytes } : {};
+      return finding.fail('too-large', { maxBytes, bytesRead: response.bytesRead, contentLength, url, ...encoding }, { ...evidence, maxBytes });
     }
 
     const parsed = parseJwks(response.body, contentType);
@@ -334,5 +379,5 @@ export default defineCheck({
       found,
       `The JWKS answered 200 in ${response.timings.totalMs} ms with ${count} key${count === 1 ? '' : 's'} (${response.bytesRead} bytes): ${kidList(parsed.kids, KIDS_IN_MESSAGE)}.`,
     );
-  },
+  }),
 });

@@ -2,6 +2,8 @@ import { jwkThumbprintIfComplete } from '../src/credentials/jwk.js';
 import { analyseRegistration, localEvidence, otherCertificateFinding, otherCertificateFindings, registrationEvidence } from '../src/jwks/analysis.js';
 import type { LocalKeyMaterial } from '../src/jwks/match.js';
 import { describeMatchedBy, kidList } from '../src/jwks/registration.js';
+import { isUnread, unreadSkip } from '../src/jwks/unread.js';
+import { escaped, removeUnseenFrom, unseenCharacters, withoutUnseen } from '../src/config/pasted.js';
 import type { PublishedJwk, RegisteredKey } from '../src/online/types.js';
 import { defineCheck, notApplicable, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
 import { combine, findingsOf, type Finding, type FindingTable } from '../src/pipeline/findings.js';
@@ -32,18 +34,25 @@ function findings() {
         const kidNote =
           other === undefined
             ? ''
-            : ` The kid "${other.kid}" of signing.kid is there, but for another key${other.thumbprint === undefined ? '' : ` (thumbprint ${other.thumbprint})`}.`;
+            : ` The kid ${escaped(other.kid)} of signing.kid is there, but for another key${other.thumbprint === undefined ? '' : ` (thumbprint ${other.thumbprint})`}.`;
         return `The signing key (thumbprint ${local.thumbprint}, certificate x5t#S256 ${local.x5tS256}) is not registered in the JWKS; it holds ${kidList(kids)}.${kidNote}`;
       },
       hint: () => 'Register the signing certificate in the portal, or point signing.privateKey (and signing.certificate) at the registered key.',
     },
     'kid-mismatch': {
-      message: ({ configuredKid, registeredKids }: { configuredKid: string; registeredKids: string[] }) =>
-        `signing.kid is "${configuredKid}", but the JWKS registers this signing key under ${registeredKids.length > 0 ? kidList(registeredKids) : 'an entry with no kid'}.`,
-      hint: ({ registeredKids }: { registeredKids: string[] }) =>
-        registeredKids.length > 0
-          ? `Set signing.kid to "${registeredKids[0]}" (the KID the portal shows for this certificate), or remove signing.kid so golive uses the registered kid.`
-          : 'Re-register the signing certificate in the portal so it gets a kid, then set signing.kid to it or remove signing.kid.',
+      message: ({ configuredKid, registeredKids }: { configuredKid: string; registeredKids: string[] }) => {
+        const unseen = unseenCharacters(configuredKid);
+        return `signing.kid is ${escaped(configuredKid)}${unseen === undefined ? '' : ` (it ${unseen})`}, but the JWKS registers this signing key under ${registeredKids.length > 0 ? kidList(registeredKids) : 'an entry with no kid'}.`;
+      },
+      hint: ({ configuredKid, registeredKids }: { configuredKid: string; registeredKids: string[] }) => {
+        if (unseenCharacters(configuredKid) !== undefined) {
+          const meant = withoutUnseen(configuredKid);
+          return `${removeUnseenFrom('signing.kid')}${registeredKids.includes(meant) ? `: without them it is ${escaped(meant)}, the kid the JWKS registers this key under` : ''}.`;
+        }
+        return registeredKids.length > 0
+          ? `Set signing.kid to ${escaped(registeredKids[0]!)} (the KID the portal shows for this certificate), or remove signing.kid so golive uses the registered kid.`
+          : 'Re-register the signing certificate in the portal so it gets a kid, then set signing.kid to it or remove signing.kid.';
+      },
     },
     'use-not-sig': {
       message: ({ kid, use }: { kid: string; use: string }) => notForSignatures(kid, `use "${use}"`),
@@ -110,6 +119,7 @@ export default defineCheck({
     const keyPair = deps['signing.keypair'];
     const { config } = jwks;
     if (!keyPair) return notApplicable(`${config.client.authMethod} clients do not sign`);
+    if (isUnread(jwks)) return unreadSkip(jwks, 'whether the signing key is registered');
 
     const configuredKid = config.signing?.kid || undefined;
     const algorithm = config.signing?.algorithm;

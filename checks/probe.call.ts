@@ -3,7 +3,9 @@ import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { stepTimeout } from '../src/pipeline/context.js';
 import { describeNetworkFailure } from '../src/net/describe.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
-import { parseThreddError, summariseErrors, TRACE_HEADERS } from '../src/online/thredd-errors.js';
+import { answerEvidence, challengeError, describeChallenges, describeUndecodable, readAnswer, retryAdvice, type AnswerReading, type Undecodable } from '../src/net/answer.js';
+import { summariseErrors } from '../src/online/thredd-errors.js';
+import { redactAnswer, Redactor } from '../src/redact.js';
 import { THREDD } from '../src/profiles/thredd.js';
 import type { ResolvedConfig } from '../src/config/types.js';
 import tokenRequest from './token.request.js';
@@ -17,32 +19,61 @@ interface Answer {
   /** `GET /core/api/v1/products` */
   call: string;
   status: number;
-  /** What the API said about it (Thredd's `errors`, `WWW-Authenticate` or the error title), if anything. */
+  /** What the API said about it (Thredd's `errors`, or the error title), if anything. */
   detail: string | undefined;
+  /** The `error` and `error_description` of its WWW-Authenticate challenge (RFC 6750 §3). */
+  challenged: { error: string; description?: string } | undefined;
+  /** Its WWW-Authenticate challenges, described, when they carry no error. */
+  challenges: string | undefined;
+  /** `it asks to retry after 30 s (Retry-After)` */
+  retry: string | undefined;
+  retrySeconds: number | undefined;
   config: ResolvedConfig;
   traceId: string | undefined;
   location: string | undefined;
+  contentType: string | undefined;
+  undecodable: Undecodable | undefined;
 }
 
-const said = ({ detail }: Answer): string => (detail ? ` The API said: ${detail}` : '');
+const said = ({ detail, challenged, challenges }: Answer): string => {
+  const challenge = challenged
+    ? ` Its WWW-Authenticate challenge says ${challenged.error}${challenged.description === undefined ? '' : `: "${challenged.description}"`}${/[.!?]$/.test(challenged.description ?? '') ? '' : '.'}`
+    : challenges
+      ? ` It challenged with WWW-Authenticate: ${challenges}.`
+      : '';
+  return `${challenge}${detail ? ` The API said: ${detail}` : ''}`;
+};
+
+/** RFC 6750 §3.1: the token lacks a scope the call needs. */
+const scopeHint = ({ config }: Answer): string =>
+  `The token lacks a scope this call needs: add it to client.scopes${config.client.scopes.length === 0 ? ' (none are requested now)' : ''} and check in the portal that the client is granted it.`;
 
 function findings() {
   return {
     unauthorized: {
       message: (answer: Answer) => `${answer.call} answered 401: the API rejected the access token.${said(answer)}`,
-      hint: ({ config }: Answer) =>
-        config.connectivity === 'mtls'
-          ? 'On mTLS the token must be requested and used with the same transport certificate (it is bound to it): check that endpoints.token is the mTLS token endpoint and that the API call presents transport.certificate.'
-          : 'Check that the token is for this API (audience/resource) and environment: a UAT token does not work on Production. Rerun: a token that expired between the calls is refused too.',
+      hint: (answer: Answer) =>
+        answer.challenged?.error === 'insufficient_scope'
+          ? scopeHint(answer)
+          : answer.config.connectivity === 'mtls'
+            ? 'On mTLS the token must be requested and used with the same transport certificate (it is bound to it): check that endpoints.token is the mTLS token endpoint and that the API call presents transport.certificate.'
+            : 'Check that the token is for this API (audience/resource) and environment: a UAT token does not work on Production. Rerun: a token that expired between the calls is refused too.',
     },
     forbidden: {
       message: (answer: Answer) => `${answer.call} answered 403: the token was accepted but the call is not allowed.${said(answer)}`,
-      hint: ({ detail, config }: Answer) =>
-        /region/i.test(detail ?? '')
-          ? `The client is provisioned for another region: set region to the one shown above (sent: X-Region ${config.region}, ${THREDD.regions[config.region]}).`
-          : /connection/i.test(detail ?? '')
-            ? `The platform allows at most ${THREDD.maxConnectionsPerIp} concurrent connections per client IP: reduce your client's concurrency.`
-            : 'Check that the client has the scopes and product (PMID) access this endpoint needs, and that X-Region is the region the client is provisioned in; support can tell with the traceId.',
+      hint: (answer: Answer) => {
+        const { detail, config, challenged } = answer;
+        if (challenged?.error === 'insufficient_scope') return scopeHint(answer);
+        if (/region/i.test(detail ?? '')) return `The client is provisioned for another region: set region to the one shown above (sent: X-Region ${config.region}, ${THREDD.regions[config.region]}).`;
+        if (/connection/i.test(detail ?? '')) return `The platform allows at most ${THREDD.maxConnectionsPerIp} concurrent connections per client IP: reduce your client's concurrency.`;
+        return 'Check that the client has the scopes and product (PMID) access this endpoint needs, and that X-Region is the region the client is provisioned in; support can tell with the traceId.';
+      },
+    },
+    'rate-limited': {
+      message: (answer: Answer) =>
+        `${answer.call} answered 429 (too many requests)${answer.retry === undefined ? ', without a usable Retry-After' : `; ${answer.retry}`}.${said(answer)}`,
+      hint: ({ retrySeconds }: Answer) =>
+        `${retrySeconds === undefined ? 'Wait a minute' : `Wait ${retrySeconds} s`} before rerunning. The platform allows at most ${THREDD.maxConnectionsPerIp} concurrent connections per client IP: reduce your client's concurrency, and check whether other clients behind this IP call it at the same time.`,
     },
     'not-found': {
       message: (answer: Answer) => `${answer.call} answered 404 on ${answer.config.endpoints.api}.${said(answer)}`,
@@ -60,9 +91,20 @@ function findings() {
       hint: () => 'Point endpoints.api at the final API base URL, so the token is never sent to a host that only redirects.',
     },
     'server-error': {
-      message: (answer: Answer) => `${answer.call} answered ${answer.status}: the platform failed to handle it.${said(answer)}`,
-      hint: ({ traceId }: Answer) =>
-        `This is on the platform's side: send this report (with the traceId ${traceId ?? 'from the evidence'}) to Thredd support, or retry later.`,
+      message: (answer: Answer) =>
+        `${answer.call} answered ${answer.status}: the platform failed to handle it${answer.retry === undefined ? '' : `; ${answer.retry}`}.${said(answer)}`,
+      hint: ({ traceId, retrySeconds }: Answer) =>
+        `This is on the platform's side: send this report (with the traceId ${traceId ?? 'from the evidence'}) to Thredd support, or retry ${retrySeconds === undefined ? 'later' : `after ${retrySeconds} s`}.`,
+    },
+    'undecodable-body': {
+      message: ({ call, status, undecodable }: Answer) => `${call} answered ${status} with ${undecodable ? describeUndecodable(undecodable) : 'a body golive could not decode'}.`,
+      hint: () =>
+        'The API host, or a proxy in between, labels or encodes the body wrongly: check any proxy (HTTPS_PROXY) that rewrites answers; if there is none, send this report to Thredd support.',
+    },
+    'not-json': {
+      message: ({ call, status, contentType }: Answer) =>
+        `${call} answered ${status} as expected, but with ${contentType ?? 'no content type'} rather than JSON: something other than the API may have answered.`,
+      hint: () => 'A proxy, gateway or sign-in page may answer in the API\'s place: check endpoints.api, probe.path and any proxy (HTTPS_PROXY).',
     },
     'unexpected-status': {
       message: (answer: Answer) => `${answer.call} answered ${answer.status}; expected ${answer.config.probe.expectStatus.join(' or ')}.${said(answer)}`,
@@ -77,15 +119,20 @@ function findings() {
 
 const finding = findingsOf(findings);
 
-/** The finding of a status the probe did not expect. */
-function statusCode(status: number): Exclude<keyof ReturnType<typeof findings>, 'large-body'> {
-  if (status === 401) return 'unauthorized';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not-found';
-  if (status === 400) return 'bad-request';
-  if (status >= 300 && status < 400) return 'redirect';
-  if (status >= 500) return 'server-error';
-  return 'unexpected-status';
+/** The finding of a status the probe did not expect, from the reading of the answer. */
+function statusCode({ kind, status }: AnswerReading): Exclude<keyof ReturnType<typeof findings>, 'large-body' | 'undecodable-body' | 'not-json'> {
+  switch (kind) {
+    case 'unauthenticated':
+      return 'unauthorized';
+    case 'forbidden':
+      return 'forbidden';
+    case 'rate-limited':
+    case 'redirect':
+    case 'server-error':
+      return kind;
+    default:
+      return status === 404 ? 'not-found' : status === 400 ? 'bad-request' : 'unexpected-status';
+  }
 }
 
 export default defineCheck({
@@ -94,7 +141,7 @@ export default defineCheck({
   needs: [tokenRequest, networkApiEndpoint],
   online: true,
   explain: {
-    verifies: `The probe request (default \`${THREDD.probe.method} ${THREDD.probe.path}\`) sent to the API host with \`Authorization: Bearer\`, \`X-Region\` and \`Content-Type\` answers with an expected status (\`probe.expectStatus\`, default ${THREDD.probe.expectStatus.join(', ')}). 401, 403, 404 and 5xx are each explained; the error body's \`traceId\` is in the evidence.`,
+    verifies: `The probe request (default \`${THREDD.probe.method} ${THREDD.probe.path}\`) sent to the API host with \`Authorization: Bearer\`, \`X-Region\` and \`Content-Type\` answers with an expected status (\`probe.expectStatus\`, default ${THREDD.probe.expectStatus.join(', ')}). 401, 403, 404, 429 and 5xx are each explained from what the answer carries (Thredd's error body, the \`WWW-Authenticate\` error, \`Retry-After\`); an expected status with a body that is not JSON warns. The error body's \`traceId\` is in the evidence.`,
     causes: [
       '401: the token is refused: a certificate-bound token sent without the client certificate, or a token from another environment.',
       '403: the client is not entitled to this API or programme, or `region` (X-Region) is not the region your programme is set up in.',
@@ -159,29 +206,37 @@ export default defineCheck({
         },
       });
     }
-    const error = parseThreddError(response.body, response.headers['content-type']);
+    // Read with the token taken out: APIs echo the Authorization header in their errors and challenges.
+    const seen = redactAnswer(response, new Redactor([token.accessToken]));
+    const reading = readAnswer(seen, { now: ctx.now() });
+    const error = reading.thredd;
     const evidence: Evidence = {
       request: sent,
-      status: response.status,
-      serverDate: response.headers.date ?? null,
+      ...answerEvidence(reading, seen.headers),
       timings: response.timings,
-      ...(error?.traceId && { traceId: error.traceId }),
-      ...Object.fromEntries(TRACE_HEADERS.flatMap((name) => (response.headers[name] ? [[name, response.headers[name]]] : []))),
       ...(error && response.status >= 400 && { error }),
-      ...(response.headers['www-authenticate'] && { wwwAuthenticate: response.headers['www-authenticate'] }),
     };
     const answer: Answer = {
       call,
       status: response.status,
-      detail: summariseErrors(error) ?? response.headers['www-authenticate'] ?? error?.title,
+      detail: summariseErrors(error) ?? error?.title,
+      challenged: challengeError(reading.challenges),
+      challenges: reading.challenges.length > 0 ? describeChallenges(reading.challenges) : undefined,
+      retry: retryAdvice(reading.retryAfter),
+      retrySeconds: reading.retryAfter?.seconds,
       config,
       traceId: error?.traceId,
-      location: response.headers.location,
+      location: reading.location?.href ?? reading.location?.raw,
+      contentType: reading.contentType.raw,
+      undecodable: reading.undecodable,
     };
     if (config.probe.expectStatus.includes(response.status)) {
+      if (reading.undecodable) return finding.fail('undecodable-body', answer, evidence);
       if (response.truncated) return finding.warn('large-body', answer, evidence, { status: response.status });
+      // An expected status with a body that is not JSON: a gateway or sign-in page may have answered.
+      if (!reading.empty && !reading.contentType.json) return finding.warn('not-json', answer, evidence, { status: response.status });
       return pass({ status: response.status }, evidence, `${call} answered ${response.status}`);
     }
-    return finding.fail(statusCode(response.status), answer, evidence);
+    return finding.fail(statusCode(reading), answer, evidence);
   },
 });

@@ -4,13 +4,15 @@ import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
 import { describeNetworkFailure } from '../src/net/describe.js';
 import type { IssuedToken, ReachableEndpoint } from '../src/online/types.js';
-import { parseThreddError, TRACE_HEADERS } from '../src/online/thredd-errors.js';
+import { answerEvidence, readAnswer } from '../src/net/answer.js';
 import { answerFindings, explainAnswer } from '../src/oauth/answer.js';
 import { buildTokenRequest, describeAuthMethod } from '../src/oauth/client-auth.js';
 import { explainTokenError, oauthFindingCode, type ExplainedTokenError } from '../src/oauth/explain.js';
-import { credentialFindings, prepareCredentials } from '../src/oauth/prepare.js';
+import { ASSERTION_LIFETIME_SECONDS } from '../src/oauth/assertion.js';
+import { credentialFindings, prepareCredentials, secretFacts } from '../src/oauth/prepare.js';
 import { parseTokenAnswer } from '../src/oauth/token-response.js';
 import { redactAnswer, Redactor } from '../src/redact.js';
+import clockSkew from './clock.skew.js';
 import jwksSigningKey from './jwks.signing-key.js';
 import networkTokenEndpoint from './network.token-endpoint.js';
 import signingKeypair from './signing.keypair.js';
@@ -75,22 +77,10 @@ function networkFailure(error: HttpFailure, url: string, evidence: Evidence, env
   };
 }
 
+/** The signals of the answer (src/net/answer.ts), with its size and timings. */
 function responseEvidence(response: HttpResponse, ctx: RunContext): Evidence {
-  const date = response.headers.date;
-  const server = date ? Date.parse(date) : Number.NaN;
-  const thredd = parseThreddError(response.body, response.headers['content-type']);
-  const traceHeaders = Object.fromEntries(TRACE_HEADERS.flatMap((name) => (response.headers[name] ? [[name, response.headers[name]]] : [])));
-  return {
-    status: response.status,
-    ...(response.headers['content-type'] && { contentType: response.headers['content-type'] }),
-    bytes: response.bytesRead,
-    timings: response.timings,
-    serverDate: date ?? null,
-    ...(!Number.isNaN(server) && { clockSkewMs: ctx.now() - server }),
-    ...(Object.keys(traceHeaders).length > 0 && { requestIds: traceHeaders }),
-    ...(thredd?.traceId && { traceId: thredd.traceId }),
-    ...(response.headers['www-authenticate'] && { wwwAuthenticate: response.headers['www-authenticate'] }),
-  };
+  const { status, ...signals } = answerEvidence(readAnswer(response, { now: ctx.now() }), response.headers);
+  return { status, bytes: response.bytesRead, timings: response.timings, ...signals };
 }
 
 export default defineCheck({
@@ -98,10 +88,11 @@ export default defineCheck({
   title: 'Token issued',
   needs: [networkTokenEndpoint, signingKeypair],
   // Without signing.kid, the assertion carries the kid jwks.signing-key found the key registered under.
-  optionalNeeds: [jwksSigningKey],
+  // An OAuth error is explained from what both found, naming only the checks that ran.
+  optionalNeeds: [jwksSigningKey, clockSkew],
   online: true,
   explain: {
-    verifies: `A token request (client credentials grant) to the token endpoint (default ${TOKEN_URL}) succeeds with the configured client authentication: \`client_secret_post\`, \`client_secret_basic\` or \`private_key_jwt\`, over TLS or mTLS. An OAuth error is explained; for \`invalid_client\` with private_key_jwt the assertion is checked: \`aud\` (shown beside the URL posted to), \`iss\` = \`sub\` = client id, \`kid\`, \`alg\`, and a lifetime of at most ${ASSERTION_MINUTES} minutes. Needs network.token-endpoint, and signing.keypair for private_key_jwt or \`client.secret\` for client_secret_*.`,
+    verifies: `A token request (client credentials grant) to the token endpoint (default ${TOKEN_URL}) succeeds with the configured client authentication: \`client_secret_post\`, \`client_secret_basic\` or \`private_key_jwt\`, over TLS or mTLS. An OAuth error is explained; for \`invalid_client\` with private_key_jwt the assertion is checked: \`aud\` (shown beside the URL posted to), \`iss\` = \`sub\` = client id, \`kid\`, \`alg\`, and the lifetime (golive's assertions live ${ASSERTION_LIFETIME_SECONDS} s; the platform accepts at most ${ASSERTION_MINUTES} minutes). Needs network.token-endpoint, and signing.keypair for private_key_jwt or \`client.secret\` for client_secret_*.`,
     causes: [
       `private_key_jwt, \`invalid_client\`: the \`aud\` the platform expects differs from the one sent; Thredd's documentation writes \`${THREDD.documentedAudience}\` while the URL posted to is \`${TOKEN_URL}\`.`,
       'private_key_jwt: the `kid` in the assertion header is not the kid registered for the key (see jwks.signing-key).',
@@ -186,10 +177,11 @@ export default defineCheck({
         clientId: config.client.id,
         tokenUrl: url,
         scopes: config.client.scopes,
-        ...(credentials.method !== 'private_key_jwt' && { secret: { length: credentials.secret.length, surroundingWhitespace: credentials.secret !== credentials.secret.trim() } }),
+        ...(credentials.method !== 'private_key_jwt' && { secret: secretFacts(credentials.secret) }),
         ...(assertion && { assertion: { header: assertion.header, claims: assertion.claims } }),
         ...(typeof evidence.clockSkewMs === 'number' && { clockSkewMs: evidence.clockSkewMs }),
         clientCertificateSent,
+        known: { signingKey: optional['jwks.signing-key'], clockSkew: optional['clock.skew'] },
       });
       return {
         ...finding.fail(oauthFindingCode(answer.error), explained, {
@@ -201,7 +193,7 @@ export default defineCheck({
       };
     }
     if (answer.kind !== 'token') {
-      const { evidence: body, ...explained } = explainAnswer(answer, url, seen.headers.location);
+      const { evidence: body, ...explained } = explainAnswer(answer, { url, authMethod: config.client.authMethod, response: seen, now: ctx.now() });
       return { ...fail({ ...explained, evidence: { ...evidence, ...body } }), secrets };
     }
 

@@ -7,7 +7,11 @@ import { kidLabel, rankMatches, registeredCertificate, registeredKeyOf, type Reg
 /** Which local key pair is looked for: the signing key or the mTLS transport certificate. */
 export type KeyRole = 'signing' | 'transport';
 
-/** The `use` the platform publishes each role's key with (Thredd lists transport certificates as "tls"). */
+/**
+ * The `use` preferred when several entries hold the key. Only a preference:
+ * Thredd's documentation does not say which `use` a transport certificate is
+ * published with, so the transport check reports the `use` it finds.
+ */
 const USE_OF_ROLE: Record<KeyRole, string> = { signing: 'sig', transport: 'tls' };
 
 /** What the JWKS says about the entry chosen for the local key pair. */

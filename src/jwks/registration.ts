@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { escaped } from '../config/pasted.js';
 import type { PublishedJwk, RegisteredKey } from '../online/types.js';
 import { fingerprintOfX5t, type JwksMatch, type LocalKeyMaterial } from './match.js';
 
@@ -58,13 +59,14 @@ export function registeredCertificate(jwk: PublishedJwk, x5tS256: string): Regis
 
 /** `kid "a1"`, or `no kid` for an entry without one. */
 export function kidLabel(jwk: PublishedJwk): string {
-  return typeof jwk.kid === 'string' && jwk.kid !== '' ? `kid "${jwk.kid}"` : 'no kid';
+  return typeof jwk.kid === 'string' && jwk.kid !== '' ? `kid ${escaped(jwk.kid)}` : 'no kid';
 }
 
 /** Kids for a message: `kid "a1"`, `kids "a1", "b2"` or `no kids`. */
 export function kidList(kids: readonly string[], limit = 10): string {
   if (kids.length === 0) return 'no kids';
-  const shown = kids.slice(0, limit).map((kid) => `"${kid}"`);
+  // Kids are the platform's strings: escaped, so a line break or control character cannot reshape the message.
+  const shown = kids.slice(0, limit).map(escaped);
   const listed = kids.length > limit ? `${shown.join(', ')} and ${kids.length - limit} more` : shown.join(', ');
   return `${kids.length === 1 ? 'kid' : 'kids'} ${listed}`;
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { describeChallenges, parseChallenges } from './answer.js';
 
 /**
  * Opening a connection one step at a time (TCP, or a proxy tunnel, then
@@ -234,6 +235,10 @@ export async function openTunnel(proxy: string, host: string, port: number, prog
       }
       socket.destroy();
       const status = `${response.statusCode}${response.statusMessage ? ` ${response.statusMessage}` : ''}`;
+      if (response.statusCode === 407) {
+        reject(proxyAuthenticationFailure(at, status, target, response.headers['proxy-authenticate'], proxyUrl.username !== '', proxy));
+        return;
+      }
       reject(new ProxyFailure(`${at} refused the tunnel: it answered ${status} to CONNECT ${target}`, 'GOLIVE_PROXY', proxy));
     });
     request.once('error', (error) => {
@@ -248,6 +253,19 @@ export async function openTunnel(proxy: string, host: string, port: number, prog
     request.end();
   });
 }
+
+/** A proxy that wants credentials (407): its Proxy-Authenticate challenge named, and whether the proxy URL gave any. */
+function proxyAuthenticationFailure(at: string, status: string, target: string, header: string | string[] | undefined, sent: boolean, proxy: string): ProxyFailure {
+  const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : header);
+  const challenge = challenges.length === 0 ? ' without a Proxy-Authenticate challenge' : ` with Proxy-Authenticate: ${describeChallenges(challenges)}`;
+  const reason = sent
+    ? `${at} refused the credentials in the proxy URL: it answered ${status} to CONNECT ${target}${challenge}`
+    : `${at} wants credentials, and the proxy URL has none: it answered ${status} to CONNECT ${target}${challenge}`;
+  return new ProxyFailure(reason, PROXY_AUTHENTICATION_CODE, proxy);
+}
+
+/** The code of a proxy's 407 to CONNECT. */
+export const PROXY_AUTHENTICATION_CODE = 'GOLIVE_PROXY_AUTH';
 
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown }).code;

@@ -1,7 +1,7 @@
 import type { Connectivity } from '../config/types.js';
 import { findingsOf, type Finding, type FindingText } from '../pipeline/findings.js';
 import type { Layer, NetworkFailure } from './classify.js';
-import type { NetworkStep } from './connect.js';
+import { PROXY_AUTHENTICATION_CODE, type NetworkStep } from './connect.js';
 import type { ServerCertificate } from './probe.js';
 import { describeProxy, proxyAdvice, proxyFor, proxyVariable } from './proxy.js';
 
@@ -85,8 +85,16 @@ type RequestFacts = Located & Omit<AfterProbe, 'kind'> & { url: string };
 
 const STEP_NAMES: Record<NetworkStep, string> = { dns: 'DNS', tcp: 'TCP', proxy: 'Proxy', tls: 'TLS', http: 'HTTP', body: 'HTTP' };
 
+/** A proxy that answered 407: it wants a user and password, given in the variable that names it. */
+function proxyCredentialsHint({ target, env, proxy }: Located): string {
+  const variable = proxyVariable(target, env) ?? 'HTTPS_PROXY';
+  return `Give the proxy a user and password it accepts in ${variable} (${proxy?.replace(/^(\w+:\/\/)/, '$1user:password@') ?? 'http://user:password@host:port'}, special characters percent-encoded); if ${target.hostname} should be reached directly, add it to NO_PROXY.`;
+}
+
 /** What to check when the way to a host goes through a proxy: the variables that chose it, and NO_PROXY to bypass it. */
-function proxyHint({ target, env, proxy }: ProbeFacts, timedOut: boolean): string {
+function proxyHint(facts: ProbeFacts, timedOut: boolean): string {
+  const { target, env, proxy } = facts;
+  if (facts.failure.code === PROXY_AUTHENTICATION_CODE) return proxyCredentialsHint(facts);
   const advice = proxyAdvice(target, env) ?? `Check the proxy ${proxy ?? ''}.`;
   return `${advice}${timedOut ? ' Raise --timeout only if the proxy is known to be slow.' : ''}`;
 }
@@ -181,7 +189,9 @@ function firstContact() {
 const firstContactFinding = findingsOf(firstContact);
 
 /** Through a proxy, the proxy is the first suspect: the layer probe went through it moments ago. */
-function viaProxy({ failure, target, env }: RequestFacts): string | undefined {
+function viaProxy(facts: RequestFacts): string | undefined {
+  const { failure, target, env } = facts;
+  if (failure.code === PROXY_AUTHENTICATION_CODE) return proxyCredentialsHint(facts);
   return failure.proxy === undefined ? undefined : proxyAdvice(target, env);
 }
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
+import type { Readable, Transform } from 'node:stream';
 import type { buildConnector, Dispatcher } from 'undici';
+import { contentCodings, DECODED_CODINGS, type Undecodable } from './answer.js';
 import { classifyNetworkError, type NetworkFailure } from './classify.js';
 import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline, type Progress } from './connect.js';
 import { trustAnchors, type TlsMaterial } from './probe.js';
@@ -12,7 +14,7 @@ export interface HttpRequest {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
-  /** Stop reading the body past this many bytes. */
+  /** Stop reading the body past this many bytes, counted after decoding its Content-Encoding. */
   maxBytes?: number;
   timeoutMs: number;
   material: TlsMaterial;
@@ -22,11 +24,132 @@ export interface HttpResponse {
   url: string;
   status: number;
   headers: Record<string, string>;
+  /** Decoded from its Content-Encoding (unless `undecodable`). */
   body: Buffer;
   /** The body went past maxBytes: `body` holds the first maxBytes only. */
   truncated: boolean;
+  /** Bytes of the body, decoded. */
   bytesRead: number;
+  /** Bytes received for the body when it came encoded (gzip, deflate, br). */
+  encodedBytes?: number;
+  /** The Content-Encoding is not one golive decodes, or the body is not valid in it: `body` holds what was read as received. */
+  undecodable?: Undecodable;
   timings: { headersMs: number; totalMs: number };
+}
+
+/** What golive sends as Accept-Encoding. */
+export const ACCEPT_ENCODING = DECODED_CODINGS.join(', ');
+
+type Decoder = () => Transform;
+
+/** DECODED_CODINGS and their aliases. RFC 9110 §8.4.1: `deflate` is the zlib format; `x-gzip` is gzip. */
+async function decoders(): Promise<ReadonlyMap<string, Decoder>> {
+  const zlib = await import('node:zlib');
+  return new Map<string, Decoder>([
+    ['gzip', () => zlib.createGunzip()],
+    ['x-gzip', () => zlib.createGunzip()],
+    ['deflate', () => zlib.createInflate()],
+    ['br', () => zlib.createBrotliDecompress()],
+  ]);
+}
+
+interface BodyRead {
+  body: Buffer;
+  truncated: boolean;
+  bytesRead: number;
+  encodedBytes?: number;
+  undecodable?: Undecodable;
+}
+
+/** Reads at most `limit` bytes of `source` into memory; more is not read (the stream is destroyed). */
+async function collect(source: Readable, limit: number): Promise<BodyRead> {
+  const chunks: Buffer[] = [];
+  let bytesRead = 0;
+  let truncated = false;
+  for await (const chunk of source) {
+    const buffer = chunk as Buffer;
+    bytesRead += buffer.length;
+    if (bytesRead > limit) {
+      chunks.push(buffer.subarray(0, buffer.length - (bytesRead - limit)));
+      truncated = true;
+      source.destroy();
+      break;
+    }
+    chunks.push(buffer);
+  }
+  return { body: Buffer.concat(chunks), truncated, bytesRead };
+}
+
+/** Ends a decoding pipeline at the size cap: not a failure. */
+class CapReached extends Error {}
+
+/**
+ * The body as sent, decoded from its Content-Encoding, the cap applied to
+ * the decoded bytes: zlib inflates only as fast as it is read, so a
+ * decompression bomb is cut at the cap without ever being held whole. The
+ * encoded bytes are capped too (a stream of empty blocks decodes to
+ * nothing). An encoding golive does not know, or bytes that do not decode,
+ * give `undecodable`, never an exception.
+ */
+async function readBody(body: Readable, contentEncoding: string | undefined, limit: number): Promise<BodyRead> {
+  const codings = contentCodings(contentEncoding);
+  if (codings.length === 0) return collect(body, limit);
+  const known = await decoders();
+  const unknown = codings.find((coding) => !known.has(coding));
+  if (unknown !== undefined) {
+    const read = await collect(body, limit);
+    return { ...read, undecodable: { encoding: unknown, problem: 'unsupported' } };
+  }
+  const [{ pipeline }, stream] = await Promise.all([import('node:stream/promises'), import('node:stream')]);
+  // Listened to before pipeline() listens: an error of the source (an abort, a reset) is not the decoder's.
+  let sourceError: unknown;
+  body.once('error', (error) => {
+    sourceError ??= error;
+  });
+  let decodeError: { encoding: string; error: Error & { code?: unknown } } | undefined;
+  const stages = [...codings].reverse().map((coding) => {
+    const stage = known.get(coding)!();
+    stage.once('error', (error: Error) => {
+      if (error !== sourceError && !(error instanceof CapReached)) decodeError ??= { encoding: coding, error };
+    });
+    return stage;
+  });
+  let encodedBytes = 0;
+  const chunks: Buffer[] = [];
+  let bytesRead = 0;
+  let truncated = false;
+  const counter = new stream.Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      encodedBytes += chunk.length;
+      if (encodedBytes > limit) {
+        truncated = true;
+        done(new CapReached());
+      } else done(null, chunk);
+    },
+  });
+  const sink = new stream.Writable({
+    write(chunk: Buffer, _encoding, done) {
+      bytesRead += chunk.length;
+      if (bytesRead > limit) {
+        chunks.push(chunk.subarray(0, chunk.length - (bytesRead - limit)));
+        truncated = true;
+        done(new CapReached());
+        return;
+      }
+      chunks.push(chunk);
+      done();
+    },
+  });
+  try {
+    await pipeline(body, counter, ...stages, sink);
+  } catch (error) {
+    if (decodeError === undefined && !(error instanceof CapReached)) throw error;
+  }
+  const read = { body: Buffer.concat(chunks), truncated, bytesRead, encodedBytes };
+  // A body cut at the cap ends mid-stream; an empty body (a 401, a 204) has nothing to decode.
+  if (decodeError === undefined || truncated || encodedBytes === 0) return read;
+  const { encoding, error } = decodeError;
+  return { ...read, undecodable: { encoding, problem: 'corrupt', reason: error.message, ...(typeof error.code === 'string' && { code: error.code }) } };
 }
 
 /** A request that got no HTTP response: the layer it failed at, and when. */
@@ -123,8 +246,9 @@ function connector(
 /**
  * HTTP for the online checks, over undici (loaded on first use): one
  * keep-alive dispatcher per TLS identity, so each host gets one pool of at
- * most four connections; proxies from HTTPS_PROXY/NO_PROXY; a cap on how
- * much of a body is read. Each request, from connecting (through the proxy)
+ * most four connections; proxies from HTTPS_PROXY/NO_PROXY; bodies decoded
+ * from gzip, deflate or br (asked for with Accept-Encoding), with a cap on
+ * how much of a body is read, after decoding. Each request, from connecting (through the proxy)
  * to its last body byte, ends within its timeout: a server or proxy that
  * trickles bytes is cut off too, and the failure names the step that hung.
  */
@@ -171,40 +295,20 @@ export function createHttpSession(env: Readonly<Record<string, string | undefine
       const exchange = async (signal: AbortSignal): Promise<HttpResponse> => {
         const { request: send } = await import('undici');
         const dispatcher = await dispatcherFor(request.material, timeoutMs);
+        const asked = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'accept-encoding');
         const response = await send(request.url, {
           dispatcher,
           method: (request.method ?? 'GET') as Dispatcher.HttpMethod,
-          headers: request.headers,
+          headers: { ...(!asked && { 'accept-encoding': ACCEPT_ENCODING }), ...request.headers },
           body: request.body,
           signal,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
         headersMs = since();
-        const chunks: Buffer[] = [];
-        let bytesRead = 0;
-        let truncated = false;
-        const limit = request.maxBytes ?? Number.POSITIVE_INFINITY;
-        for await (const chunk of response.body) {
-          const buffer = chunk as Buffer;
-          bytesRead += buffer.length;
-          if (bytesRead > limit) {
-            chunks.push(buffer.subarray(0, buffer.length - (bytesRead - limit)));
-            truncated = true;
-            response.body.destroy();
-            break;
-          }
-          chunks.push(buffer);
-        }
-        return {
-          url: request.url,
-          status: response.statusCode,
-          headers: headerRecord(response.headers),
-          body: Buffer.concat(chunks),
-          truncated,
-          bytesRead,
-          timings: { headersMs, totalMs: since() },
-        };
+        const headers = headerRecord(response.headers);
+        const read = await readBody(response.body, headers['content-encoding'], request.maxBytes ?? Number.POSITIVE_INFINITY);
+        return { url: request.url, status: response.statusCode, headers, ...read, timings: { headersMs, totalMs: since() } };
       };
       try {
         return await withDeadline(timeoutMs, exchange, timedOut, { cancel: closing.signal });

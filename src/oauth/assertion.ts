@@ -3,8 +3,9 @@ import { THREDD } from '../profiles/thredd.js';
 import { decodeJwt } from './jwt.js';
 
 /**
- * How long golive's assertions live: well inside the platform's 5-minute
- * limit, yet long enough that a clock a minute behind still works.
+ * How long golive's assertions live (exp − iat): well inside the platform's
+ * limit (THREDD.assertionMaxLifetimeSeconds, 300 s), yet long enough that a
+ * clock a minute behind still works. Messages name which of the two they mean.
  */
 export const ASSERTION_LIFETIME_SECONDS = 120;
 
@@ -136,7 +137,7 @@ export async function selfCheckAssertion(assertion: string, expected: AssertionE
   if (isWholeSeconds(iat) && isWholeSeconds(exp)) {
     const lifetime = exp - iat;
     if (lifetime <= 0 || lifetime > THREDD.assertionMaxLifetimeSeconds) {
-      problems.push({ code: 'lifetime', detail: `exp − iat is ${lifetime} s; it must be between 1 and ${THREDD.assertionMaxLifetimeSeconds} s` });
+      problems.push({ code: 'lifetime', detail: `exp − iat is ${lifetime} s; the platform accepts 1 to ${THREDD.assertionMaxLifetimeSeconds} s` });
     }
   }
   return problems;

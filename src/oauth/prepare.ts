@@ -1,3 +1,4 @@
+import { unseenCharacters } from '../config/pasted.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { KeyPair } from '../credentials/types.js';
 import type { RegisteredKey } from '../online/types.js';
@@ -33,6 +34,19 @@ export function credentialFindings() {
 }
 
 const finding = findingsOf(credentialFindings);
+
+/** What the report may say of a secret: its length, and where it has characters a copy brought along; never the secret. */
+export interface SecretFacts {
+  length: number;
+  surroundingWhitespace: boolean;
+  /** e.g. "ends with a line break", naming the characters without showing them. */
+  unseen?: string;
+}
+
+export function secretFacts(secret: string): SecretFacts {
+  const unseen = unseenCharacters(secret, { secret: true });
+  return { length: secret.length, surroundingWhitespace: secret !== secret.trim(), ...(unseen !== undefined && { unseen }) };
+}
 
 export type PreparedCredentials =
   | { ok: true; credentials: ClientCredentials; assertion?: BuiltAssertion; evidence: Evidence }
@@ -100,11 +114,7 @@ export async function prepareCredentials({ config, keyPair, url, registered, now
       return { ok: false, outcome: finding.fail('empty-secret', { authMethod: client.authMethod }, { authMethod: client.authMethod }) };
     }
     const secret = client.secret;
-    return {
-      ok: true,
-      credentials: { method: client.authMethod, clientId: client.id, secret },
-      evidence: { secret: { length: secret.length, surroundingWhitespace: secret !== secret.trim() } },
-    };
+    return { ok: true, credentials: { method: client.authMethod, clientId: client.id, secret }, evidence: { secret: secretFacts(secret) } };
   }
   if (!keyPair || !config.signing) {
     return { ok: false, outcome: finding.fail('no-signing-key', {}, { authMethod: client.authMethod }) };

@@ -1,3 +1,5 @@
+import { oauthErrorOf, parseJsonObject } from '../net/answer.js';
+
 /**
  * Classifies what a token endpoint answered. Total: any status, headers and
  * bytes give a result and never an exception. The access token is kept in
@@ -26,16 +28,6 @@ const CREDENTIAL_MEMBERS = new Set(['access_token', 'refresh_token', 'id_token']
 
 const PREVIEW_CHARS = 80;
 
-function parseObject(body: Buffer): Record<string, unknown> | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-}
-
 function withoutCredentials(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([name]) => !CREDENTIAL_MEMBERS.has(name)));
 }
@@ -49,7 +41,7 @@ function previewOf(text: string): string | undefined {
 }
 
 export function parseTokenAnswer(status: number, contentType: string | undefined, body: Buffer): TokenAnswer {
-  const value = parseObject(body);
+  const value = parseJsonObject(body);
   if (!value) {
     const text = body.toString('utf8');
     const preview = previewOf(text);
@@ -63,16 +55,8 @@ export function parseTokenAnswer(status: number, contentType: string | undefined
     };
   }
   const members = withoutCredentials(value);
-  if (typeof value.error === 'string' && value.error.length > 0 && (status < 200 || status >= 300 || value.access_token === undefined)) {
-    return {
-      kind: 'oauth-error',
-      status,
-      error: value.error,
-      ...(typeof value.error_description === 'string' && { description: value.error_description }),
-      ...(typeof value.error_uri === 'string' && { uri: value.error_uri }),
-      members,
-    };
-  }
+  const oauth = oauthErrorOf(value);
+  if (oauth && (status < 200 || status >= 300 || value.access_token === undefined)) return { kind: 'oauth-error', status, ...oauth, members };
   if (status < 200 || status >= 300) return { kind: 'http-error', status, members };
   const token = value.access_token;
   if (typeof token !== 'string' || token.length === 0) {

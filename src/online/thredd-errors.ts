@@ -7,18 +7,8 @@ export interface ThreddError {
   errors?: Record<string, string[]>;
 }
 
-/** The error body when it has Thredd's shape, else undefined. */
-export function parseThreddError(body: Buffer, contentType: string | undefined): ThreddError | undefined {
-  if (body.length === 0 || body.length > 65_536) return undefined;
-  if (contentType && !/json/i.test(contentType)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const value = parsed as Record<string, unknown>;
+/** The members of Thredd's error shape a parsed JSON object holds, else undefined. */
+export function threddErrorOf(value: Record<string, unknown>): ThreddError | undefined {
   const error: ThreddError = {};
   if (typeof value.type === 'string') error.type = value.type;
   if (typeof value.title === 'string') error.title = value.title;

@@ -9,6 +9,8 @@ import { CLIENT_KEYS, type Material } from './material.js';
 export const TOKEN_PATH = '/oauth2/token';
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 export const ACCESS_TOKEN_ALG = 'ES256';
+/** The realm of the token endpoint's challenge under `token-401-challenge`. */
+export const CHALLENGE_REALM = 'golive-sandbox';
 
 type OidcModule = typeof import('oidc-provider');
 let oidcModule: Promise<OidcModule> | undefined;
@@ -180,6 +182,13 @@ export async function createAuthServer(options: AuthServerOptions): Promise<Auth
         const garbage = '<html><body>upstream connect error or disconnect/reset before headers</body></html>';
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(garbage.length) });
         res.end(garbage);
+        return;
+      }
+      // RFC 6749 §5.2: failed client authentication over the Authorization header may be a bare 401 challenge.
+      if (faults.has('token-401-challenge') && req.method === 'POST' && pathOf(req) === TOKEN_PATH) {
+        req.resume();
+        res.writeHead(401, { 'www-authenticate': `Basic realm="${CHALLENGE_REALM}"`, 'content-length': '0' });
+        res.end();
         return;
       }
       callback(req, res);

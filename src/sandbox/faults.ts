@@ -19,6 +19,7 @@ export type FaultName =
   | 'hostname-mismatch'
   | 'mtls-cert-not-requested'
   | 'mtls-cert-required'
+  | 'token-401-challenge'
   | 'reversed-chain';
 
 /** How far ahead the sandbox clock runs under `clock-offset`: beyond the 5-minute assertion lifetime. */
@@ -50,6 +51,8 @@ export const FAULTS: Record<FaultName, string> = {
   'mtls-cert-not-requested':
     'the mTLS listeners do not ask for a client certificate: tokens cannot be bound and the mTLS API refuses them',
   'mtls-cert-required': 'the TLS listeners (token and API) demand a client certificate, as an mTLS-only host does',
+  'token-401-challenge':
+    'the token endpoint refuses client authentication as RFC 6749 allows over the Authorization header: 401, an empty body and only WWW-Authenticate: Basic',
   'reversed-chain':
     'the client certificates are issued by an intermediate CA, and certs/transport.pem and certs/signing.pem hold the chain intermediate first, leaf last',
 };

@@ -15,11 +15,11 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-/** The clock check against a token host whose Date header is `offsetSeconds` off, or absent. */
-async function skewAgainst(date: () => string | undefined) {
+/** The clock check of a sandbox config against a token host whose Date header is `date()`, or absent. */
+async function skewAgainst(date: () => string | undefined, configName = 'client_secret_post-tls') {
   const server = await startTlsServer({ ...serverCert, date });
   servers.push(server);
-  const config = configVariant(sandbox.configs['client_secret_post-tls']!, { endpoints: { token: `${server.url}/oauth2/token` } });
+  const config = configVariant(sandbox.configs[configName]!, { endpoints: { token: `${server.url}/oauth2/token` } });
   const results = await runOnline(config, sandboxEnv(sandbox), { only: ['clock.skew'] });
   expect(results['network.token-endpoint']).toMatchObject({ status: 'pass' });
   return results['clock.skew']!;
@@ -42,16 +42,45 @@ describe('clock.skew', () => {
     expect(result.hint).toMatch(/NTP/);
   });
 
-  it('fails beyond the assertion lifetime (the sandbox clock-offset fault)', async () => {
+  // The sandbox clock-offset fault: the token host 600 s ahead of this machine.
+  it.each([
+    [
+      "private_key_jwt fails: golive's assertions expire before they arrive",
+      'private_key_jwt-tls',
+      'fail',
+      'clock-skew-too-large',
+      /^This machine's clock is (59\d|60[01]) s behind the token host's \(.* GMT\): the client assertions golive sends live 120 s, so by the server's clock they have expired before they arrive\.$/,
+    ],
+    [
+      'a client_secret_* client, which sends no assertion, only warns',
+      'client_secret_post-tls',
+      'warn',
+      'clock-skew',
+      /^This machine's clock is (59\d|60[01]) s behind the token host's \(.* GMT\)\. A client_secret_post client sends no client assertion, so its token request does not depend on the clock\.$/,
+    ],
+  ] as const)('clock-offset: %s', async (_name, config, status, code, message) => {
     sandbox.setFaults(['clock-offset']);
     try {
-      const result = (await runOnline(sandbox.configs['client_secret_post-tls']!, sandboxEnv(sandbox), { only: ['clock.skew'] }))['clock.skew']!;
-      expect(result).toMatchObject({ status: 'fail', code: 'clock-skew-too-large' });
-      expect(result.message).toMatch(/^This machine's clock is (599|600|601) s behind the token host's .* assertions live at most 300 s/);
-      expect(result.hint).toMatch(/timedatectl set-ntp true/);
+      const result = (await runOnline(sandbox.configs[config]!, sandboxEnv(sandbox), { only: ['clock.skew'] }))['clock.skew']!;
+      expect(result).toMatchObject({ status, code });
+      expect(result.message).toMatch(message);
+      expect(result.hint).toMatch(/NTP/);
     } finally {
       sandbox.setFaults([]);
     }
+  });
+
+  // golive's assertions live 120 s; the platform accepts an exp at most 300 s ahead of its clock.
+  it.each([
+    ['100 s behind: the assertion still arrives valid', 100, 'warn', 'clock-skew', /^This machine's clock is (9[89]|10[012]) s behind the token host's \(.*\): the client assertions golive sends live 120 s, so they arrive with about (1[89]|2[012]) s left by the server's clock\.$/],
+    ['130 s behind: expired on arrival', 130, 'fail', 'clock-skew-too-large', /^This machine's clock is (12[89]|13[012]) s behind .*: the client assertions golive sends live 120 s, so by the server's clock they have expired before they arrive\.$/],
+    ['160 s ahead: issued in the future, exp within the limit', -160, 'warn', 'clock-skew', /^This machine's clock is (15[89]|16[012]) s ahead of the token host's \(.*\): by the server's clock the client assertions golive sends are issued (15[89]|16[012]) s in the future, which a strict platform refuses\.$/],
+    ['200 s ahead: exp beyond the platform limit', -200, 'fail', 'clock-skew-too-large', /^This machine's clock is (19[89]|20[012]) s ahead .*: by the server's clock the client assertions golive sends expire (31[89]|32[012]) s ahead \(they live 120 s\), beyond the 300 s the platform accepts\.$/],
+  ] as const)('private_key_jwt, %s', async (_name, serverAheadSeconds, status, code, message) => {
+    const result = await skewAgainst(offset(serverAheadSeconds), 'private_key_jwt-tls');
+    expect(result).toMatchObject({ status, code });
+    expect(result.message).toMatch(message);
+    expect(result.hint).toMatch(/NTP/);
   });
 
   it('skips, saying why, when the server sends no Date header', async () => {

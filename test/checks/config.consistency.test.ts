@@ -160,3 +160,58 @@ describe('config.consistency', () => {
     expect(result.status).toBe('pass');
   });
 });
+
+/** Values pasted from a portal or an env file bring characters nobody sees; the platform compares them exactly. */
+describe('config.consistency on pasted values', () => {
+  const CANARY_SECRET = 'CanaryPastedSecret-7Hq2Lm9Xv';
+  const SECRET_CONFIG = VALID_JWT_CONFIG.replace('authMethod: private_key_jwt', 'authMethod: client_secret_post\n  secret: "${THREDD_CLIENT_SECRET}"').replace(
+    /signing:[\s\S]*$/,
+    '',
+  );
+  const JWT_WITH_KID = `${VALID_JWT_CONFIG}  kid: "\${SIGNING_KID}"\n`;
+
+  async function pasted(text: string, env: Record<string, string>) {
+    const file = writeConfig(dir, text, { files: SIGNING_FILES });
+    const results = await runConfigChecks(file, { ...VALID_ENV, ...env });
+    expect(results['config.references']?.status).toBe('pass');
+    return results['config.consistency']!;
+  }
+
+  it.each([
+    ['a client id with a trailing line break', JWT_WITH_KID, { THREDD_CLIENT_ID: `${VALID_ENV.THREDD_CLIENT_ID}\n`, SIGNING_KID: 'kid-1' }, `client.id "${VALID_ENV.THREDD_CLIENT_ID}\\n" ends with a line break ("\\n")`, 'client.id'],
+    ['an organisation id with a leading space', JWT_WITH_KID, { THREDD_ORG_ID: ' org-123', SIGNING_KID: 'kid-1' }, 'organisationId " org-123" starts with a space', 'organisationId'],
+    ['a kid with CRLF', JWT_WITH_KID, { SIGNING_KID: 'kid-1\r\n' }, 'signing.kid "kid-1\\r\\n" ends with a line break ("\\r\\n")', 'signing.kid'],
+    ['a kid with a zero-width space inside', JWT_WITH_KID, { SIGNING_KID: 'kid\u200b-1' }, 'signing.kid "kid\\u200b-1" holds an invisible character', 'signing.kid'],
+    ['a client id with a tab and a no-break space', JWT_WITH_KID, { THREDD_CLIENT_ID: `\t${VALID_ENV.THREDD_CLIENT_ID}\u00a0`, SIGNING_KID: 'kid-1' }, `client.id "\\t${VALID_ENV.THREDD_CLIENT_ID}\\u00a0" starts with a tab ("\\t") and ends with a no-break space ("\\u00a0")`, 'client.id'],
+  ])('warns on %s, shown escaped', async (_name, text, env, message, field) => {
+    const result = await pasted(text, env);
+    expect(result).toMatchObject({ status: 'warn', code: 'pasted-whitespace' });
+    expect(result.message).toBe(`${message}.`);
+    expect(result.message).not.toMatch(/[\n\r\t\u00a0\u200b]/);
+    expect(result.hint).toMatch(/^Remove the unseen characters where each value comes from \(the variable, the env file: check quotes and CRLF line ends, or the config\): golive sends values exactly as given, so /);
+    expect(result.evidence).toMatchObject({ location: { path: field }, findings: [{ severity: 'warn', code: 'pasted-whitespace', field }] });
+  });
+
+  it('names each pasted value once, the secret by its length only', async () => {
+    const result = await pasted(SECRET_CONFIG, {
+      THREDD_CLIENT_SECRET: `${CANARY_SECRET}\n`,
+      THREDD_CLIENT_ID: ` ${VALID_ENV.THREDD_CLIENT_ID}`,
+      THREDD_ORG_ID: 'org-123\n',
+    });
+    expect(result).toMatchObject({ status: 'warn', code: 'pasted-whitespace' });
+    expect(result.message).toBe(
+      `organisationId "org-123\\n" ends with a line break ("\\n"), client.id " ${VALID_ENV.THREDD_CLIENT_ID}" starts with a space, and client.secret (${CANARY_SECRET.length + 1} characters) ends with a line break.`,
+    );
+    expect(result.hint).toMatch(/so the organisation JWKS URL, which holds organisationId, does not exist \(404\) and the token endpoint refuses the client \(invalid_client\)\.$/);
+    // The output (the resolved config, for the checks after this one) never reaches a report.
+    const { output: _config, ...reported } = result;
+    const everything = JSON.stringify(reported);
+    expect(everything).not.toContain(CANARY_SECRET);
+    expect(everything).not.toContain(CANARY_SECRET.slice(0, 8));
+  });
+
+  it('passes values without unseen characters', async () => {
+    const result = await pasted(JWT_WITH_KID, { SIGNING_KID: 'kid-1' });
+    expect(result.status).toBe('pass');
+  });
+});

@@ -8,6 +8,7 @@ import { DEFAULT_OPTIONS, type RunContext } from '../../src/pipeline/context.js'
 import { startSandbox, type FaultName, type Sandbox } from '../../src/sandbox/index.js';
 import { checkSandboxJwks, configWithJwks, fetchJwks } from '../support/jwks-fixtures.js';
 import { HUGE_BODY_BYTES, startHostileServer, type HostileServer } from '../support/hostile-servers.js';
+import { configVariant, runOnline, sandboxEnv } from '../support/online.js';
 
 let sandbox: Sandbox;
 let hostile: HostileServer;
@@ -457,3 +458,180 @@ describe('jwks.fetch on network failures', () => {
   });
 });
 
+
+/** A client_secret_* client's token request does not depend on the JWKS: a key set it cannot read informs, and does not fail the run. */
+describe('jwks.fetch for a client that does not sign', () => {
+  async function fullRun(config: string) {
+    const { checkConfigs } = await import('../../src/check-run.js');
+    const { report } = await checkConfigs({ configs: [config], options: { ...DEFAULT_OPTIONS }, env: sandboxEnv(sandbox) });
+    const run = report.runs[0]!;
+    return { status: run.status, checks: Object.fromEntries(run.checks.map((check) => [check.id, check])) };
+  }
+
+  it('warns on a JWKS 404 (wrong organisationId), and the client is ready: token and probe pass', async () => {
+    const config = configVariant(sandbox.configs['client_secret_post-tls']!, { organisationId: 'not-our-organisation' });
+    const { status, checks } = await fullRun(config);
+    const fetched = checks['jwks.fetch']!;
+    expect(fetched).toMatchObject({ status: 'warn', code: 'not-found', evidence: { status: 404, url: expect.stringContaining('/not-our-organisation/jwks.json') } });
+    expect(fetched.message).toMatch(/^The JWKS URL answered HTTP 404 instead of 200.* A client_secret_post client's token request does not depend on the JWKS, so this does not stop it\.$/);
+    expect(fetched.hint).toMatch(/^Check organisationId \(not-our-organisation\) and endpoints\.jwks: .*\. Only private_key_jwt clients \(the platform verifies their assertions with it\) and the registration of a transport certificate \(mTLS\) depend on the JWKS\.$/);
+    expect(checks['token.request']!.status).toBe('pass');
+    expect(checks['probe.call']!.status).toBe('pass');
+    expect(checks['jwks.signing-key']).toMatchObject({ status: 'skip', skipReason: 'not-applicable', message: 'not applicable: client_secret_post clients do not sign' });
+    expect(status).toBe('pass');
+  });
+
+  it('on mTLS, jwks.transport-key says the JWKS could not be read (jwks-500), never a pass', async () => {
+    sandbox.setFaults(['jwks-500']);
+    try {
+      const { status, checks } = await fullRun(sandbox.configs['client_secret_basic-mtls']!);
+      expect(checks['jwks.fetch']).toMatchObject({ status: 'warn', code: 'server-error', evidence: { status: 500 } });
+      expect(checks['jwks.transport-key']).toMatchObject({
+        status: 'skip',
+        skipReason: 'need-failed',
+        message: 'needs jwks.fetch, which could not read the JWKS (server-error): whether the transport certificate is registered is not known',
+      });
+      expect(checks['token.request']!.status).toBe('pass');
+      expect(status).toBe('pass');
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it('still fails for private_key_jwt: the platform verifies its assertions with the JWKS', async () => {
+    sandbox.setFaults(['jwks-500']);
+    try {
+      const { status, checks } = await fullRun(sandbox.configs['private_key_jwt-tls']!);
+      expect(checks['jwks.fetch']).toMatchObject({ status: 'fail', code: 'server-error' });
+      expect(checks['jwks.fetch']!.message).not.toMatch(/does not depend/);
+      expect(status).toBe('fail');
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
+  it.each(['client_secret_post', 'client_secret_basic'] as const)('%s: a failure without an answer warns too (ca-unreadable)', async (authMethod) => {
+    // http.ca is read before any request: nothing is sent.
+    const ctx: RunContext = { configPath: 'golive.yaml', env: {}, options: DEFAULT_OPTIONS, now: () => Date.now(), http: { request: () => Promise.reject(new Error('unreached')), close: async () => undefined } };
+    const base = configWithJwks('https://jwks.example.test/org/jwks.json', { authMethod });
+    const config = { ...base, http: { ...base.http, ca: '/no/such/dir/ca.pem' } };
+    const result = await jwksFetch.run(ctx, { 'config.consistency': config });
+    expect(result).toMatchObject({ status: 'warn', code: 'ca-unreadable', evidence: { url: 'https://jwks.example.test/org/jwks.json' } });
+    expect(result.message).toBe(`http.ca (/no/such/dir/ca.pem) could not be read for the https JWKS URL: ENOENT. A ${authMethod} client's token request does not depend on the JWKS, so this does not stop it.`);
+    expect(result.output).toEqual({ unread: true, url: 'https://jwks.example.test/org/jwks.json', code: 'ca-unreadable', config });
+  });
+});
+
+describe('jwks.fetch with a pasted organisationId', () => {
+  it.each(['private_key_jwt-tls', 'client_secret_post-tls'])('%s: the 404 names the line break in organisationId, escaped', async (name) => {
+    const organisationId = sandbox.endpoints.jwks.split('/').at(-2)!;
+    const config = configVariant(sandbox.configs[name]!, { organisationId: `${organisationId}\n` });
+    const result = (await runOnline(config, sandboxEnv(sandbox), { only: ['jwks.fetch'] }))['jwks.fetch']!;
+    expect(result).toMatchObject({ status: name.startsWith('private_key_jwt') ? 'fail' : 'warn', code: 'not-found', evidence: { status: 404, url: expect.stringContaining(`/${organisationId}%0A/jwks.json`) } });
+    expect(result.hint).toMatch(
+      new RegExp(
+        `^organisationId "${organisationId}\\\\n" ends with a line break \\("\\\\n"\\), and the JWKS URL holds it: remove the unseen characters where its value comes from \\(the variable, the env file: check quotes and CRLF line ends, or the config\\)\\.`,
+      ),
+    );
+    expect(result.hint).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe('jwks.fetch reads the signals of the answer: encodings, challenges, Retry-After', () => {
+  let server: Server;
+  let origin = '';
+  const KEY_SET = JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k1', use: 'sig', n: 'x'.repeat(342), e: 'AQAB' }] });
+  const answers = new Map<string, { status: number; headers: Record<string, string>; body: Buffer }>();
+
+  beforeAll(async () => {
+    const { brotliCompressSync, constants, gzipSync } = await import('node:zlib');
+    const zeros = Buffer.alloc(64 * MAX_BYTES);
+    const json = { 'content-type': 'application/json' };
+    answers
+      .set('/gzip', { status: 200, headers: { ...json, 'content-encoding': 'gzip' }, body: gzipSync(KEY_SET) })
+      .set('/gzip-bomb', { status: 200, headers: { ...json, 'content-encoding': 'gzip' }, body: gzipSync(zeros, { level: 9 }) })
+      .set('/br-bomb', { status: 200, headers: { ...json, 'content-encoding': 'br' }, body: brotliCompressSync(zeros, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }) })
+      .set('/garbage-gzip', { status: 200, headers: { ...json, 'content-encoding': 'gzip' }, body: Buffer.from(KEY_SET) })
+      .set('/401', { status: 401, headers: { 'www-authenticate': 'Basic realm="jwks"' }, body: Buffer.alloc(0) })
+      .set('/407', { status: 407, headers: { 'proxy-authenticate': 'Basic realm="corp proxy"' }, body: Buffer.alloc(0) })
+      .set('/429', { status: 429, headers: { 'retry-after': '45' }, body: Buffer.alloc(0) })
+      .set('/503', { status: 503, headers: { 'retry-after': '120', 'content-type': 'text/plain' }, body: Buffer.from('Maintenance.') });
+    server = createHttpServer((request, response) => {
+      const canned = answers.get(request.url ?? '');
+      if (!canned) return void response.writeHead(404).end();
+      response.writeHead(canned.status, { ...canned.headers, 'content-length': String(canned.body.length) }).end(canned.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('passes on a gzip key set: decoded, its sizes in the evidence', async () => {
+    const result = await fetchJwks(`${origin}/gzip`);
+    expect(result.status, result.message).toBe('pass');
+    expect(result.message).toMatch(new RegExp(`^The JWKS answered 200 in [\\d.]+ ms with 1 key \\(${KEY_SET.length} bytes\\): kid "k1"\\.$`));
+    expect(result.evidence).toMatchObject({ contentEncoding: 'gzip', bytes: KEY_SET.length, encodedBytes: answers.get('/gzip')!.body.length, kids: ['k1'] });
+  });
+
+  it.each(['gzip', 'br'])('fails on a %s bomb at the cap, counted after decoding', async (encoding) => {
+    const received = answers.get(`/${encoding}-bomb`)!.body.length;
+    const result = await fetchJwks(`${origin}/${encoding}-bomb`);
+    expect(result).toMatchObject({ status: 'fail', code: 'too-large', evidence: { contentEncoding: encoding, maxBytes: MAX_BYTES } });
+    expect(result.message).toMatch(
+      new RegExp(`^The JWKS body is larger than http\\.jwksMaxBytes \\(1048576 bytes\\) once decoded from ${encoding}: stopped reading at \\d+ decoded bytes, from \\d+ bytes received\\.$`),
+    );
+    expect(result.evidence!.bytes as number).toBeLessThanOrEqual(MAX_BYTES + ONE_CHUNK);
+    expect(result.evidence!.encodedBytes as number).toBeLessThanOrEqual(received);
+    expect(result.hint).toMatch(/raise http\.jwksMaxBytes only if/);
+  });
+
+  it('fails with undecodable-body on a body that is not the gzip it is labelled as', async () => {
+    const result = await fetchJwks(`${origin}/garbage-gzip`);
+    expect(result).toMatchObject({
+      status: 'fail',
+      code: 'undecodable-body',
+      message: 'The JWKS URL answered 200 with Content-Encoding: gzip, but the body is not valid gzip (incorrect header check, Z_DATA_ERROR).',
+      evidence: { status: 200, undecodable: { encoding: 'gzip', problem: 'corrupt', code: 'Z_DATA_ERROR' } },
+    });
+    expect(result.hint).toBe(`The JWKS host, or a proxy in between, labels or encodes the body wrongly: fetch it with \`curl --compressed -i ${origin}/garbage-gzip\` and tell the JWKS host operator.`);
+  });
+
+  it.each([
+    {
+      path: '/401',
+      code: 'access-refused',
+      message: 'The JWKS URL answered HTTP 401 instead of 200 (WWW-Authenticate: Basic realm="jwks").',
+      hint: /^Something between golive and 127\.0\.0\.1:\d+ refuses the request \(the JWKS is public\)/,
+      evidence: { challenges: [{ scheme: 'Basic', params: { realm: 'jwks' } }] },
+    },
+    {
+      path: '/407',
+      code: 'proxy-authentication',
+      message: 'The JWKS URL answered HTTP 407 instead of 200 (Proxy-Authenticate: Basic realm="corp proxy").',
+      hint: /^A proxy between golive and 127\.0\.0\.1:\d+ wants credentials: give them in the proxy variable \(HTTP_PROXY or HTTPS_PROXY, as http:\/\/user:password@host:port\)/,
+      evidence: { proxyChallenges: [{ scheme: 'Basic', params: { realm: 'corp proxy' } }] },
+    },
+    {
+      path: '/429',
+      code: 'rate-limited',
+      message: 'The JWKS URL answered HTTP 429 instead of 200; it asks to retry after 45 s (Retry-After).',
+      hint: /^The JWKS host limits requests: wait 45 s and rerun/,
+      evidence: { retryAfterSeconds: 45 },
+    },
+    {
+      path: '/503',
+      code: 'server-error',
+      message: 'The JWKS URL answered HTTP 503 instead of 200: "Maintenance."; it asks to retry after 120 s (Retry-After).',
+      hint: /^The JWKS host has a problem: rerun after 120 s;/,
+      evidence: { retryAfterSeconds: 120, bodyStart: 'Maintenance.' },
+    },
+  ])('fails on $path with $code, naming what the answer says', async ({ path, code, message, hint, evidence }) => {
+    const result = await fetchJwks(`${origin}${path}`);
+    expect(result).toMatchObject({ status: 'fail', code, message, evidence });
+    expect(result.hint).toMatch(hint);
+  });
+});

@@ -6,6 +6,7 @@ import { runContext } from '../support/resolved-config.js';
 import { startSandbox, type FaultName, type Sandbox } from '../../src/sandbox/index.js';
 import { credentialsDir, daysFromNow, issue, writeCredential } from '../support/credentials.js';
 import { checkSandboxJwks, configWithJwks, fetchedJwks, keyPairOf, publishedOf } from '../support/jwks-fixtures.js';
+import { configVariant, runOnline, sandboxEnv } from '../support/online.js';
 
 const REGISTER_HINT = 'Register the signing certificate in the portal, or point signing.privateKey (and signing.certificate) at the registered key.';
 
@@ -303,5 +304,23 @@ describe('jwks.signing-key on crafted key sets', () => {
     const config = configWithJwks('http://127.0.0.1:9/org/jwks.json', { authMethod: 'client_secret_basic' });
     const result = await check.run(runContext(), { 'jwks.fetch': fetchedJwks([publishedOf(rsa, 'k')], config), 'signing.keypair': undefined });
     expect(result).toMatchObject({ status: 'skip', notApplicable: true, message: 'not applicable: client_secret_basic clients do not sign' });
+  });
+});
+
+describe('jwks.signing-key with a pasted signing.kid', () => {
+  it.each([
+    ['a trailing CRLF', '\r\n', 'ends with a line break ("\\r\\n")'],
+    ['a leading space', ' ', 'starts with a space'],
+  ])('names %s, shows the kid escaped, and gives the registered one', async (_name, pasted, where) => {
+    const kid = sandbox.kids.signing;
+    const configured = pasted === ' ' ? ` ${kid}` : `${kid}${pasted}`;
+    const config = configVariant(sandbox.configs['private_key_jwt-tls']!, { signing: { kid: configured } });
+    const result = (await runOnline(config, sandboxEnv(sandbox), { only: ['jwks'] }))['jwks.signing-key']!;
+    expect(result).toMatchObject({ status: 'fail', code: 'kid-mismatch' });
+    expect(result.message).toBe(`signing.kid is ${JSON.stringify(configured)} (it ${where}), but the JWKS registers this signing key under kid "${kid}".`);
+    expect(result.hint).toBe(
+      `Remove the unseen characters from signing.kid where its value comes from (the variable, the env file: check quotes and CRLF line ends, or the config): without them it is "${kid}", the kid the JWKS registers this key under.`,
+    );
+    expect(result.message).not.toMatch(/[\r\n]/);
   });
 });

@@ -1,10 +1,14 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check from '../../checks/jwks.transport-key.js';
 import type { KeyPair } from '../../src/credentials/types.js';
 import type { PublishedJwk } from '../../src/online/types.js';
+import type { Settled } from '../../src/pipeline/check.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { credentialsDir, daysFromNow, issue, writeCredential } from '../support/credentials.js';
 import { checkSandboxJwks, configWithJwks, fetchedJwks, keyPairOf, publishedOf } from '../support/jwks-fixtures.js';
+import { configVariant, runOnline, sandboxEnv } from '../support/online.js';
 import { runContext } from '../support/resolved-config.js';
 
 let sandbox: Sandbox;
@@ -42,7 +46,7 @@ afterAll(async () => {
 
 describe('jwks.transport-key against the sandbox', () => {
   it.each(['private_key_jwt-mtls', 'client_secret_post-mtls', 'client_secret_basic-mtls'])(
-    'passes for %s with the kid Thredd publishes it under (use tls)',
+    'passes for %s with the kid the sandbox publishes it under (use tls)',
     async (name) => {
       const result = (await checkSandboxJwks(sandbox, name))['jwks.transport-key']!;
       expect(result.status).toBe('pass');
@@ -70,9 +74,51 @@ describe('jwks.transport-key against the sandbox', () => {
   });
 });
 
+/**
+ * A JWKS host on 127.0.0.1 serving the sandbox's key set with the transport
+ * certificate published under another `use`: Thredd's documentation does not
+ * say which `use` a transport certificate is published with.
+ */
+describe('jwks.transport-key with the transport certificate published under another use', () => {
+  let server: Server;
+  let url = '';
+  let use: string | undefined;
+
+  beforeAll(async () => {
+    const published = (await (await fetch(sandbox.endpoints.jwks)).json()) as { keys: PublishedJwk[] };
+    server = createServer((_req, res) => {
+      const keys = published.keys.map((key) => {
+        if (key.kid !== sandbox.kids.transport) return key;
+        const { use: _tls, ...rest } = key;
+        return use === undefined ? rest : { ...rest, use };
+      });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/org/jwks.json`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([
+    ['use sig', 'sig', 'use sig'],
+    ['no use', undefined, 'use not set'],
+  ])('passes a separate, registered transport key published with %s, reporting the use as a fact', async (_name, published, shown) => {
+    use = published;
+    const config = configVariant(sandbox.configs['private_key_jwt-mtls']!, { endpoints: { jwks: url } });
+    const results = await runOnline(config, sandboxEnv(sandbox), { only: ['jwks'] });
+    expect(results['jwks.signing-key']!.status).toBe('pass');
+    const result = results['jwks.transport-key']!;
+    expect(result.status, result.message).toBe('pass');
+    expect(result.message).toMatch(new RegExp(`^The transport certificate is registered under kid "${sandbox.kids.transport}" \\(${shown}\\), matched by key material`));
+    expect(result.evidence).toMatchObject({ kid: sandbox.kids.transport, use: published, matchedBy: 'thumbprint' });
+  });
+});
+
 interface Scenario {
   name: string;
   pair?: () => KeyPair;
+  /** The config's signing key pair (default: a key of its own); undefined for a client that does not sign. */
+  signingPair?: () => KeyPair | undefined;
   keys: () => PublishedJwk[];
   status: 'pass' | 'warn';
   code?: string;
@@ -81,6 +127,8 @@ interface Scenario {
   output?: Record<string, unknown>;
   evidence?: () => Record<string, unknown>;
 }
+
+const NO_SIGNING: Settled<KeyPair | undefined> = { status: 'skip', skipReason: 'not-applicable', output: undefined };
 
 const scenarios: Scenario[] = [
   {
@@ -107,13 +155,43 @@ const scenarios: Scenario[] = [
     hint: /^Some platforms do not publish transport certificates, so this can be expected/,
   },
   {
-    name: 'the transport key registered only as a signing key',
-    keys: () => [publishedOf(transport, 'sig-only', 'sig')],
+    name: 'a separate transport key published with use sig: the use is a fact, not a fault',
+    keys: () => [publishedOf(signing, 'sig-1'), publishedOf(transport, 'sig-only', 'sig')],
+    status: 'pass',
+    message: /^The transport certificate is registered under kid "sig-only" \(use sig\), matched by key material/,
+    output: { kid: 'sig-only', use: 'sig' },
+    evidence: () => ({ kid: 'sig-only', use: 'sig' }),
+  },
+  {
+    name: 'the transport key is the signing key',
+    signingPair: () => transport,
+    keys: () => [publishedOf(transport, 'shared', 'sig')],
     status: 'warn',
-    code: 'registered-as-signing-key',
-    message: /^The transport key is registered only as a signing key \(kid "sig-only", use "sig"\)/,
-    hint: /^Use separate keys for signing and transport/,
-    output: { kid: 'sig-only' },
+    code: 'transport-key-is-signing-key',
+    message: () =>
+      `transport.privateKey holds the same key as signing.privateKey (key thumbprint ${transport.key.facts.thumbprint}); the JWKS registers it under kid "shared" (use sig).`,
+    hint: /^Use a separate key for the transport certificate/,
+    output: { kid: 'shared' },
+    evidence: () => ({ kid: 'shared', use: 'sig', signingThumbprint: transport.key.facts.thumbprint }),
+  },
+  {
+    name: 'the transport key is the signing key, and not registered',
+    signingPair: () => transport,
+    keys: () => [publishedOf(signing, 'sig-1')],
+    status: 'warn',
+    code: 'transport-key-is-signing-key',
+    message: () =>
+      `transport.privateKey holds the same key as signing.privateKey (key thumbprint ${transport.key.facts.thumbprint}). The transport certificate (x5t#S256 ${transport.certificate.facts.x5tS256}, key thumbprint ${transport.key.facts.thumbprint}) is not in the JWKS; it holds kid "sig-1".`,
+    hint: /^Use a separate key for the transport certificate.* Some platforms do not publish transport certificates/,
+    evidence: () => ({ codes: ['transport-key-is-signing-key', 'key-not-registered'] }),
+  },
+  {
+    name: 'no signing key to compare with (a client_secret_* client): the registration alone',
+    signingPair: () => undefined,
+    keys: () => [publishedOf(transport, 'tls-1', 'tls')],
+    status: 'pass',
+    message: /^The transport certificate is registered under kid "tls-1" \(use tls\)/,
+    output: { kid: 'tls-1' },
   },
   {
     name: 'the key registered with the certificate before renewal',
@@ -143,21 +221,26 @@ const scenarios: Scenario[] = [
     }),
   },
   {
-    name: 'an expired certificate registered as a signing key, one warning leading with the use',
+    name: 'an expired certificate published with use sig: the expiry is the finding',
     keys: () => [publishedOf(expired, 'old-sig', 'sig')],
     status: 'warn',
-    code: 'registered-as-signing-key',
-    message: /^The transport key is registered only as a signing key \(kid "old-sig", use "sig"\), not as a transport certificate\. The JWKS registers this transport key \(kid "old-sig"\) with another certificate: .*, expired \d{4}-\d\d-\d\d, local transport\.certificate/,
-    hint: /^Use separate keys for signing and transport, .* mTLS compares certificates, not keys/,
+    code: 'registered-certificate-expired',
+    message: /^The JWKS registers this transport key \(kid "old-sig"\) with another certificate: .*, expired \d{4}-\d\d-\d\d, local transport\.certificate SHA-256 [0-9A-F:]+\.$/,
+    hint: /^mTLS compares certificates, not keys/,
     output: { kid: 'old-sig' },
-    evidence: () => ({ codes: ['registered-as-signing-key', 'registered-certificate-expired'], registeredCertificateExpired: true }),
+    evidence: () => ({ use: 'sig', registeredCertificateExpired: true }),
   },
 ];
 
 describe('jwks.transport-key on crafted key sets', () => {
-  it.each(scenarios)('$status: $name', async ({ pair, keys, status, code, message, hint, output, evidence }) => {
+  it.each(scenarios)('$status: $name', async ({ pair, signingPair, keys, status, code, message, hint, output, evidence }) => {
     const config = configWithJwks('http://127.0.0.1:9/org/jwks.json', { connectivity: 'mtls' });
-    const result = await check.run(runContext(), { 'jwks.fetch': fetchedJwks(keys(), config), 'transport.keypair': (pair ?? (() => transport))() });
+    const signingKeypair = (signingPair ?? (() => signing))();
+    const result = await check.run(
+      runContext(),
+      { 'jwks.fetch': fetchedJwks(keys(), config), 'transport.keypair': (pair ?? (() => transport))() },
+      { 'signing.keypair': signingKeypair === undefined ? { status: 'skip', skipReason: 'not-applicable', output: undefined } : { status: 'pass', output: signingKeypair } },
+    );
     expect(result.status).toBe(status);
     expect(result.code).toBe(code);
     if (typeof message === 'function') expect(result.message).toBe(message());
@@ -169,7 +252,7 @@ describe('jwks.transport-key on crafted key sets', () => {
   });
 
   it('does not apply without a transport key pair', async () => {
-    const result = await check.run(runContext(), { 'jwks.fetch': fetchedJwks([]), 'transport.keypair': undefined });
+    const result = await check.run(runContext(), { 'jwks.fetch': fetchedJwks([]), 'transport.keypair': undefined }, { 'signing.keypair': NO_SIGNING });
     expect(result).toMatchObject({ status: 'skip', notApplicable: true });
   });
 });

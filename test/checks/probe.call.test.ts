@@ -1,3 +1,6 @@
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configVariant, runOnline, sandboxEnv, sandboxServerCertificate, startTlsServer, type Listening } from '../support/online.js';
@@ -107,7 +110,8 @@ describe('probe.call', () => {
   it.each([
     [400, 'bad-request', /^GET \/core\/api\/v1\/products answered 400: the API refused the request\. The API said: server: Something failed\.$/, /X-Region 0, Content-Type application\/json/],
     [302, 'redirect', /^GET \/core\/api\/v1\/products answered 302, a redirect to \(no Location\); golive does not follow redirects with a token\.$/, /final API base URL/],
-    [429, 'unexpected-status', /^GET \/core\/api\/v1\/products answered 429; expected 200\. The API said: server: Something failed\.$/, /probe\.expectStatus/],
+    [418, 'unexpected-status', /^GET \/core\/api\/v1\/products answered 418; expected 200\. The API said: server: Something failed\.$/, /probe\.expectStatus/],
+    [429, 'rate-limited', /^GET \/core\/api\/v1\/products answered 429 \(too many requests\), without a usable Retry-After\. The API said: server: Something failed\.$/, /^Wait a minute before rerunning\. The platform allows at most 20 concurrent connections per client IP/],
   ])('fails on %i with the finding %s', async (status, code, message, hint) => {
     const config = configVariant(sandbox.configs['client_secret_post-tls']!, { endpoints: { api: await apiAnswering(status) } });
     const result = await probe(config);
@@ -136,5 +140,92 @@ describe('probe.call', () => {
     const { report } = await checkConfigs({ configs: [sandbox.configs['client_secret_post-tls']!], options: { ...DEFAULT_OPTIONS }, env: sandboxEnv(sandbox) });
     expect(report.runs[0]!.checks.find((check) => check.id === 'probe.call')!.status).toBe('pass');
     expect(JSON.stringify(report)).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
+  });
+});
+
+/** An API host trusted like the sandbox that answers every call with one canned answer, headers included. */
+async function apiSending(status: number, headers: Record<string, string>, body: string | Buffer = ''): Promise<string> {
+  const server = createServer({ ...serverCert }, (req, res) => {
+    req.resume();
+    res.writeHead(status, { 'content-length': String(Buffer.byteLength(body)), ...headers }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push({
+    port: (server.address() as AddressInfo).port,
+    url: '',
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+  return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('probe.call reads the signals of the answer', () => {
+  const withApi = async (status: number, headers: Record<string, string>, body?: string | Buffer) =>
+    probe(configVariant(sandbox.configs['client_secret_post-tls']!, { endpoints: { api: await apiSending(status, headers, body) } }));
+  const problem = (status: number, title: string) => JSON.stringify({ type: 'about:blank', title, status, traceId: '00-1-2-00' });
+
+  it('401: names the error and error_description of the WWW-Authenticate challenge', async () => {
+    const result = await withApi(
+      401,
+      { 'www-authenticate': 'Bearer realm="thredd", error="invalid_token", error_description="The access token expired"', 'content-type': 'application/problem+json' },
+      problem(401, 'Unauthorized'),
+    );
+    expect(result).toMatchObject({ status: 'fail', code: 'unauthorized', evidence: { status: 401, traceId: '00-1-2-00', challenges: [{ scheme: 'Bearer', params: { error: 'invalid_token' } }] } });
+    expect(result.message).toBe(
+      'GET /core/api/v1/products answered 401: the API rejected the access token. Its WWW-Authenticate challenge says invalid_token: "The access token expired". The API said: Unauthorized',
+    );
+    expect(result.hint).toMatch(/a UAT token does not work on Production/);
+  });
+
+  it('401 with a challenge without an error: the challenge is named', async () => {
+    const result = await withApi(401, { 'www-authenticate': 'Bearer realm="thredd"' });
+    expect(result.message).toBe('GET /core/api/v1/products answered 401: the API rejected the access token. It challenged with WWW-Authenticate: Bearer realm="thredd".');
+  });
+
+  it('403 insufficient_scope: points at client.scopes', async () => {
+    const result = await withApi(403, { 'www-authenticate': 'Bearer error="insufficient_scope", error_description="cards:read is required.", scope="cards:read"' });
+    expect(result).toMatchObject({ status: 'fail', code: 'forbidden' });
+    expect(result.message).toBe(
+      'GET /core/api/v1/products answered 403: the token was accepted but the call is not allowed. Its WWW-Authenticate challenge says insufficient_scope: "cards:read is required."',
+    );
+    expect(result.hint).toBe('The token lacks a scope this call needs: add it to client.scopes (none are requested now) and check in the portal that the client is granted it.');
+  });
+
+  it('429 with Retry-After: rate-limited, saying when to retry', async () => {
+    const result = await withApi(429, { 'retry-after': '30' });
+    expect(result).toMatchObject({ status: 'fail', code: 'rate-limited', evidence: { retryAfter: '30', retryAfterSeconds: 30 } });
+    expect(result.message).toBe('GET /core/api/v1/products answered 429 (too many requests); it asks to retry after 30 s (Retry-After).');
+    expect(result.hint).toMatch(/^Wait 30 s before rerunning\./);
+  });
+
+  it('503 with Retry-After: the platform failed, retry after the time it gives', async () => {
+    const result = await withApi(503, { 'retry-after': '90', 'content-type': 'application/problem+json' }, problem(503, 'Service Unavailable'));
+    expect(result).toMatchObject({ status: 'fail', code: 'server-error' });
+    expect(result.message).toBe(
+      'GET /core/api/v1/products answered 503: the platform failed to handle it; it asks to retry after 90 s (Retry-After). The API said: Service Unavailable',
+    );
+    expect(result.hint).toBe('This is on the platform\'s side: send this report (with the traceId 00-1-2-00) to Thredd support, or retry after 90 s.');
+  });
+
+  it('a gzip answer decodes and passes', async () => {
+    const result = await withApi(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(JSON.stringify({ items: [] })));
+    expect(result).toMatchObject({ status: 'pass', evidence: { status: 200, contentEncoding: 'gzip' } });
+  });
+
+  it('an expected status with a body that is not the gzip it is labelled as: undecodable-body', async () => {
+    const result = await withApi(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }, '{"items":[]}');
+    expect(result).toMatchObject({ status: 'fail', code: 'undecodable-body', evidence: { undecodable: { encoding: 'gzip', problem: 'corrupt' } } });
+    expect(result.message).toBe('GET /core/api/v1/products answered 200 with Content-Encoding: gzip, but the body is not valid gzip (incorrect header check, Z_DATA_ERROR).');
+    expect(result.hint).toMatch(/labels or encodes the body wrongly/);
+  });
+
+  it('an expected status with an HTML page: warns that something else may have answered', async () => {
+    const result = await withApi(200, { 'content-type': 'text/html; charset=utf-8' }, '<html><title>Sign in</title></html>');
+    expect(result).toMatchObject({ status: 'warn', code: 'not-json' });
+    expect(result.message).toBe('GET /core/api/v1/products answered 200 as expected, but with text/html; charset=utf-8 rather than JSON: something other than the API may have answered.');
+    expect(result.hint).toMatch(/proxy, gateway or sign-in page/);
   });
 });

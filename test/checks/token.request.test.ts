@@ -179,50 +179,60 @@ describe('token.request explains each refusal', () => {
 
   it.each<[string, FaultName[], string, (checks: Checks) => void]>([
     [
-      'audience-mismatch: the aud sent beside the URL posted to',
+      'audience-mismatch: jwks.signing-key found the key under the kid sent, so the aud leads',
       ['audience-mismatch'],
       'private_key_jwt-tls',
       (checks) => {
         const check = checks['token.request']!;
+        expect(checks['jwks.signing-key']!.status).toBe('pass');
         expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
-        expect(check.message).toContain(`aud sent "${sandbox.endpoints.token}", posted to "${sandbox.endpoints.token}"`);
         expect(check.message).toContain('invalid_client');
-        expect(check.hint).toContain(`set signing.audience to it (Thredd's documentation writes "www.threddid.com/oauth2/token")`);
+        expect(check.message).toContain(`and the organisation JWKS registers the signing key under the kid sent ("${sandbox.kids.signing}"): most likely the platform expects another aud`);
+        expect(check.message).toContain(`aud sent "${sandbox.endpoints.token}", posted to "${sandbox.endpoints.token}"`);
+        expect(check.message).not.toMatch(/does not hold this signing key/);
+        expect(check.hint).toMatch(/^Set signing\.audience to the aud the platform expects \(Thredd's documentation writes "www\.threddid\.com\/oauth2\/token"\)/);
+        expect(check.hint).not.toContain('jwks.signing-key');
+        expect((check.evidence as any).causesConsidered).toContainEqual({ cause: 'kid', verdict: 'ruled out', detail: expect.stringContaining(sandbox.kids.signing) });
       },
     ],
     [
-      'key-not-in-jwks: the kid sent, pointing at jwks.signing-key',
+      'key-not-in-jwks: jwks.signing-key failed, so the missing key leads',
       ['key-not-in-jwks'],
       'private_key_jwt-tls',
       (checks) => {
         const check = checks['token.request']!;
+        expect(checks['jwks.signing-key']).toMatchObject({ status: 'fail', code: 'key-not-registered' });
         expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
-        expect(check.message).toContain(`does not hold this signing key under kid "${kidOf('')()}"`);
-        expect(check.hint).toMatch(/^See jwks\.signing-key in this report/);
-        expect((check.evidence as any).causesConsidered).toContainEqual({ cause: 'kid', verdict: 'possible', detail: expect.stringContaining(kidOf('')()) });
+        expect(check.message).toContain(
+          `The token endpoint refused the client assertion (invalid_client: "client authentication failed"): the organisation JWKS does not hold this signing key (jwks.signing-key: key-not-registered), so the platform has no key to verify the assertion with`,
+        );
+        expect(check.hint).toMatch(/^Register the signing certificate in the portal .*see jwks\.signing-key in this report\.$/);
+        expect((check.evidence as any).causesConsidered).toContainEqual({ cause: 'kid', verdict: 'likely', detail: expect.stringContaining('key-not-registered') });
       },
     ],
     [
-      'kid-mismatch (ES256): the kid sent, pointing at jwks.signing-key',
+      'kid-mismatch (ES256): the kid sent is not the registered one',
       ['kid-mismatch'],
       'private_key_jwt-es256-tls',
       (checks) => {
         const check = checks['token.request']!;
+        expect(checks['jwks.signing-key']).toMatchObject({ status: 'fail', code: 'kid-mismatch' });
         expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
-        expect(check.message).toContain(`under kid "${sandbox.kids.signingEs256}"`);
-        expect(check.hint).toContain('jwks.signing-key');
+        expect(check.message).toContain(`kid "${sandbox.kids.signingEs256}" was sent, but the organisation JWKS registers this signing key under another kid (jwks.signing-key: kid-mismatch)`);
+        expect(check.hint).toMatch(/^Set signing\.kid to the kid jwks\.signing-key reports for this key/);
         expect((check.evidence as any).assertion.header).toEqual({ alg: 'ES256', kid: sandbox.kids.signingEs256 });
       },
     ],
     [
-      'clock-offset: the server clock 600 s ahead',
+      'clock-offset: the server clock 600 s ahead, pointing at clock.skew, which ran',
       ['clock-offset'],
       'private_key_jwt-mtls',
       (checks) => {
         const check = checks['token.request']!;
+        expect(checks['clock.skew']).toMatchObject({ status: 'fail', code: 'clock-skew-too-large' });
         expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
-        expect(check.message).toMatch(/the token host's clock is (599|600) s ahead of this machine's, more than the assertion's 120 s lifetime/);
-        expect(check.hint).toMatch(/NTP/);
+        expect(check.message).toMatch(/the token host's clock is (59\d|60[01]) s ahead of this machine's, more than the lifetime of the assertion golive sent \(120 s\): by the server's clock the assertion had expired before it arrived/);
+        expect(check.hint).toMatch(/NTP.*see clock\.skew in this report\.$/);
         expect((check.evidence as any).clockSkewMs).toBeLessThan(-595_000);
       },
     ],
@@ -294,6 +304,90 @@ describe('token.request explains each refusal', () => {
     expect(check.message).toMatch(method);
     expect(check.hint).toMatch(/portal/);
     expect(check.evidence).toMatchObject({ status: 401, oauthError: { error: 'invalid_client' }, secret: { length: 14 } });
+  });
+});
+
+describe('token.request never refers to a check that did not run', () => {
+  it.each<[string, FaultName[], Partial<RunOptions>, Record<string, unknown>, string, RegExp]>([
+    [
+      'audience-mismatch with --skip jwks.signing-key: the kid is not known, and the way to know it is given',
+      ['audience-mismatch'],
+      { skip: ['jwks.signing-key'] },
+      { 'jwks.signing-key': { status: 'skip', skipReason: 'not-selected' } },
+      '(jwks.signing-key did not run)',
+      /^Run `golive check --only jwks` to see whether the signing key is registered and under which kid; if it is under the kid sent, the platform likely expects another aud: set signing\.audience/,
+    ],
+    [
+      'audience-mismatch with a JWKS that cannot be read (jwks-500): points at jwks.fetch, which ran',
+      ['audience-mismatch', 'jwks-500'],
+      {},
+      { 'jwks.fetch': { status: 'fail', code: 'server-error' }, 'jwks.signing-key': { status: 'skip', skipReason: 'need-failed' } },
+      '(the organisation JWKS could not be read)',
+      /^Fix what jwks\.fetch reports in this report, or compare signing\.kid with the KID the portal shows for the signing certificate; if it is under the kid sent, the platform likely expects another aud/,
+    ],
+  ])('%s', async (_name, faults, options, upstream, why, hint) => {
+    sandbox.setFaults(faults);
+    const checks = await run(sandbox.configs['private_key_jwt-tls']!, options);
+    const check = checks['token.request']!;
+    expect(checks).toMatchObject(upstream);
+    expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
+    expect(check.message).toContain(`most likely the platform does not hold this signing key under kid "${sandbox.kids.signing}" ${why}, or expects another aud`);
+    expect(check.hint).toMatch(hint);
+    expect(`${check.message} ${check.hint}`).not.toContain('jwks.signing-key in this report');
+  });
+
+  it('clock-offset with --skip clock.skew: the hint does not point at clock.skew', async () => {
+    sandbox.setFaults(['clock-offset']);
+    const checks = await run(sandbox.configs['private_key_jwt-tls']!, { skip: ['clock.skew'] });
+    const check = checks['token.request']!;
+    expect(checks['clock.skew']).toMatchObject({ status: 'skip', skipReason: 'not-selected' });
+    expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
+    expect(check.message).toMatch(/the token host's clock is (59\d|60[01]) s ahead of this machine's/);
+    expect(check.hint).toBe("Synchronise this machine's clock with NTP (e.g. `timedatectl set-ntp true`), then rerun.");
+  });
+});
+
+describe('token.request names a pasted value behind a refusal, escaped, never the secret', () => {
+  const WHERE_FROM = '(the variable, the env file: check quotes and CRLF line ends, or the config)';
+
+  // oidc-provider refuses a line break in Basic credentials as a malformed request, and a wrong secret as invalid_client.
+  it.each([
+    ['client_secret_post-tls', 'oauth-invalid-client', 'The token endpoint refused the client credentials (invalid_client: "client authentication failed")'],
+    ['client_secret_basic-mtls', 'oauth-invalid-request', 'The token endpoint rejected the request as malformed (invalid_request: '],
+  ])('%s: a secret with a trailing line break', async (name, code, refused) => {
+    const checks = await run(sandbox.configs[name]!, {}, { ...env, THREDD_CLIENT_SECRET: `${AWKWARD_SECRET}\n` });
+    const check = checks['token.request']!;
+    expect(check).toMatchObject({ status: 'fail', code, evidence: { secret: { length: AWKWARD_SECRET.length + 1, surroundingWhitespace: true, unseen: 'ends with a line break' } } });
+    expect(check.message?.startsWith(refused), check.message).toBe(true);
+    expect(check.message).toMatch(new RegExp(`\\): client\\.secret \\(${AWKWARD_SECRET.length + 1} characters\\) ends with a line break, most likely copied with it\\.$`));
+    expect(check.hint).toBe(`Remove the unseen characters from client.secret where its value comes from ${WHERE_FROM}.`);
+    expect(checks['config.consistency']).toMatchObject({ status: 'warn', code: 'pasted-whitespace' });
+    const report = JSON.stringify(checks);
+    expect(report).not.toContain(AWKWARD_SECRET);
+    expect(report).not.toContain(encodeURIComponent(AWKWARD_SECRET));
+  });
+
+  it.each(['client_secret_post-tls', 'private_key_jwt-tls'])('%s: a client id with a trailing line break', async (name) => {
+    const id = /id: (\S+)/.exec(readFileSync(sandbox.configs[name]!, 'utf8'))![1]!;
+    const config = variant(name, (doc) => (doc.client.id = `${id}\n`));
+    const check = (await run(config))['token.request']!;
+    expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
+    expect(check.message).toMatch(
+      new RegExp(`^The token endpoint refused the (client credentials|client assertion) \\(invalid_client: "client authentication failed"\\): client\\.id "${id}\\\\n" ends with a line break \\("\\\\n"\\): the platform compares client ids exactly`),
+    );
+    expect(check.hint).toBe(`Remove the unseen characters from client.id where its value comes from ${WHERE_FROM}; copy the client id from the portal exactly as shown (UUID or URL form).`);
+    expect(check.message).not.toMatch(/[\r\n]/);
+  });
+
+  it('private_key_jwt: a kid with a trailing CRLF leads, shown escaped', async () => {
+    const config = variant('private_key_jwt-tls', (doc) => (doc.signing.kid = `${sandbox.kids.signing}\r\n`));
+    const checks = await run(config);
+    const check = checks['token.request']!;
+    expect(checks['jwks.signing-key']).toMatchObject({ status: 'fail', code: 'kid-mismatch' });
+    expect(check).toMatchObject({ status: 'fail', code: 'oauth-invalid-client' });
+    expect(check.message).toContain(`): kid "${sandbox.kids.signing}\\r\\n" was sent: signing.kid ends with a line break ("\\r\\n"), so it names no registered key`);
+    expect(check.hint).toBe(`Remove the unseen characters from signing.kid where its value comes from ${WHERE_FROM}.`);
+    expect(check.message).not.toMatch(/[\r\n]/);
   });
 });
 

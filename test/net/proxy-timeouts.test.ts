@@ -250,7 +250,9 @@ describe('each network check fails within its timeout through a misbehaving prox
     expect(host(tokenUrl())).not.toBe(host(apiUrl()));
     const hostileProxy = await proxy(policy());
     const started = performance.now();
-    const results = await runOnline(sandbox.configs['client_secret_post-tls']!, sandboxEnv(sandbox, { [variable]: hostileProxy.url }), {
+    // A client_secret_* client does not depend on the JWKS (its fetch failing only warns): the JWKS is fetched for a private_key_jwt one.
+    const config = sandbox.configs[check === 'jwks.fetch' ? 'private_key_jwt-tls' : 'client_secret_post-tls']!;
+    const results = await runOnline(config, sandboxEnv(sandbox, { [variable]: hostileProxy.url }), {
       only: [check],
       timeoutMs: TIMEOUT,
     });

@@ -63,7 +63,7 @@ describe('prepareCredentials', () => {
     expect(prepared).toEqual({
       ok: true,
       credentials: { method: 'client_secret_post', clientId: base.client.id, secret: ' s3cret' },
-      evidence: { secret: { length: 7, surroundingWhitespace: true } },
+      evidence: { secret: { length: 7, surroundingWhitespace: true, unseen: 'starts with a space' } },
     });
   });
 

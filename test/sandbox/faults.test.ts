@@ -138,6 +138,19 @@ describe('fault switches', () => {
     }
   });
 
+  faultTest('token-401-challenge', async () => {
+    for (const [method, mtls] of [['client_secret_basic', false], ['client_secret_post', true], ['private_key_jwt', false]] as const) {
+      const answer = await requestToken(sandbox, { method, mtls });
+      expect(answer.status).toBe(401);
+      expect(answer.headers['www-authenticate']).toBe('Basic realm="golive-sandbox"');
+      expect(answer.headers['content-type']).toBeUndefined();
+      expect(answer.text).toBe('');
+    }
+    expect((await call(sandbox, sandbox.endpoints.jwks)).status).toBe(200);
+    sandbox.setFaults([]);
+    expect((await requestToken(sandbox, { method: 'client_secret_basic', mtls: false })).status).toBe(200);
+  });
+
   faultTest('untrusted-server-certificate', async () => {
     for (const url of [sandbox.endpoints.token, sandbox.endpoints.api]) {
       await expect(call(sandbox, url)).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });

@@ -8,6 +8,7 @@ import { loadCertificate } from '../../src/credentials/certificates.js';
 import { loadPrivateKey } from '../../src/credentials/keys.js';
 import type { KeyPair } from '../../src/credentials/types.js';
 import { createHttpSession } from '../../src/net/http.js';
+import type { JwksOutput } from '../../src/jwks/unread.js';
 import type { FetchedJwks, PublishedJwk } from '../../src/online/types.js';
 import type { CheckOutcome } from '../../src/pipeline/check.js';
 import { DEFAULT_OPTIONS, type RunContext } from '../../src/pipeline/context.js';
@@ -38,7 +39,7 @@ export function configWithJwks(jwks: string, overrides: ResolvedOverrides = {}):
 export async function fetchJwks(
   url: string,
   options: { timeoutMs?: number; jwksMaxBytes?: number } = {},
-): Promise<CheckOutcome<FetchedJwks> & { elapsedMs: number }> {
+): Promise<CheckOutcome<JwksOutput> & { elapsedMs: number }> {
   const ctx = onlineContext(options.timeoutMs);
   const config = configWithJwks(url, { http: { timeoutMs: 10_000, jwksMaxBytes: options.jwksMaxBytes ?? 1_048_576 } });
   const started = performance.now();
