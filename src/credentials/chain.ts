@@ -12,15 +12,30 @@ export interface OrderedCertificates {
   chain: X509Certificate[];
 }
 
-/** True when `issuer` issued `certificate`: the names chain and the signature verifies. */
-export function isIssuerOf(issuer: X509Certificate, certificate: X509Certificate): boolean {
-  if (issuer === certificate || issuer.subject !== certificate.issuer) return false;
-  try {
-    return certificate.verify(issuer.publicKey);
-  } catch {
-    // A key or signature algorithm OpenSSL cannot check: the names are all there is to go by.
-    return true;
-  }
+/**
+ * Signature checks one ordering may make. Names are compared first, so only
+ * certificates whose names chain cost a verification; a hostile file of a
+ * thousand certificates under one name would otherwise cost a million.
+ * Past the budget, the names alone decide.
+ */
+const MAX_VERIFICATIONS = 256;
+
+/** `issuer` issued `certificate`: the names chain and, while the budget lasts, the signature verifies. */
+type IssuerTest = (issuer: X509Certificate, certificate: X509Certificate) => boolean;
+
+function issuerTest(): IssuerTest {
+  let left = MAX_VERIFICATIONS;
+  return (issuer, certificate) => {
+    if (issuer === certificate || issuer.subject !== certificate.issuer) return false;
+    if (left <= 0) return true;
+    left -= 1;
+    try {
+      return certificate.verify(issuer.publicKey);
+    } catch {
+      // A key or signature algorithm OpenSSL cannot check: the names are all there is to go by.
+      return true;
+    }
+  };
 }
 
 /**
@@ -29,7 +44,11 @@ export function isIssuerOf(issuer: X509Certificate, certificate: X509Certificate
  * others), or the first of several. Undefined when every certificate is a
  * CA's, as in a trust-anchor bundle.
  */
-function findLeaf(certificates: readonly X509Certificate[], belongsToKey?: (certificate: X509Certificate) => boolean): X509Certificate | undefined {
+function findLeaf(
+  certificates: readonly X509Certificate[],
+  isIssuerOf: IssuerTest,
+  belongsToKey?: (certificate: X509Certificate) => boolean,
+): X509Certificate | undefined {
   const byKey = belongsToKey ? certificates.find(belongsToKey) : undefined;
   if (byKey) return byKey;
   return certificates.find((candidate) => !candidate.ca && !certificates.some((other) => isIssuerOf(candidate, other)));
@@ -43,7 +62,8 @@ export function orderCertificates(
   certificates: readonly [X509Certificate, ...X509Certificate[]],
   belongsToKey?: (certificate: X509Certificate) => boolean,
 ): OrderedCertificates {
-  const leaf = findLeaf(certificates, belongsToKey);
+  const isIssuerOf = issuerTest();
+  const leaf = findLeaf(certificates, isIssuerOf, belongsToKey);
   if (!leaf) {
     const [first, ...rest] = certificates;
     return { leaf: first, chain: rest };
