@@ -22,7 +22,7 @@ export type FaultName =
   | 'token-401-challenge'
   | 'reversed-chain';
 
-/** How far ahead the sandbox clock runs under `clock-offset`: beyond the 5-minute assertion lifetime. */
+/** How far ahead the sandbox clock runs under `clock-offset`: beyond the 120 s golive's assertions live and the 300 s the platform accepts. */
 export const CLOCK_OFFSET_SECONDS = 600;
 /** The only X-Region the API accepts under `required-region` (the configs send 0). */
 export const REQUIRED_REGION = 1;
