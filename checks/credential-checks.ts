@@ -68,6 +68,9 @@ function subjectList(subjects: readonly string[]): string {
  */
 type UnsignableReason = 'rsa-pss' | 'ed448' | 'not-thredd';
 
+/** EC curves TLS 1.3 signs with (RFC 8446 4.2.3); a client certificate on another curve is never sent. */
+const TLS_CURVES: ReadonlySet<string> = new Set(['P-256', 'P-384', 'P-521']);
+
 function unsignableReason(facts: KeyFacts, profile: string): UnsignableReason | undefined {
   if (facts.type === 'rsa-pss' || facts.type === 'ed448') return facts.type;
   if (profile === 'thredd' && facts.type === 'ed25519') return 'not-thredd';
@@ -109,6 +112,15 @@ interface OfChainOrder extends OfRole {
   sent: string[];
   /** Where the file lists the leaf, from 1. */
   leafPosition: number;
+  /** Subjects of the certificates the file lists more than once. */
+  repeated: string[];
+}
+interface OfMismatch extends OfRole {
+  key: KeyFacts;
+  certificate: CertificateFacts;
+  bundledMatch: boolean;
+  /** The CA certificate the key belongs to instead, when the file has one. */
+  caSubject?: string;
 }
 
 // What a credential check finds beyond the loaders' own findings, whose
@@ -126,15 +138,20 @@ function findings() {
         `Generate a new key of 2048 bits or more (${GENERATE_RSA}), have its certificate issued and set ${role}.privateKey to it.`,
     },
     'key-unsupported': {
-      message: ({ file, key, reason }: OfKeyFile & { reason: UnsignableReason; profile: string }) => {
+      message: ({ file, key, reason }: OfKeyFile & { reason: UnsignableReason | 'tls-curve'; profile: string }) => {
+        if (reason === 'tls-curve') {
+          return `${file} is ${describeKey(key)}; TLS 1.3 signs with EC keys on P-256, P-384 and P-521 only, so a TLS 1.3 client does not send its certificate and TLS 1.2 servers refuse the curve.`;
+        }
         if (reason === 'rsa-pss') {
           return `${file} is ${describeKey(key)} (OID id-RSASSA-PSS, restricted to PSS signatures); golive does not sign client assertions with such keys, as a JWK cannot carry that restriction and JOSE libraries read RSA keys in their plain rsaEncryption form.`;
         }
         if (reason === 'ed448') return `${file} is ${describeKey(key)}; golive cannot sign client assertions with it, as its JOSE library signs EdDSA with Ed25519 keys only.`;
         return `${file} is ${describeKey(key)}, but Thredd's client assertions are ${oneOf(THREDD.assertionAlgorithms)}, which need an RSA or EC P-256 key.`;
       },
-      hint: ({ profile }: { profile: string }) =>
-        `${profile === 'thredd' ? 'Thredd needs' : 'Use'} an RSA key of 2048 bits or more (RS256, PS256) or an EC P-256 key (ES256): generate one (${GENERATE_RSA}), have its certificate issued and registered, and set signing.privateKey to it.`,
+      hint: ({ profile, reason }: { profile: string; reason: UnsignableReason | 'tls-curve' }) =>
+        reason === 'tls-curve'
+          ? `Use an RSA key of 2048 bits or more or an EC P-256 key: generate one (${generateEc('P-256')}), have the transport certificate issued for it and set transport.privateKey to it.`
+          : `${profile === 'thredd' ? 'Thredd needs' : 'Use'} an RSA key of 2048 bits or more (RS256, PS256) or an EC P-256 key (ES256): generate one (${GENERATE_RSA}), have its certificate issued and registered, and set signing.privateKey to it.`,
     },
     'unknown-algorithm': {
       message: ({ algorithm }: OfAlgorithm) =>
@@ -195,22 +212,31 @@ function findings() {
       hint: ({ certificate }: { certificate: CertificateFacts }) => `Renew the certificate and register the new one before ${isoDate(certificate.notAfter)}.`,
     },
     'key-certificate-mismatch': {
-      message: ({ role, key, certificate }: OfRole & { key: KeyFacts; certificate: CertificateFacts; bundledMatch: boolean }) =>
-        `The ${role} key (thumbprint ${key.thumbprint}) does not belong to the ${role} certificate ${certificate.subject} (SHA-256 ${certificate.fingerprintSha256}).`,
-      hint: ({ role, bundledMatch }: OfRole & { bundledMatch: boolean }) =>
-        bundledMatch
+      message: ({ role, key, certificate, caSubject }: OfMismatch) =>
+        `The ${role} key (thumbprint ${key.thumbprint}) does not belong to the ${role} certificate ${certificate.subject} (SHA-256 ${certificate.fingerprintSha256})${
+          caSubject === undefined ? '' : ` but to the CA certificate ${caSubject} listed with it`
+        }.`,
+      hint: ({ role, bundledMatch, certificate, caSubject }: OfMismatch) => {
+        if (caSubject !== undefined) {
+          return `Set ${role}.privateKey to the key ${certificate.subject} was issued for: a CA's key issues certificates and is never the ${role} key.`;
+        }
+        return bundledMatch
           ? `The bundle in ${role}.privateKey carries the right certificate: remove ${role}.certificate, or set it to that certificate.`
-          : `Set ${role}.privateKey to the key this certificate was issued for, or ${role}.certificate to the certificate issued for this key.`,
+          : `Set ${role}.privateKey to the key this certificate was issued for, or ${role}.certificate to the certificate issued for this key.`;
+      },
     },
     'chain-order': {
-      message: ({ role, file, listed, sent, leafPosition }: OfChainOrder) => {
+      message: ({ role, file, listed, sent, leafPosition, repeated }: OfChainOrder) => {
+        if (repeated.length > 0) {
+          return `${file} lists ${subjectList(repeated)} more than once; golive sends each certificate once, the ${role} certificate ${sent[0]} first.`;
+        }
         if (leafPosition > 1) {
           return `${file} lists the ${role} certificate ${sent[0]} as certificate ${leafPosition} of ${listed.length}, after ${subjectList(listed.slice(0, leafPosition - 1))}; golive uses it as the leaf, since the ${role} key belongs to it.`;
         }
         return `${file} lists the certificates after the ${role} certificate out of issuing order (${subjectList(listed.slice(1))}); golive sends them in issuing order (${subjectList(sent.slice(1))}).`;
       },
-      hint: ({ role, file }: OfChainOrder) =>
-        `Put the leaf certificate first in ${file}, then the intermediates, each followed by the one that issued it: ${
+      hint: ({ role, file, repeated }: OfChainOrder) =>
+        `${repeated.length > 0 ? `Keep one copy of each certificate in ${file}, the leaf first` : `Put the leaf certificate first in ${file}`}, then the intermediates, each followed by the one that issued it: ${
           role === 'transport'
             ? 'many TLS stacks send the file as it is, the first certificate as the client certificate, and the handshake fails when the key does not belong to it.'
             : 'many tools take the first certificate as the one the key belongs to, as a JWKS x5c lists it first.'
@@ -274,6 +300,9 @@ export async function checkKey(role: CredentialRole, resolved: ResolvedConfig): 
     if (!rule) return finding.fail('unknown-algorithm', { algorithm, key: facts, profile }, signingEvidence);
     if (!rule.fits(facts)) return finding.fail('algorithm-key-mismatch', { algorithm, file, key: facts, profile }, signingEvidence);
   } else {
+    if (facts.type === 'ec' && !TLS_CURVES.has(facts.curve ?? '')) {
+      return finding.fail('key-unsupported', { role, file, key: facts, reason: 'tls-curve', profile: resolved.profile }, evidence);
+    }
     const scheme = UNCOMMON_TLS_SCHEMES.get(facts.type);
     if (scheme) warnings.push(finding.text('key-type-uncommon', { role, file, key: facts, scheme }));
   }
@@ -347,6 +376,7 @@ export async function checkCertificate(
 
 /** `<role>.keypair`: the private key belongs to the certificate. */
 export function checkKeyPair(
+  ctx: RunContext,
   role: CredentialRole,
   key: LoadedKey | undefined,
   certificate: LoadedCertificate | undefined,
@@ -362,19 +392,39 @@ export function checkKeyPair(
     x5tS256: facts.x5tS256,
   });
   // The leaf is the certificate the key belongs to, wherever the file lists it.
-  const own = [certificate.certificate, ...certificate.chain].find((candidate) => keyMatchesCertificate(key, candidate));
+  const all = [certificate.certificate, ...certificate.chain] as const;
+  const own = all.find((candidate) => keyMatchesCertificate(key, candidate));
   if (!own) {
     const bundledMatch = key.bundledCertificates?.some((bundled) => keyMatchesCertificate(key, bundled)) ?? false;
     return finding.fail('key-certificate-mismatch', { role, key: key.facts, certificate: certificate.facts, bundledMatch }, evidenceFor(certificate));
   }
+  // A key that belongs to a CA certificate beside an end-entity one is the issuer's key, not the client's.
+  const endEntity = orderCertificates(all).leaf;
+  if (own.ca && !endEntity.ca) {
+    const client = endEntity === certificate.certificate ? certificate : withLeaf(certificate, endEntity);
+    const caSubject = formatDistinguishedName(own.subject);
+    return finding.fail(
+      'key-certificate-mismatch',
+      { role, key: key.facts, certificate: client.facts, bundledMatch: false, caSubject },
+      { ...evidenceFor(client), keyBelongsTo: caSubject },
+    );
+  }
   const paired = own === certificate.certificate ? certificate : withLeaf(certificate, own);
   const evidence = evidenceFor(paired);
+  if (paired !== certificate) {
+    // The certificate check judged another certificate of the file: judge the key's own here.
+    const file = paired.listed?.file ?? `${role}.certificate`;
+    const problem = validityProblem(ctx, file, paired.facts, role) ?? usageProblem(role, file, paired.facts, { file, ...paired.facts });
+    if (problem) return problem;
+  }
   const { listed } = paired;
   const ordered = { leaf: paired.certificate, chain: paired.chain };
   if (listed && !isInOrder(listed.certificates, ordered)) {
     const subjectOf = (x509: X509Certificate) => formatDistinguishedName(x509.subject);
+    const fingerprints = listed.certificates.map((x509) => x509.fingerprint256);
     const order = {
       file: listed.file,
+      repeated: [...new Set(listed.certificates.filter((x509, index) => fingerprints.indexOf(x509.fingerprint256) !== index).map(subjectOf))],
       listed: listed.certificates.map(subjectOf),
       sent: [ordered.leaf, ...ordered.chain].map(subjectOf),
       leafPosition: listed.certificates.indexOf(ordered.leaf) + 1,

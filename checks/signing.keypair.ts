@@ -9,5 +9,5 @@ export default defineCheck({
   title: 'Signing key matches certificate',
   needs: [signingKey, signingCertificate],
   explain: credentialKeypairExplanation('signing'),
-  run: (_ctx, deps) => checkKeyPair('signing', deps['signing.key'], deps['signing.certificate']),
+  run: (ctx, deps) => checkKeyPair(ctx, 'signing', deps['signing.key'], deps['signing.certificate']),
 });

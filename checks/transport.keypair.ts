@@ -9,5 +9,5 @@ export default defineCheck({
   title: 'Transport key matches certificate',
   needs: [transportKey, transportCertificate],
   explain: credentialKeypairExplanation('transport'),
-  run: (_ctx, deps) => checkKeyPair('transport', deps['transport.key'], deps['transport.certificate']),
+  run: (ctx, deps) => checkKeyPair(ctx, 'transport', deps['transport.key'], deps['transport.certificate']),
 });

@@ -19,6 +19,12 @@ export interface CredentialFile {
 const BEGIN_LINE = /^-----BEGIN ([A-Z0-9 ]{1,40})-----[ \t\r]*$/gm;
 /** What `openssl pkcs12 -nodes` and `openssl x509 -subject` write before a block; a config's own first line is none of these. */
 const OPENSSL_PREAMBLE = /^(?:Bag Attributes|Key Attributes|subject=|issuer=|[ \t]|\r?$)/;
+/**
+ * The first line of what `openssl x509 -text`, `openssl req -text` and `openssl rsa -text`
+ * write before a block (as `openssl ca` issues certificates); a YAML config so
+ * opened cannot hold a BEGIN line at a line start.
+ */
+const OPENSSL_TEXT_DUMP = /^(?:Certificate|Certificate Request|(?:RSA |EC |DSA |ED25519 |ED448 )?Private-Key|(?:RSA |EC )?Public-Key): ?/;
 const PKCS12_NAME = /\.(p12|pfx)$/i;
 
 export function credentialFileOf(bytes: Buffer, file: string): CredentialFile | undefined {
@@ -31,7 +37,8 @@ function pemFileOf(bytes: Buffer): CredentialFile | undefined {
   if (first === -1) return undefined;
   // A BEGIN line at a line start, after nothing a config would open with: a PEM
   // block inside a YAML or JSON config is indented or escaped.
-  if (!text.slice(0, first).split('\n').slice(0, -1).every((line) => OPENSSL_PREAMBLE.test(line))) return undefined;
+  const before = text.slice(0, first).split('\n').slice(0, -1);
+  if (!OPENSSL_TEXT_DUMP.test(before[0] ?? '') && !before.every((line) => OPENSSL_PREAMBLE.test(line))) return undefined;
   const labels = [...text.matchAll(BEGIN_LINE)].map((match) => match[1]!);
   const certificates = labels.filter((label) => /(?:^| )CERTIFICATE$/.test(label)).length;
   const kind = labels.some((label) => label.endsWith('PRIVATE KEY')) ? 'private-key' : certificates > 0 ? 'certificate' : 'pem';

@@ -55,17 +55,20 @@ function findLeaf(
 }
 
 /**
- * Orders certificates leaf first, then up the issuing path. Without a leaf
- * (only CA certificates) the given order is kept.
+ * Orders certificates leaf first, then up the issuing path, each once: a copy
+ * pasted twice is sent once. Without a leaf (only CA certificates) the given
+ * order is kept.
  */
 export function orderCertificates(
-  certificates: readonly [X509Certificate, ...X509Certificate[]],
+  listed: readonly [X509Certificate, ...X509Certificate[]],
   belongsToKey?: (certificate: X509Certificate) => boolean,
 ): OrderedCertificates {
+  const seen = new Set<string>();
+  const certificates = listed.filter((certificate) => !seen.has(certificate.fingerprint256) && seen.add(certificate.fingerprint256));
   const isIssuerOf = issuerTest();
   const leaf = findLeaf(certificates, isIssuerOf, belongsToKey);
   if (!leaf) {
-    const [first, ...rest] = certificates;
+    const [first, ...rest] = certificates as [X509Certificate, ...X509Certificate[]];
     return { leaf: first, chain: rest };
   }
   const remaining = certificates.filter((certificate) => certificate !== leaf);

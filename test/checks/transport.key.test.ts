@@ -24,6 +24,7 @@ beforeAll(() => {
     'tls/ed25519-crlf.key': (ed25519.export({ type: 'pkcs8', format: 'pem' }) as string).replace(/\n/g, '\r\n'),
     'tls/ed448.key': generateKeyPairSync('ed448').privateKey.export({ type: 'pkcs8', format: 'pem' }),
     'tls/pss.key': generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    'tls/secp256k1.key': generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
     'tls/dsa.key': generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
   };
   for (const [name, content] of Object.entries(files)) writeCredential(dir, name, content);
@@ -78,6 +79,16 @@ const scenarios: { name: string; config: ResolvedOverrides; status: string; code
     message: /^tls\/ed25519-crlf\.key is an Ed25519 key: .* tls\/ed25519-crlf\.key is not clean PEM/,
     hint: /which every TLS stack accepts\. Rewrite the file as plain PEM/,
     evidence: { type: 'ed25519', codes: ['key-type-uncommon', 'repaired-pem'] },
+  },
+  {
+    // Proven by hand against node:tls: TLS 1.3 sends no certificate, a TLS 1.2 server fails with "wrong curve".
+    name: 'an EC secp256k1 key',
+    config: transport('tls/secp256k1.key'),
+    status: 'fail',
+    code: 'key-unsupported',
+    message: /^tls\/secp256k1\.key is an EC secp256k1 key; TLS 1\.3 signs with EC keys on P-256, P-384 and P-521 only, so a TLS 1\.3 client does not send its certificate and TLS 1\.2 servers refuse the curve\.$/,
+    hint: /^Use an RSA key of 2048 bits or more or an EC P-256 key: generate one \(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256\), have the transport certificate issued for it and set transport\.privateKey to it\.$/,
+    evidence: { type: 'ec', curve: 'secp256k1' },
   },
   {
     name: 'a DSA key',
