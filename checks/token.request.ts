@@ -10,7 +10,7 @@ import { buildTokenRequest, describeAuthMethod } from '../src/oauth/client-auth.
 import { explainTokenError, oauthFindingCode, type ExplainedTokenError } from '../src/oauth/explain.js';
 import { ASSERTION_LIFETIME_SECONDS } from '../src/oauth/assertion.js';
 import { credentialFindings, prepareCredentials, secretFacts } from '../src/oauth/prepare.js';
-import { parseTokenAnswer } from '../src/oauth/token-response.js';
+import { parseTokenAnswer, type TokenAnswer } from '../src/oauth/token-response.js';
 import { redactAnswer, Redactor } from '../src/redact.js';
 import clockSkew from './clock.skew.js';
 import jwksSigningKey from './jwks.signing-key.js';
@@ -161,12 +161,17 @@ export default defineCheck({
       return { ...networkFailure(error, url, sentEvidence, ctx.env), secrets };
     }
 
-    const issued = parseTokenAnswer(response.status, response.headers['content-type'], response.body);
+    // A success whose body golive could not decode is no token, whatever its bytes read as (src/net/answer.ts):
+    // a client that decodes the Content-Encoding it names gets none.
+    const undecoded = response.undecodable !== undefined && response.status >= 200 && response.status <= 299;
+    const issued: TokenAnswer = undecoded
+      ? { kind: 'not-json', status: response.status, bytes: response.body.length, formEncoded: false }
+      : parseTokenAnswer(response.status, response.headers['content-type'], response.body);
     // What the report shows of the answer comes from it with the credentials just sent taken out:
     // servers echo requests in their errors, and a preview cut short or reshaped would no longer
     // be recognised by the redaction of the report.
     const seen = redactAnswer(response, new Redactor(secrets));
-    const answer = issued.kind === 'token' ? issued : parseTokenAnswer(seen.status, seen.headers['content-type'], seen.body);
+    const answer = issued.kind === 'token' || undecoded ? issued : parseTokenAnswer(seen.status, seen.headers['content-type'], seen.body);
     const evidence: Evidence = { ...sentEvidence, ...responseEvidence(seen, ctx) };
     if (answer.kind === 'oauth-error') {
       const explained = explainTokenError({

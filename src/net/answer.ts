@@ -73,9 +73,14 @@ export interface ServerDate {
 /** The content codings golive asks for (Accept-Encoding) and decodes. */
 export const DECODED_CODINGS = ['gzip', 'deflate', 'br'] as const;
 
-/** A body golive could not decode: a Content-Encoding it does not know, or bytes that are not that encoding. */
+/** Content codings golive undoes one after another; servers apply one, and a longer chain is not decoded. */
+export const MAX_DECODED_CODINGS = 4;
+
+/** A body golive could not decode: a Content-Encoding it does not know, more codings than it undoes, or bytes that are not that encoding. */
 export type Undecodable =
   | { encoding: string; problem: 'unsupported' }
+  /** `encoding` is the start of the chain; `count` how many codings it holds. */
+  | { encoding: string; problem: 'too-many'; count: number }
   /** `reason` and `code` are zlib's. */
   | { encoding: string; problem: 'corrupt'; reason: string; code?: string };
 
@@ -250,9 +255,12 @@ export function parseHttpDate(value: string, now: number): number | undefined {
   const [day, month, year, hour, minute, second] = parts;
   const monthIndex = MONTHS.indexOf(month.toLowerCase());
   if (monthIndex < 0 || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) return undefined;
-  const ms = Date.UTC(year, monthIndex, Number(day), Number(hour), Number(minute), Number(second));
-  // 31 Feb rolls over in Date.UTC: not a date.
-  return new Date(ms).getUTCDate() === Number(day) ? ms : undefined;
+  // setUTCFullYear, not Date.UTC: that reads the years 0 to 99 as 1900 to 1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, Number(day));
+  date.setUTCHours(Number(hour), Number(minute), Number(second));
+  // 31 Feb rolls over: not a date.
+  return date.getUTCDate() === Number(day) ? date.getTime() : undefined;
 }
 
 /** `Retry-After` (RFC 9110 §10.2.3): delta-seconds, or an HTTP-date taken against the run's clock. */
@@ -424,9 +432,14 @@ export function challengeError(challenges: readonly Challenge[]): { error: strin
 /** `Content-Encoding: gzip, but the body is not valid gzip (incorrect header check, Z_DATA_ERROR)`: follows "answered 200 with". */
 export function describeUndecodable(undecodable: Undecodable): string {
   const encoding = shown(undecodable.encoding, 40);
-  return undecodable.problem === 'unsupported'
-    ? `Content-Encoding: ${encoding}, which golive does not decode (it asks for ${DECODED_CODINGS.join(', ')})`
-    : `Content-Encoding: ${encoding}, but the body is not valid ${encoding} (${shown(undecodable.reason, 80)}${undecodable.code === undefined ? '' : `, ${shown(undecodable.code, 40)}`})`;
+  switch (undecodable.problem) {
+    case 'unsupported':
+      return `Content-Encoding: ${encoding}, which golive does not decode (it asks for ${DECODED_CODINGS.join(', ')})`;
+    case 'too-many':
+      return `Content-Encoding: ${encoding} (${undecodable.count} codings), more than the ${MAX_DECODED_CODINGS} golive undoes one after another`;
+    case 'corrupt':
+      return `Content-Encoding: ${encoding}, but the body is not valid ${encoding} (${shown(undecodable.reason, 80)}${undecodable.code === undefined ? '' : `, ${shown(undecodable.code, 40)}`})`;
+  }
 }
 
 /** `it asks to retry after 30 s`, or undefined when the answer gives no usable Retry-After. */

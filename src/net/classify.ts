@@ -1,3 +1,4 @@
+import { maxHeaderSize } from 'node:http';
 import { ProxyFailure, StepTimeout, type NetworkStep } from './connect.js';
 
 /**
@@ -106,6 +107,9 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
   }
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return { layer: 'tls', code, reason: 'the TLS handshake failed' };
   if (code === 'UND_ERR_PROXY') return { layer: 'proxy', code, reason: 'the proxy refused or failed the tunnel' };
+  if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') {
+    return { layer: 'http', code, reason: `the response headers are larger than the ${maxHeaderSize / 1024} KB golive reads` };
+  }
   if (code.startsWith('HPE_')) return { layer: 'http', code, reason: 'the server answered with something that is not HTTP' };
   if (code.startsWith('UND_ERR_')) return { layer: 'http', code, reason: 'the HTTP exchange failed' };
   return { layer: 'tcp', code, reason: 'the connection failed' };

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { Redactor } from '../redact.js';
 import { describeChallenges, parseChallenges } from './answer.js';
 
 /**
@@ -205,9 +206,12 @@ export async function openTunnel(proxy: string, host: string, port: number, prog
   const at = `the proxy at ${proxyAddress(proxy)}`;
   const target = authority(host, port, net.isIPv6);
   const headers: Record<string, string> = { host: target };
+  // What the proxy says (status text, challenges) with the credentials sent taken out: a proxy may echo them.
+  const ownWords = new Redactor();
   if (proxyUrl.username) {
-    const credentials = `${decodeURIComponent(proxyUrl.username)}:${decodeURIComponent(proxyUrl.password)}`;
+    const credentials = `${percentDecoded(proxyUrl.username)}:${percentDecoded(proxyUrl.password)}`;
     headers['proxy-authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    for (const secret of [credentials, proxyUrl.password, percentDecoded(proxyUrl.password)]) ownWords.add(secret);
   }
   progress.step = 'proxy';
   return new Promise((resolve, reject) => {
@@ -234,9 +238,11 @@ export async function openTunnel(proxy: string, host: string, port: number, prog
         return;
       }
       socket.destroy();
-      const status = `${response.statusCode}${response.statusMessage ? ` ${response.statusMessage}` : ''}`;
+      const status = `${response.statusCode}${response.statusMessage ? ` ${ownWords.text(response.statusMessage)}` : ''}`;
       if (response.statusCode === 407) {
-        reject(proxyAuthenticationFailure(at, status, target, response.headers['proxy-authenticate'], proxyUrl.username !== '', proxy));
+        const challenges = response.headers['proxy-authenticate'];
+        const challenge = challenges === undefined ? undefined : ownWords.text(Array.isArray(challenges) ? challenges.join(', ') : challenges);
+        reject(proxyAuthenticationFailure(at, status, target, challenge, proxyUrl.username !== '', proxy));
         return;
       }
       reject(new ProxyFailure(`${at} refused the tunnel: it answered ${status} to CONNECT ${target}`, 'GOLIVE_PROXY', proxy));
@@ -245,18 +251,37 @@ export async function openTunnel(proxy: string, host: string, port: number, prog
       detach();
       request.destroy();
       reject(
-        progress.proxyAccepted
-          ? new ProxyFailure(`${at} dropped the connection before answering the CONNECT to ${target}`, codeOf(error), proxy, error)
-          : new ProxyFailure(`${at} could not be reached`, codeOf(error), proxy, error),
+        // Node's HTTP parser fails with HPE_*: the proxy answered, with something it could not read.
+        codeOf(error).startsWith('HPE_')
+          ? new ProxyFailure(`${at} answered the CONNECT to ${target} with something golive could not read`, codeOf(error), proxy, error)
+          : progress.proxyAccepted
+            ? new ProxyFailure(`${at} dropped the connection before answering the CONNECT to ${target}`, codeOf(error), proxy, error)
+            : new ProxyFailure(`${at} could not be reached`, codeOf(error), proxy, error),
       );
     });
     request.end();
   });
 }
 
+/**
+ * The user or password of a proxy URL, percent-decoded as curl does: a `%`
+ * that starts no valid escape (a password `50%off` written as it is) stays
+ * as written, rather than failing the connection.
+ */
+function percentDecoded(text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      // Escapes that are not UTF-8 stay as written too.
+      return run;
+    }
+  });
+}
+
 /** A proxy that wants credentials (407): its Proxy-Authenticate challenge named, and whether the proxy URL gave any. */
-function proxyAuthenticationFailure(at: string, status: string, target: string, header: string | string[] | undefined, sent: boolean, proxy: string): ProxyFailure {
-  const challenges = parseChallenges(Array.isArray(header) ? header.join(', ') : header);
+function proxyAuthenticationFailure(at: string, status: string, target: string, header: string | undefined, sent: boolean, proxy: string): ProxyFailure {
+  const challenges = parseChallenges(header);
   const challenge = challenges.length === 0 ? ' without a Proxy-Authenticate challenge' : ` with Proxy-Authenticate: ${describeChallenges(challenges)}`;
   const reason = sent
     ? `${at} refused the credentials in the proxy URL: it answered ${status} to CONNECT ${target}${challenge}`

@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
 import type { buildConnector, Dispatcher } from 'undici';
-import { contentCodings, DECODED_CODINGS, type Undecodable } from './answer.js';
+import { contentCodings, DECODED_CODINGS, MAX_DECODED_CODINGS, type Undecodable } from './answer.js';
 import { classifyNetworkError, type NetworkFailure } from './classify.js';
 import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline, type Progress } from './connect.js';
 import { trustAnchors, type TlsMaterial } from './probe.js';
@@ -32,7 +32,7 @@ export interface HttpResponse {
   bytesRead: number;
   /** Bytes received for the body when it came encoded (gzip, deflate, br). */
   encodedBytes?: number;
-  /** The Content-Encoding is not one golive decodes, or the body is not valid in it: `body` holds what was read as received. */
+  /** The Content-Encoding is not one golive decodes (or a longer chain than it undoes), or the body is not valid in it: `body` holds what was read as received. */
   undecodable?: Undecodable;
   timings: { headersMs: number; totalMs: number };
 }
@@ -94,6 +94,13 @@ class CapReached extends Error {}
 async function readBody(body: Readable, contentEncoding: string | undefined, limit: number): Promise<BodyRead> {
   const codings = contentCodings(contentEncoding);
   if (codings.length === 0) return collect(body, limit);
+  // Each coding is a decoder in the pipeline: thousands of them would take the whole timeout and blame the server.
+  if (codings.length > MAX_DECODED_CODINGS) {
+    const read = await collect(body, limit);
+    // Counted in the whole value (undici bounds the headers), not only the part contentCodings reads.
+    const count = contentEncoding!.split(',').filter((coding) => !['', 'identity'].includes(coding.trim().toLowerCase())).length;
+    return { ...read, undecodable: { encoding: `${codings.slice(0, MAX_DECODED_CODINGS).join(', ')}, …`, problem: 'too-many', count } };
+  }
   const known = await decoders();
   const unknown = codings.find((coding) => !known.has(coding));
   if (unknown !== undefined) {

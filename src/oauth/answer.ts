@@ -71,7 +71,7 @@ export function answerFindings() {
     'undecodable-body': {
       message: ({ status, undecodable }: { status: number; undecodable: Undecodable }) => `The token endpoint answered ${status} with ${describeUndecodable(undecodable)}.`,
       hint: ({ undecodable }: { status: number; undecodable: Undecodable }) =>
-        undecodable.problem === 'unsupported'
+        undecodable.problem !== 'corrupt'
           ? 'The server ignored Accept-Encoding, or a proxy in between re-encoded the answer: check any proxy (HTTPS_PROXY); if there is none, send this report to Thredd support.'
           : 'The body is labelled with an encoding it does not have, or was damaged on the way: check any proxy (HTTPS_PROXY) that rewrites answers; if there is none, send this report to Thredd support.',
     },

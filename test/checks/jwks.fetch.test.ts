@@ -185,6 +185,23 @@ describe('jwks.fetch against hostile servers', () => {
     expect(result.output).toBeUndefined();
   });
 
+  it('fails naming the size of the headers when they are larger than golive reads (20 KB)', async () => {
+    const big = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Debug: ${'a'.repeat(20_000)}\r\nContent-Length: 11\r\n\r\n{"keys":[]}`));
+    });
+    await new Promise<void>((resolve) => big.listen(0, '127.0.0.1', resolve));
+    const { port } = big.address() as { port: number };
+    try {
+      const result = await fetchJwks(`http://127.0.0.1:${port}/org/jwks.json`);
+      expect(result).toMatchObject({ status: 'fail', code: 'http', evidence: { layer: 'http', code: 'UND_ERR_HEADERS_OVERFLOW' } });
+      expect(result.message).toBe(`HTTP: JWKS host 127.0.0.1:${port}: the response headers are larger than the 16 KB golive reads (UND_ERR_HEADERS_OVERFLOW).`);
+      expect(result.hint).toBe(`Fetch http://127.0.0.1:${port}/org/jwks.json with curl from this machine to see the failure, and check endpoints.jwks.`);
+    } finally {
+      await new Promise((resolve) => big.close(resolve));
+    }
+  });
+
   it('fails naming the layer, code and host when nothing listens', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -157,4 +157,32 @@ describe('token.request on answers a token host can give', () => {
     expect(check.message).toMatch(message);
     expect(check.hint).toMatch(hint);
   });
+
+  it.each([
+    ['gzip', 'a token in plain JSON labelled gzip', /^The token endpoint answered 200 with Content-Encoding: gzip, but the body is not valid gzip \(incorrect header check, Z_DATA_ERROR\)\.$/, /labelled with an encoding it does not have/],
+    ['zstd', 'a token in plain JSON labelled zstd', /^The token endpoint answered 200 with Content-Encoding: zstd, which golive does not decode \(it asks for gzip, deflate, br\)\.$/, /ignored Accept-Encoding/],
+  ] as const)('%s: %s is not a token: a client that decodes the label gets no token (undecodable-body)', async (encoding, _name, message, hint) => {
+    answer = (send) => send(200, { 'content-type': 'application/json', 'content-encoding': encoding }, json({ access_token: 'opaque-token-value', token_type: 'Bearer', expires_in: 3600 }));
+    const check = await tokenRequest(against('client_secret_post-tls'));
+    expect(check).toMatchObject({ status: 'fail', code: 'undecodable-body', evidence: { status: 200, undecodable: { encoding } } });
+    expect(check.message).toMatch(message);
+    expect(check.hint).toMatch(hint);
+    expect(JSON.stringify(check)).not.toContain('opaque-token-value');
+  });
+
+  it('a body gzipped 1600 times over is not decoded: undecodable-body, well within the timeout', async () => {
+    const chain = Array.from({ length: 1600 }, () => 'gzip').join(', ');
+    const body = Array.from({ length: 1600 }).reduce<Buffer>((inner) => gzipSync(inner), Buffer.from(json({ access_token: 'x' })));
+    answer = (send) => send(200, { 'content-type': 'application/json', 'content-encoding': chain }, body);
+    const started = performance.now();
+    const check = await tokenRequest(against('client_secret_basic-tls'));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(check).toMatchObject({
+      status: 'fail',
+      code: 'undecodable-body',
+      evidence: { status: 200, undecodable: { encoding: 'gzip, gzip, gzip, gzip, …', problem: 'too-many', count: 1600 } },
+    });
+    expect(check.message).toBe('The token endpoint answered 200 with Content-Encoding: gzip, gzip, gzip, gzip, … (1600 codings), more than the 4 golive undoes one after another.');
+    expect(check.hint).toMatch(/^The server ignored Accept-Encoding, or a proxy in between re-encoded the answer: check any proxy \(HTTPS_PROXY\)/);
+  });
 });

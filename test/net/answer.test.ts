@@ -182,6 +182,10 @@ describe('HTTP-date and the server clock', () => {
     ['Wednesday, 02-Dec-26 10:00:00 GMT', NOW],
     ['Wednesday, 02-Dec-80 10:00:00 GMT', Date.UTC(1980, 11, 2, 10, 0, 0)],
     ['Wed Dec  2 10:00:00 2026', NOW],
+    // A year below 100 is that year, not 1900 plus it (Date.UTC's reading).
+    ['Sun, 06 Nov 0094 08:49:37 GMT', Date.parse('0094-11-06T08:49:37Z')],
+    ['Sat, 29 Feb 0004 00:00:00 GMT', Date.parse('0004-02-29T00:00:00Z')],
+    ['Sun, 29 Feb 0005 00:00:00 GMT', undefined],
     ['Wed, 02 Dec 2026 25:00:00 GMT', undefined],
     ['2026-12-02T10:00:00Z', undefined],
     ['', undefined],

@@ -27,6 +27,14 @@ async function bomb(compressor: Transform): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
+function gzipN(body: Buffer, times: number): Buffer {
+  let out = body;
+  for (let i = 0; i < times; i++) out = gzipSync(out);
+  return out;
+}
+/** A real body gzipped 1600 times over, labelled so: each layer is a decoder golive would run. */
+const deepGzip = gzipN(Buffer.from(JWKS), 1600);
+
 let server: Server;
 let origin = '';
 let session: HttpSession;
@@ -63,6 +71,10 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
       return send(gzipJwks.subarray(0, gzipJwks.length - 12), { 'content-encoding': 'gzip' });
     case '/zstd':
       return send(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3]), { 'content-encoding': 'zstd' });
+    case '/gzip-1600-deep':
+      return send(deepGzip, { 'content-encoding': Array.from({ length: 1600 }, () => 'gzip').join(', ') });
+    case '/gzip-4-deep':
+      return send(gzipN(Buffer.from(JWKS), 4), { 'content-encoding': 'gzip, gzip, gzip, gzip' });
     case '/empty-401':
       return send(Buffer.alloc(0), { 'content-encoding': 'gzip', 'www-authenticate': 'Basic realm="x"' }, 401);
     case '/stalled-gzip':
@@ -143,6 +155,20 @@ describe('the HTTP session and Content-Encoding', () => {
     const response = await get('/zstd');
     expect(response.undecodable).toEqual({ encoding: 'zstd', problem: 'unsupported' });
     expect(response.body).toEqual(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3]));
+  });
+
+  it('four codings one after another decode', async () => {
+    const response = await get('/gzip-4-deep');
+    expect(response.body.toString('utf8')).toBe(JWKS);
+    expect(response.undecodable).toBeUndefined();
+  });
+
+  it('a chain of 1600 codings is not decoded: named at once, the bytes kept as received, well within the timeout', async () => {
+    const started = performance.now();
+    const response = await get('/gzip-1600-deep', { timeoutMs: 3_000 });
+    expect(response.undecodable).toEqual({ encoding: 'gzip, gzip, gzip, gzip, …', problem: 'too-many', count: 1600 });
+    expect(response.body).toEqual(deepGzip);
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it('an empty body labelled gzip is an empty body', async () => {

@@ -10,11 +10,15 @@ import { runOnline, sandboxEnv } from '../support/online.js';
 // Proxy-Authenticate challenge: golive names the scheme and says the proxy
 // wants credentials, or refused the ones in the proxy URL.
 
-const GOOD = `Basic ${Buffer.from('alice:s3cret').toString('base64')}`;
+/** What the proxy accepts; the second is a password with a `%` that starts no escape, given as it is in the proxy URL. */
+const GOOD = new Set(['alice:s3cret', 'bob:50%off'].map((credentials) => `Basic ${Buffer.from(credentials).toString('base64')}`));
 
 let sandbox: Sandbox;
 let proxy: Server;
 let proxyPort = 0;
+// A proxy that quotes the credentials it refuses: decoded in its status text, base64 and decoded in its challenge.
+let echoing: Server;
+let echoingPort = 0;
 const sockets = new Set<Socket>();
 
 beforeAll(async () => {
@@ -23,7 +27,7 @@ beforeAll(async () => {
   proxy.on('connect', (req, client: Socket) => {
     sockets.add(client);
     client.on('error', () => undefined);
-    if (req.headers['proxy-authorization'] !== GOOD) {
+    if (!GOOD.has(req.headers['proxy-authorization'] ?? '')) {
       client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp proxy"\r\nProxy-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n');
       return;
     }
@@ -38,11 +42,24 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   proxyPort = (proxy.address() as AddressInfo).port;
+  echoing = createServer((_req, res) => void res.writeHead(405).end());
+  echoing.on('connect', (req, client: Socket) => {
+    sockets.add(client);
+    client.on('error', () => undefined);
+    const sent = (req.headers['proxy-authorization'] ?? '').replace(/^Basic /, '');
+    const decoded = Buffer.from(sent, 'base64').toString('utf8');
+    client.end(
+      `HTTP/1.1 407 Bad credentials ${decoded}\r\nProxy-Authenticate: Basic realm="corp proxy", error="refused ${sent}", user="${decoded}"\r\nContent-Length: 0\r\n\r\n`,
+    );
+  });
+  await new Promise<void>((resolve) => echoing.listen(0, '127.0.0.1', resolve));
+  echoingPort = (echoing.address() as AddressInfo).port;
 });
 
 afterAll(async () => {
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => proxy?.close(resolve));
+  await new Promise((resolve) => echoing?.close(resolve));
   await sandbox?.close();
 });
 
@@ -92,6 +109,12 @@ describe('a proxy that answers 407 to CONNECT', () => {
     expect((response as { status: number }).status).toBeGreaterThanOrEqual(200);
   });
 
+  it('with a password holding a "%" that starts no escape: sent as written, as curl does, and the request goes through', async () => {
+    const response = await throughProxy(`http://bob:50%off@127.0.0.1:${proxyPort}`);
+    expect(response).not.toBeInstanceOf(Error);
+    expect((response as { status: number }).status).toBeGreaterThanOrEqual(200);
+  });
+
   it('network.token-endpoint names the challenge and the fix', async () => {
     const results = await runOnline(sandbox.configs['client_secret_post-tls']!, sandboxEnv(sandbox, { HTTPS_PROXY: `http://127.0.0.1:${proxyPort}` }), { only: ['network.token-endpoint'] });
     const check = results['network.token-endpoint']!;
@@ -100,5 +123,37 @@ describe('a proxy that answers 407 to CONNECT', () => {
       /^Proxy: the proxy at 127\.0\.0\.1:\d+ wants credentials, and the proxy URL has none: it answered 407 Proxy Authentication Required to CONNECT 127\.0\.0\.1:\d+ with Proxy-Authenticate: Basic realm="corp proxy", Negotiate, so the token host 127\.0\.0\.1:\d+ cannot be reached \(GOLIVE_PROXY_AUTH\)\.$/,
     );
     expect(check.hint).toMatch(/^Give the proxy a user and password it accepts in HTTPS_PROXY \(http:\/\/user:password@127\.0\.0\.1:\d+, special characters percent-encoded\)/);
+  });
+
+  it('a proxy that quotes the credentials it refuses: its words are shown with them taken out, in every form', async () => {
+    const env = sandboxEnv(sandbox, { HTTPS_PROXY: `http://alice:Tr0ub4dor%263@127.0.0.1:${echoingPort}` });
+    const results = await runOnline(sandbox.configs['client_secret_post-tls']!, env, { only: ['network.token-endpoint'] });
+    const check = results['network.token-endpoint']!;
+    expect(check).toMatchObject({ status: 'fail', code: 'proxy' });
+    expect(check.message).toMatch(
+      /^Proxy: the proxy at 127\.0\.0\.1:\d+ refused the credentials in the proxy URL: it answered 407 Bad credentials \[redacted\] to CONNECT 127\.0\.0\.1:\d+ with Proxy-Authenticate: Basic realm="corp proxy", error="refused \[redacted\]", user="\[redacted\]", so the token host 127\.0\.0\.1:\d+ cannot be reached \(GOLIVE_PROXY_AUTH\)\.$/,
+    );
+    const shown = JSON.stringify(check);
+    for (const form of ['Tr0ub4dor', Buffer.from('alice:Tr0ub4dor&3').toString('base64')]) expect(shown).not.toContain(form);
+  });
+
+  it('a proxy whose 407 headers are larger than golive reads: it answered, with headers too large, never "dropped the connection"', async () => {
+    const big = createServer((_req, res) => void res.writeHead(405).end());
+    big.on('connect', (_req, client: Socket) => {
+      client.on('error', () => undefined);
+      client.end(`HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="${'r'.repeat(20_000)}"\r\nContent-Length: 0\r\n\r\n`);
+    });
+    await new Promise<void>((resolve) => big.listen(0, '127.0.0.1', resolve));
+    const port = (big.address() as AddressInfo).port;
+    try {
+      const failure = (await throughProxy(`http://127.0.0.1:${port}`)) as HttpFailure;
+      expect(failure).toBeInstanceOf(HttpFailure);
+      expect(failure.failure).toMatchObject({ layer: 'proxy', code: 'HPE_HEADER_OVERFLOW' });
+      expect(failure.failure.reason).toMatch(
+        /^the proxy at 127\.0\.0\.1:\d+ answered the CONNECT to 127\.0\.0\.1:\d+ with something golive could not read: the response headers are larger than the 16 KB golive reads$/,
+      );
+    } finally {
+      await new Promise((resolve) => big.close(resolve));
+    }
   });
 });
