@@ -176,7 +176,7 @@ describe('token.request on answers a token host can give', () => {
     answer = (send) => send(200, { 'content-type': 'application/json', 'content-encoding': chain }, body);
     const started = performance.now();
     const check = await tokenRequest(against('client_secret_basic-tls'));
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(performance.now() - started).toBeLessThan(6_000);
     expect(check).toMatchObject({
       status: 'fail',
       code: 'undecodable-body',

@@ -462,7 +462,7 @@ describe('token.request against a misbehaving token host', () => {
     expect(check.message).toMatch(message);
     expect(check.hint).toMatch(hint);
     expect(check.evidence).toMatchObject({ method: 'POST', url, ...evidence });
-    expect(performance.now() - started).toBeLessThan(3000);
+    expect(performance.now() - started).toBeLessThan(8_000);
   });
 });
 
