@@ -14,6 +14,21 @@ const COMBINATIONS: StarterConfigOptions[] = AUTH_METHODS.flatMap((authMethod) =
 );
 
 const VARIABLE = /^\$\{[A-Z][A-Z0-9_]*\}$/;
+
+/** The names each environment's starter reads: Production's are its own, as `golive diff` reads both configs in one environment. */
+const NAMES = new Map([
+  ['uat', { organisationId: 'THREDD_ORG_ID', clientId: 'THREDD_CLIENT_ID', clientSecret: 'THREDD_CLIENT_SECRET', signing: 'SIGNING_KEY_PASSPHRASE', transport: 'TRANSPORT_KEY_PASSPHRASE' }],
+  [
+    'production',
+    {
+      organisationId: 'THREDD_PROD_ORG_ID',
+      clientId: 'THREDD_PROD_CLIENT_ID',
+      clientSecret: 'THREDD_PROD_CLIENT_SECRET',
+      signing: 'PROD_SIGNING_KEY_PASSPHRASE',
+      transport: 'PROD_TRANSPORT_KEY_PASSPHRASE',
+    },
+  ],
+] as const);
 const schema = JSON.parse(readFileSync(new URL('../schemas/config.schema.json', import.meta.url), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
@@ -36,6 +51,7 @@ function name(options: StarterConfigOptions): string {
 describe.each(COMBINATIONS.map((options) => [name(options), options] as const))('starterConfig: %s', (_, options) => {
   const text = starterConfig(options);
   const config = parse(text) as Starter;
+  const names = NAMES.get(options.environment)!;
 
   it('starts with the schema line for editors', () => {
     expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=https://golive.dev/schemas/config.schema.json');
@@ -48,8 +64,8 @@ describe.each(COMBINATIONS.map((options) => [name(options), options] as const))(
       environment: options.environment,
       connectivity: options.connectivity,
       region: 0,
-      organisationId: '${THREDD_ORG_ID}',
-      client: { id: '${THREDD_CLIENT_ID}', authMethod: options.authMethod },
+      organisationId: `\${${names.organisationId}}`,
+      client: { id: `\${${names.clientId}}`, authMethod: options.authMethod },
     });
   });
 
@@ -69,7 +85,7 @@ describe.each(COMBINATIONS.map((options) => [name(options), options] as const))(
 
   it('has client.secret only for client_secret_*', () => {
     if (options.authMethod === 'private_key_jwt') expect(config.client).not.toHaveProperty('secret');
-    else expect(config.client.secret).toBe('${THREDD_CLIENT_SECRET}');
+    else expect(config.client.secret).toBe(`\${${names.clientSecret}}`);
   });
 
   it('has signing iff private_key_jwt', () => {
@@ -77,7 +93,7 @@ describe.each(COMBINATIONS.map((options) => [name(options), options] as const))(
     if (config.signing) {
       expect(config.signing.privateKey).toBeTruthy();
       expect(config.signing.certificate).toBeTruthy();
-      expect(text).toContain('${SIGNING_KEY_PASSPHRASE}');
+      expect(text).toContain(`# passphrase: "\${${names.signing}}"`);
     }
   });
 
@@ -86,6 +102,7 @@ describe.each(COMBINATIONS.map((options) => [name(options), options] as const))(
     if (config.transport) {
       expect(config.transport.privateKey).toBeTruthy();
       expect(config.transport.certificate).toBeTruthy();
+      expect(text).toContain(`# passphrase: "\${${names.transport}}"`);
     }
   });
 

@@ -71,14 +71,20 @@ For editor completion, add to the top of a YAML config:
 Writes a commented starter config (default: ./golive.yaml). Never overwrites
 an existing file without --force. Secrets are written as \${VARS}, never inline.
 
+Variables: uat reads THREDD_ORG_ID, THREDD_CLIENT_ID, THREDD_CLIENT_SECRET,
+SIGNING_KEY_PASSPHRASE and TRANSPORT_KEY_PASSPHRASE; production reads its own,
+THREDD_PROD_ORG_ID, THREDD_PROD_CLIENT_ID, THREDD_PROD_CLIENT_SECRET,
+PROD_SIGNING_KEY_PASSPHRASE and PROD_TRANSPORT_KEY_PASSPHRASE: golive diff reads
+both configs in one environment, so shared names would give both the same values.
+
 Options:
   --auth-method METHOD       private_key_jwt (default) | client_secret_post | client_secret_basic
   --connectivity tls|mtls    default tls
   --environment uat|production   default uat
   --from-postman FILE        import a Postman environment (or collection) export: maps its
                              variables, moves key material into certs/<environment>/ (keys 0600),
-                             writes the client secret as \${THREDD_CLIENT_SECRET}; lists every
-                             inference, guess and unknown variable (names only). --auth-method,
+                             writes secrets as the variables above; lists every inference,
+                             guess and unknown variable (names only). --auth-method,
                              --connectivity and --environment override what it infers
   --force                    overwrite existing files
   --stdout                   print the config instead of writing it (not with --from-postman)

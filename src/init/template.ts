@@ -1,5 +1,6 @@
 import type { AuthMethod, Connectivity, Environment } from '../config/types.js';
 import { THREDD } from '../profiles/thredd.js';
+import { configVariables } from './variables.js';
 import { commented, SCHEMA_COMMENT, SECRETS_COMMENT } from './yaml.js';
 
 export interface StarterConfigOptions {
@@ -18,6 +19,7 @@ export function starterConfig(options: StarterConfigOptions): string {
   const { authMethod, connectivity, environment } = options;
   // Per-environment folders keep UAT and Production keys apart: Production must use new credentials.
   const certs = `certs/${environment}`;
+  const variables = configVariables(environment);
   const regions = Object.entries(THREDD.regions)
     .map(([value, name]) => `${value} ${name}`)
     .join(', ');
@@ -31,23 +33,27 @@ export function starterConfig(options: StarterConfigOptions): string {
     SECRETS_COMMENT,
     "# Relative paths resolve against this file's folder.",
     ...(environment === 'production'
-      ? ['# Production needs its own client, secret and keys: review the move with `golive diff uat.yaml prod.yaml`.']
+      ? [
+          '# Production needs its own client, secret and keys: review the move with `golive diff uat.yaml prod.yaml`.',
+          '# Its variables have PROD in their names: `golive diff` reads both configs in one environment,',
+          '# so names shared with UAT would give both the same values.',
+        ]
       : []),
     '',
     commented('profile: thredd', 'thredd derives every endpoint; custom needs the endpoints section'),
     commented(`environment: ${environment}`, 'uat | production: which platform these credentials are for'),
     commented(`connectivity: ${connectivity}`, 'tls | mtls (mutual TLS with a transport certificate)'),
     commented('region: 0', `the X-Region header: ${regions}`),
-    commented('organisationId: "${THREDD_ORG_ID}"', 'from the portal (not the client id); names your JWKS'),
+    commented(`organisationId: "\${${variables.organisationId}}"`, 'from the portal (not the client id); names your JWKS'),
     '',
     'client:',
-    commented('  id: "${THREDD_CLIENT_ID}"', 'a UUID or a URL ending in one, exactly as the portal shows it'),
+    commented(`  id: "\${${variables.clientId}}"`, 'a UUID or a URL ending in one, exactly as the portal shows it'),
     commented(`  authMethod: ${authMethod}`, 'client_secret_post | client_secret_basic | private_key_jwt'),
     ...(authMethod === 'private_key_jwt'
       ? []
       : [
           commented(
-            '  secret: "${THREDD_CLIENT_SECRET}"',
+            `  secret: "\${${variables.clientSecret}}"`,
             `never the secret itself; sent ${authMethod === 'client_secret_basic' ? 'in an Authorization: Basic header' : 'in the request body'}`,
           ),
         ]),
@@ -60,7 +66,7 @@ export function starterConfig(options: StarterConfigOptions): string {
           'signing:',
           `  certificate: ${certs}/signing.pem`,
           commented(`  privateKey: ${certs}/signing.key`, `PEM (PKCS#1, PKCS#8, SEC1) or a .p12/.pfx bundle`),
-          commented('  # passphrase: "${SIGNING_KEY_PASSPHRASE}"', 'uncomment for an encrypted key or a bundle'),
+          commented(`  # passphrase: "\${${variables.signingPassphrase}}"`, 'uncomment for an encrypted key or a bundle'),
           commented('  algorithm: PS256', 'RS256 | PS256 for RSA keys, ES256 for P-256 keys'),
           commented('  # kid: ""', 'the KID shown in the portal; default: the kid the JWKS'),
           commented('', 'registers this key under (kids are opaque, never derived)'),
@@ -75,7 +81,7 @@ export function starterConfig(options: StarterConfigOptions): string {
           'transport:',
           `  certificate: ${certs}/transport.pem`,
           `  privateKey: ${certs}/transport.key`,
-          commented('  # passphrase: "${TRANSPORT_KEY_PASSPHRASE}"', 'uncomment for an encrypted key or a bundle'),
+          commented(`  # passphrase: "\${${variables.transportPassphrase}}"`, 'uncomment for an encrypted key or a bundle'),
         ]
       : []),
     '',

@@ -215,6 +215,10 @@ describe.concurrent('golive init', () => {
       THREDD_ORG_ID: 'org-1234',
       THREDD_CLIENT_ID: '6f1c7a52-3b8e-4f5e-9d3a-2b7c1e0f4a11',
       THREDD_CLIENT_SECRET: 'a-client-secret-value',
+      // The Production starters read their own variables.
+      THREDD_PROD_ORG_ID: 'org-5678',
+      THREDD_PROD_CLIENT_ID: '0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70',
+      THREDD_PROD_CLIENT_SECRET: 'a-production-client-secret-value',
     };
     const result = await golive(['check', '--offline', '--strict', '--format', 'json', ...configs], dir, env);
     const report = JSON.parse(result.stdout) as Report;

@@ -132,6 +132,29 @@ describe('importPostman: the mapping table', () => {
     expectNoSecrets(describePostmanImport(result, 'env.json', 'golive.yaml'));
   });
 
+  it.each([
+    ['uat', 'https://uat-api.thredd.com', { organisationId: 'THREDD_ORG_ID', clientId: 'THREDD_CLIENT_ID', secret: 'THREDD_CLIENT_SECRET', passphrase: 'SIGNING_KEY_PASSPHRASE' }],
+    [
+      'production',
+      'https://api.thredd.com',
+      { organisationId: 'THREDD_PROD_ORG_ID', clientId: 'THREDD_PROD_CLIENT_ID', secret: 'THREDD_PROD_CLIENT_SECRET', passphrase: 'PROD_SIGNING_KEY_PASSPHRASE' },
+    ],
+  ] as const)('a %s export (%s) writes that environment\'s variable names, so golive diff can tell the two apart', (environment, baseUrl, names) => {
+    const withSecret = imported({ client_secret: SECRET_CANARY, base_url: baseUrl });
+    expect(withSecret.yaml).toMatchObject({ environment, organisationId: `\${${names.organisationId}}`, client: { id: `\${${names.clientId}}`, secret: `\${${names.secret}}` } });
+    expect(withSecret.exports).toEqual([{ name: names.secret, from: 'client_secret' }]);
+    expect(withSecret.mapped).toContainEqual({ variable: 'client_secret', field: `client.secret (as \${${names.secret}})` });
+    expect(withSecret.todo).toEqual([
+      `organisationId: export ${names.organisationId} or edit the config (no organisation id variable in the export)`,
+      `client.id: export ${names.clientId} or edit the config (no usable client_id variable in the export)`,
+    ]);
+    const withKey = imported({ private_key: signing.keyPem, passphrase: PASSPHRASE_CANARY, base_url: baseUrl });
+    expect(withKey.yaml.signing).toMatchObject({ passphrase: `\${${names.passphrase}}` });
+    expect(withKey.exports).toEqual([{ name: names.passphrase, from: 'passphrase' }]);
+    expectNoSecrets(withSecret.config);
+    expectNoSecrets(withKey.config);
+  });
+
   it('a private key wins over a secret: the secret is listed as not used and not written', () => {
     const result = imported({ client_secret: SECRET_CANARY, private_key: signing.keyPem, passphrase: PASSPHRASE_CANARY });
     expect(result.yaml.client.authMethod).toBe('private_key_jwt');
@@ -174,7 +197,7 @@ describe('importPostman: the mapping table', () => {
       authMethod: 'client_secret_basic',
     });
     expect(result.yaml).toMatchObject({ environment: 'production', connectivity: 'tls', endpoints: { api: 'https://uat-api.thredd.com' } });
-    expect(result.yaml.client).toMatchObject({ authMethod: 'client_secret_basic', secret: '${THREDD_CLIENT_SECRET}' });
+    expect(result.yaml.client).toMatchObject({ authMethod: 'client_secret_basic', secret: '${THREDD_PROD_CLIENT_SECRET}' });
     expect(result.inferred).toContainEqual(expect.objectContaining({ field: 'environment', reason: expect.stringMatching(/--environment.*uat host/) }));
     expect(result.ignored).toContainEqual({ variable: 'private_key', reason: 'client_secret_basic does not sign assertions' });
     expect(result.files).toEqual([]);
@@ -235,7 +258,7 @@ describe('importPostman: the mapping table', () => {
     const result = importPostman(collection);
     const yaml = parse(result.config) as Record<string, unknown>;
     expect(result.name).toBe('Thredd REST API');
-    expect(yaml).toMatchObject({ environment: 'production', organisationId: '${THREDD_ORG_ID}' });
+    expect(yaml).toMatchObject({ environment: 'production', organisationId: '${THREDD_PROD_ORG_ID}' });
     expect(result.ignored).toEqual([
       { variable: 'orgId', reason: 'refers to a Postman variable that is not in this export' },
       { variable: 'kid', reason: 'disabled in Postman' },
@@ -518,14 +541,14 @@ describe.concurrent('golive init --from-postman (built binary)', () => {
     expect(report.runs[0]!.checks.find((entry) => entry.id === 'signing.keypair')!.status).toBe('pass');
   });
 
-  it('a client secret export asks the user to export THREDD_CLIENT_SECRET, without its value', async () => {
+  it('a Production client secret export asks the user to export THREDD_PROD_CLIENT_SECRET, without its value', async () => {
     const dir = await caseDir({ client_id: CLIENT_ID, client_secret: SECRET_CANARY, base_url: 'https://api.thredd.com', org_id: 'org-1' });
     const result = await golive(['init', 'prod.yaml', '--from-postman', 'env.json'], dir);
     expect(result.code).toBe(0);
     const yaml = await readFile(path.join(dir, 'prod.yaml'), 'utf8');
     for (const text of [result.stdout, result.stderr, yaml]) expectNoSecrets(text);
-    expect(parse(yaml)).toMatchObject({ environment: 'production', client: { authMethod: 'client_secret_post', secret: '${THREDD_CLIENT_SECRET}' } });
-    expect(result.stdout).toMatch(/^ {2}export THREDD_CLIENT_SECRET=\.\.\. {3}# the value of client_secret in Postman \(not shown here\)$/m);
+    expect(parse(yaml)).toMatchObject({ environment: 'production', client: { authMethod: 'client_secret_post', secret: '${THREDD_PROD_CLIENT_SECRET}' } });
+    expect(result.stdout).toMatch(/^ {2}export THREDD_PROD_CLIENT_SECRET=\.\.\. {3}# the value of client_secret in Postman \(not shown here\)$/m);
   });
 
   it('names from the export reach the terminal without their escape sequences', async () => {

@@ -1,4 +1,5 @@
 import { THREDD, threddEndpoints } from '../../profiles/thredd.js';
+import { configVariables, type ConfigVariables } from '../variables.js';
 import { commented, commentText, SCHEMA_COMMENT, SECRETS_COMMENT, yamlString } from '../yaml.js';
 import { inferSetup, parseUrl, type Setup } from './infer.js';
 import { algorithmFor, certificateMode, looksLikePath, pemContent } from './material.js';
@@ -6,14 +7,13 @@ import { postmanVariables } from './read.js';
 import { assignTargets, type Assigned, type Target } from './targets.js';
 import type { PostmanImport, PostmanOverrides } from './types.js';
 
-export const SECRET_VARIABLE = 'THREDD_CLIENT_SECRET';
-export const PASSPHRASE_VARIABLE = 'SIGNING_KEY_PASSPHRASE';
-
 /** The config's lines so far, and the lists of the import that each field drafted adds to. */
 interface Draft extends Pick<PostmanImport, 'files' | 'mapped' | 'inferred' | 'guessed' | 'todo' | 'ignored' | 'exports'> {
   lines: string[];
   values: ReadonlyMap<Target, Assigned>;
   setup: Setup;
+  /** The variables the config reads ids and secrets from: Production's are its own. */
+  variables: ConfigVariables;
   /** The folder for key and certificate files, relative to the config. */
   certs: string;
 }
@@ -71,18 +71,20 @@ function draftTopLevel(draft: Draft, name: string | undefined): void {
     draft.guessed.push({ field: 'region', value: '0', reason: `${why}: 0 is the Default region` });
   }
 
-  valueOrPlaceholder(draft, 'organisationId', 'organisationId', 'THREDD_ORG_ID', {
+  const { organisationId } = draft.variables;
+  valueOrPlaceholder(draft, 'organisationId', 'organisationId', organisationId, {
     comment: 'not in the Postman export: from the portal',
-    todo: 'organisationId: export THREDD_ORG_ID or edit the config (no organisation id variable in the export)',
+    todo: `organisationId: export ${organisationId} or edit the config (no organisation id variable in the export)`,
   });
 }
 
 function draftClient(draft: Draft): void {
   const { lines, setup } = draft;
+  const { clientId, clientSecret } = draft.variables;
   lines.push('', 'client:');
-  valueOrPlaceholder(draft, 'client.id', '  id', 'THREDD_CLIENT_ID', {
+  valueOrPlaceholder(draft, 'client.id', '  id', clientId, {
     comment: 'not in the Postman export',
-    todo: 'client.id: export THREDD_CLIENT_ID or edit the config (no usable client_id variable in the export)',
+    todo: `client.id: export ${clientId} or edit the config (no usable client_id variable in the export)`,
   });
   lines.push(
     wasGuessed(draft, 'client.authMethod')
@@ -91,12 +93,12 @@ function draftClient(draft: Draft): void {
   );
   const secret = draft.values.get('client.secret');
   if (setup.authMethod !== 'private_key_jwt') {
-    lines.push(`  secret: "\${${SECRET_VARIABLE}}"`);
+    lines.push(`  secret: "\${${clientSecret}}"`);
     if (secret) {
-      draft.mapped.push({ variable: secret.variable, field: `client.secret (as \${${SECRET_VARIABLE}})` });
-      draft.exports.push({ name: SECRET_VARIABLE, from: secret.variable });
+      draft.mapped.push({ variable: secret.variable, field: `client.secret (as \${${clientSecret}})` });
+      draft.exports.push({ name: clientSecret, from: secret.variable });
     } else {
-      draft.todo.push(`client.secret: export ${SECRET_VARIABLE} (no client_secret variable in the export)`);
+      draft.todo.push(`client.secret: export ${clientSecret} (no client_secret variable in the export)`);
     }
   } else if (secret) {
     draft.ignored.push({ variable: secret.variable, reason: 'private_key_jwt does not use a client secret (not written)' });
@@ -159,9 +161,10 @@ function draftSigning(draft: Draft): void {
   });
   const passphrase = draft.values.get('signing.passphrase');
   if (passphrase) {
-    draft.mapped.push({ variable: passphrase.variable, field: `signing.passphrase (as \${${PASSPHRASE_VARIABLE}})` });
-    draft.exports.push({ name: PASSPHRASE_VARIABLE, from: passphrase.variable });
-    lines.push(`  passphrase: "\${${PASSPHRASE_VARIABLE}}"`);
+    const { signingPassphrase } = draft.variables;
+    draft.mapped.push({ variable: passphrase.variable, field: `signing.passphrase (as \${${signingPassphrase}})` });
+    draft.exports.push({ name: signingPassphrase, from: passphrase.variable });
+    lines.push(`  passphrase: "\${${signingPassphrase}}"`);
   }
   const algorithm = !key
     ? { algorithm: 'PS256', reason: 'no private key in the export, so the default' }
@@ -254,6 +257,7 @@ export function importPostman(document: unknown, overrides: PostmanOverrides = {
     lines: [],
     values: assignment.values,
     setup,
+    variables: configVariables(setup.environment),
     certs: `certs/${setup.environment}`,
     files: [],
     mapped: [],
