@@ -12,29 +12,23 @@ interface Problems {
   problems: readonly [SchemaProblem, ...SchemaProblem[]];
 }
 
-function suggest(problem: SchemaProblem): string {
-  const name = problem.path.split('.').pop();
-  return problem.suggests === 'key'
-    ? `Rename the key ${name} to ${problem.suggestion}`
-    : `Set ${problem.path} to ${problem.suggestion}`;
-}
-
 const sentence = (text: string): string => (/[.?!]$/.test(text) ? text : `${text}.`);
 
-/** One text lists every problem, each at its line and column; the result's code is the first problem's. */
+const SCHEMA_POINTER = '`golive schema config` prints every allowed key and value.';
+
+/**
+ * One problem alone is one sentence with its fix as the hint; several are
+ * one line each, every line with its line:column and its own fix.
+ */
 const listed: FindingText<Problems> = {
   message: ({ file, problems }) => {
     const at = (problem: SchemaProblem): string => (problem.line !== undefined ? `${file}:${problem.line}:${problem.column} ` : '');
-    return problems.length === 1
-      ? sentence(`${at(problems[0])}${problems[0].message}`)
-      : sentence(`${problems.length} problems in ${file}: ${problems.map((problem, index) => `(${index + 1}) ${at(problem)}${problem.message}`).join('; ')}`);
+    if (problems.length === 1) return sentence(`${at(problems[0])}${problems[0].message}`);
+    const lines = problems.map((problem) => `${at(problem)}${sentence(problem.message)} ${sentence(problem.hint)}`);
+    return [`${problems.length} problems in ${file}, one per line:`, ...lines].join('\n');
   },
-  hint: ({ problems }) => {
-    const suggestions = problems.filter((problem) => problem.suggestion);
-    return suggestions.length > 0
-      ? `${suggestions.map(suggest).join('; ')}. \`golive schema config\` prints every allowed key and value.`
-      : 'Fix the keys named above; `golive schema config` prints every allowed key and value, and the schema gives completion in VS Code (see README).';
-  },
+  hint: ({ problems }) =>
+    problems.length === 1 ? `${sentence(problems[0].hint)} ${SCHEMA_POINTER}` : `Fix each line as it says. ${SCHEMA_POINTER}`,
 };
 
 function findings() {

@@ -10,7 +10,7 @@ import { makeFolder, WriteError, writeError } from '../files/output.js';
 export { WriteError } from '../files/output.js';
 
 export interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -20,9 +20,13 @@ export function processIo(): Io {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
 
-/** Colour and live spinners only for a person at a terminal (NO_COLOR, CI and pipes get plain text). */
+/**
+ * Colour and live spinners only for a person at a terminal (NO_COLOR, CI and
+ * pipes get plain text). A terminal that reports 0 columns cannot be laid
+ * out on (a live list would wrap at every character): it gets plain text too.
+ */
 export function isInteractive(io: Io): boolean {
-  return io.stdout.isTTY === true && !io.env.NO_COLOR && !io.env.CI && io.env.TERM !== 'dumb';
+  return io.stdout.isTTY === true && io.stdout.columns !== 0 && !io.env.NO_COLOR && !io.env.CI && io.env.TERM !== 'dumb';
 }
 
 const fstat = promisify(fstatCallback);

@@ -2,7 +2,6 @@ import { Listr, type ListrTask } from 'listr2';
 import { CHECKS } from '../../checks/index.js';
 import type { RunnerEvent } from '../pipeline/runner.js';
 import type { CheckReport } from '../report/types.js';
-import type { Io } from './io.js';
 
 /** Settles when its check's result arrives from the runner. */
 class Pending {
@@ -17,9 +16,10 @@ class CheckFailed extends Error {}
 
 /**
  * The live task list on a terminal: an adapter over the runner's events.
- * Checks never know it exists.
+ * Checks never know it exists. It shows progress only: it is erased when
+ * the run ends, so each check appears once, in the report printed after it.
  */
-export function startTaskList(configs: readonly string[], io: Io) {
+export function startTaskList(configs: readonly string[]) {
   const pending = configs.map(() => new Map(CHECKS.map((check) => [check.id as string, new Pending()])));
   const tasks: ListrTask[] = configs.map((config, index) => ({
     title: config,
@@ -41,7 +41,7 @@ export function startTaskList(configs: readonly string[], io: Io) {
   const list = new Listr(tasks, {
     concurrent: true,
     exitOnError: false,
-    rendererOptions: { collapseSubtasks: false, collapseErrors: false },
+    rendererOptions: { collapseSubtasks: false, collapseErrors: false, clearOutput: true },
     registerSignalListeners: false,
   });
   const running = list.run().catch(() => undefined);
@@ -51,7 +51,6 @@ export function startTaskList(configs: readonly string[], io: Io) {
     },
     async done(): Promise<void> {
       await running;
-      io.stdout.write('\n');
     },
   };
 }

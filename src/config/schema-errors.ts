@@ -29,6 +29,8 @@ export interface SchemaProblem {
   line?: number;
   column?: number;
   message: string;
+  /** What to do about this problem: one imperative sentence, no final stop. */
+  hint: string;
   /** A likely intended key or value (a typo's correction). */
   suggestion?: string;
   suggests?: 'key' | 'value';
@@ -105,6 +107,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
     code: SchemaProblemCode,
     path: ConfigPath,
     message: string,
+    hint: string,
     options: { key?: boolean; suggestion?: string; suggests?: 'key' | 'value' } = {},
   ): string => {
     const location = config.locate(path, { key: options.key });
@@ -116,6 +119,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
       line: location?.line,
       column: location?.column,
       message,
+      hint,
       ...(options.suggestion !== undefined && { suggestion: options.suggestion, suggests: options.suggests }),
     });
     return id;
@@ -137,7 +141,7 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
           last === 'region'
             ? `region must be 0 (Default), 1 (EMEA) or 2 (APAC), or a \${VAR}; got ${shownValue(path, value)}`
             : `${where} has an unexpected value ${shownValue(path, value)}`;
-        add('not-allowed-value', path, message);
+        add('not-allowed-value', path, message, last === 'region' ? 'Write the region as its number: 0, 1 or 2' : `Set ${where} to one of the allowed values`);
         break;
       }
       case 'additionalProperties': {
@@ -146,7 +150,8 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
         const suggestion = closest(key, allowed);
         const scope = path.length === 0 ? 'at the top level' : `in ${where}`;
         const tail = suggestion ? `; did you mean "${suggestion}"?` : allowed.length > 0 ? `; allowed keys: ${allowed.join(', ')}` : '';
-        add('unknown-key', [...path, key], `unknown key ${shownKey(key)} ${scope}${tail}`, { key: true, suggestion, suggests: 'key' });
+        const hint = suggestion ? `Rename the key ${key} to ${suggestion}` : `Remove the key ${shownKey(key)}, or move it to where it belongs`;
+        add('unknown-key', [...path, key], `unknown key ${shownKey(key)} ${scope}${tail}`, hint, { key: true, suggestion, suggests: 'key' });
         if (suggestion) typos.push({ parent: formatPath(path), suggestion });
         break;
       }
@@ -155,7 +160,8 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
         const special = error.schemaPath.includes('/then') || error.schemaPath.includes('/else')
           ? conditionalRequirement(path, property, config.data)
           : undefined;
-        missingKeys.set(`${formatPath(path)}|${property}`, add('missing-field', path, special ?? `${where} is missing the required key "${property}"`, { key: true }));
+        const hint = `Add the key ${formatPath([...path, property])}`;
+        missingKeys.set(`${formatPath(path)}|${property}`, add('missing-field', path, special ?? `${where} is missing the required key "${property}"`, hint, { key: true }));
         break;
       }
       case 'enum':
@@ -166,31 +172,34 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], config: Par
           : [(error.params as { allowedValue: unknown }).allowedValue];
         const suggestion = typeof value === 'string' ? closest(value, allowed.map(String)) : undefined;
         const tail = suggestion ? `; did you mean "${suggestion}"?` : '';
-        add('not-allowed-value', path, `${where} must be one of ${listOf(allowed)}; got ${shownValue(path, value)}${tail}`, { suggestion, suggests: 'value' });
+        const hint = `Set ${where} to ${suggestion ?? (allowed.length === 1 ? listOf(allowed) : `one of ${listOf(allowed)}`)}`;
+        add('not-allowed-value', path, `${where} must be one of ${listOf(allowed)}; got ${shownValue(path, value)}${tail}`, hint, { suggestion, suggests: 'value' });
         break;
       }
       case 'type': {
         if (anyOfAt.has(error.instancePath)) break;
         const expected = (error.params as { type: string }).type;
         const actual = value === null ? 'null (empty)' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : typeof value;
-        add('wrong-type', path, `${where} must be ${expected === 'object' ? 'a mapping of keys' : expected === 'array' ? 'a list' : `a ${expected}`}; got ${actual}`);
+        const wanted = expected === 'object' ? 'a mapping of keys' : expected === 'array' ? 'a list' : `a ${expected}`;
+        add('wrong-type', path, `${where} must be ${wanted}; got ${actual}`, `Write ${where} as ${wanted}`);
         break;
       }
       case 'pattern': {
         if (anyOfAt.has(error.instancePath)) break;
         const last = String(path[path.length - 1]);
-        add('wrong-format', path, last === 'path' ? `${where} must start with "/"; got ${shownValue(path, value)}` : `${where} is not in the expected form; got ${shownValue(path, value)}`);
+        if (last === 'path') add('wrong-format', path, `${where} must start with "/"; got ${shownValue(path, value)}`, `Start ${where} with "/"`);
+        else add('wrong-format', path, `${where} is not in the expected form; got ${shownValue(path, value)}`, `Write ${where} in the expected form`);
         break;
       }
       case 'minLength':
-        add('empty-value', path, `${where} must not be empty`);
+        add('empty-value', path, `${where} must not be empty`, `Give ${where} a value`);
         break;
       case 'minItems':
-        add('too-few-items', path, `${where} must list at least ${(error.params as { limit: number }).limit} item(s)`);
+        add('too-few-items', path, `${where} must list at least ${(error.params as { limit: number }).limit} item(s)`, `Add items to ${where}`);
         break;
       default:
         if (anyOfAt.has(error.instancePath)) break;
-        add('invalid-value', path, `${where} ${error.message ?? 'is not valid'}; got ${shownValue(path, value)}`);
+        add('invalid-value', path, `${where} ${error.message ?? 'is not valid'}; got ${shownValue(path, value)}`, `Change ${where} to meet that rule`);
     }
   }
   // A misspelt key shows up twice: as an unknown key and as the required

@@ -46,7 +46,7 @@ describe('config.schema', () => {
       code: 'not-allowed-value',
       text: VALID_JWT_CONFIG.replace('environment: uat', 'environment: prod'),
       message: [/environment must be one of uat, production; got "prod"/, /golive\.yaml:2:14/],
-      hint: /golive schema config/,
+      hint: /^Set environment to one of uat, production\. `golive schema config` prints every allowed key and value\.$/,
       location: { line: 2, column: 14 },
     },
     {
@@ -61,77 +61,77 @@ describe('config.schema', () => {
       code: 'not-allowed-value',
       text: VALID_JWT_CONFIG.replace('region: 0', 'region: 7'),
       message: [/region must be 0 \(Default\), 1 \(EMEA\) or 2 \(APAC\), or a \$\{VAR\}; got 7/],
-      hint: /golive schema config/,
+      hint: /^Write the region as its number: 0, 1 or 2\. `golive schema config`/,
     },
     {
       name: 'private_key_jwt without signing',
       code: 'missing-field',
       text: VALID_JWT_CONFIG.split('signing:')[0]!,
       message: [/private_key_jwt, which needs a signing section/],
-      hint: /golive schema config/,
+      hint: /^Add the key signing\. `golive schema config`/,
     },
     {
       name: 'a secret client without a secret',
       code: 'missing-field',
       text: VALID_JWT_CONFIG.split('signing:')[0]!.replace('private_key_jwt', 'client_secret_post'),
       message: [/client_secret_post, which needs client\.secret/],
-      hint: /golive schema config/,
+      hint: /^Add the key client\.secret\. `golive schema config`/,
     },
     {
       name: 'a custom profile without endpoints',
       code: 'missing-field',
       text: VALID_JWT_CONFIG.replace('profile: thredd', 'profile: custom'),
       message: [/profile custom needs endpoints\.token, endpoints\.jwks and endpoints\.api/],
-      hint: /golive schema config/,
+      hint: /^Add the key endpoints\. `golive schema config`/,
     },
     {
       name: 'the thredd profile without organisationId',
       code: 'missing-field',
       text: VALID_JWT_CONFIG.replace('organisationId: "${THREDD_ORG_ID}"\n', ''),
       message: [/thredd profile needs organisationId/],
-      hint: /golive schema config/,
+      hint: /^Add the key organisationId\. `golive schema config`/,
     },
     {
       name: 'a wrong type',
       code: 'wrong-type',
       text: VALID_JWT_CONFIG.replace('client:\n', 'client: 5\nx:\n'),
-      message: [/client must be a mapping of keys; got number/],
-      hint: /^Fix the keys named above; `golive schema config` prints/,
+      message: [/^2 problems in golive\.yaml, one per line:\ngolive\.yaml:6:9 client must be a mapping of keys; got number\. Write client as a mapping of keys\.\n/],
+      hint: /^Fix each line as it says\. `golive schema config` prints every allowed key and value\.$/,
     },
     {
       name: 'a probe path without a slash',
       code: 'wrong-format',
       text: `${VALID_JWT_CONFIG}probe:\n  path: core/api\n`,
       message: [/probe\.path must start with "\/"; got "core\/api"/],
-      hint: /^Fix the keys named above/,
+      hint: /^Start probe\.path with "\/"\. `golive schema config`/,
     },
     {
       name: 'a top-level list',
       code: 'wrong-type',
       text: '- a\n- b\n',
       message: [/the config must be a mapping of keys; got a list/],
-      hint: /^Fix the keys named above/,
+      hint: /^Write the config as a mapping of keys\. `golive schema config`/,
     },
     {
       name: 'an empty certificate path',
       code: 'empty-value',
       text: VALID_JWT_CONFIG.replace('certificate: certs/signing.pem', 'certificate: ""'),
       message: [/signing\.certificate must not be empty/],
-      hint: /^Fix the keys named above/,
+      hint: /^Give signing\.certificate a value\. `golive schema config`/,
     },
     {
       name: 'a probe expecting no status',
       code: 'too-few-items',
       text: `${VALID_JWT_CONFIG}probe:\n  expectStatus: []\n`,
       message: [/probe\.expectStatus must list at least 1 item\(s\)/],
-      hint: /^Fix the keys named above/,
+      hint: /^Add items to probe\.expectStatus\. `golive schema config`/,
     },
     {
       name: 'a timeout below the minimum',
       code: 'invalid-value',
       text: `${VALID_JWT_CONFIG}http:\n  timeoutMs: 5\n`,
       message: [/http\.timeoutMs must be >= 100; got 5/],
-      hint: /^Fix the keys named above/,
+      hint: /^Change http\.timeoutMs to meet that rule\. `golive schema config`/,
     },
   ];
 
@@ -152,7 +152,29 @@ describe('config.schema', () => {
     expect(errors).toHaveLength(2);
     expect(result.code).toBe('not-allowed-value');
     expect(result.evidence?.codes).toEqual(['not-allowed-value', 'unknown-key']);
-    expect(result.message).toMatch(/^2 problems in golive\.yaml: \(1\) golive\.yaml:4:9 region .*\(2\) golive\.yaml:6:1 unknown key "clinet"/);
+    expect(result.message).toMatch(/^2 problems in golive\.yaml, one per line:\ngolive\.yaml:4:9 region .*\ngolive\.yaml:6:1 unknown key "clinet"[^\n]*$/);
+  });
+
+  it('lists three problems one per line, each with its line:column and its own hint', async () => {
+    const text = VALID_JWT_CONFIG.replace('environment: uat', 'environment: prod').replace('authMethod:', 'authMetod:');
+    const result = await schemaResult(`${text}probe:\n  expectStatus: 200\n`);
+    expect(result).toMatchObject({ status: 'fail', code: 'not-allowed-value' });
+    expect(result.message!.split('\n')).toEqual([
+      '3 problems in golive.yaml, one per line:',
+      'golive.yaml:2:14 environment must be one of uat, production; got "prod". Set environment to one of uat, production.',
+      'golive.yaml:8:3 unknown key "authMetod" in client; did you mean "authMethod"? Rename the key authMetod to authMethod.',
+      'golive.yaml:14:17 probe.expectStatus must be a list; got number. Write probe.expectStatus as a list.',
+    ]);
+    expect(result.hint).toBe('Fix each line as it says. `golive schema config` prints every allowed key and value.');
+    expect(result.evidence?.codes).toEqual(['not-allowed-value', 'unknown-key', 'wrong-type']);
+    expect(result.evidence?.location).toMatchObject({ line: 2, column: 14, path: 'environment' });
+  });
+
+  it('hints an unknown key without a likely intended key: remove or move it', async () => {
+    const result = await schemaResult(`${VALID_JWT_CONFIG}zzzqqq: 1\n`);
+    expect(result).toMatchObject({ status: 'fail', code: 'unknown-key' });
+    expect(result.message).toMatch(/^golive\.yaml:\d+:1 unknown key "zzzqqq" at the top level; allowed keys: \$schema, profile, /);
+    expect(result.hint).toBe('Remove the key "zzzqqq", or move it to where it belongs. `golive schema config` prints every allowed key and value.');
   });
 
   it('never shows the value of a secret field', async () => {

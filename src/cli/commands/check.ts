@@ -73,7 +73,7 @@ export interface RenderedRun {
  */
 export async function runAndRender(run: RenderedRun, io: Io, artifacts: Artifacts = {}, inputs = new InputLedger()): Promise<Report> {
   const live = run.format === 'pretty' && run.interactive ? await import('../tasklist.js') : undefined;
-  const view = live?.startTaskList(run.configs, io);
+  const view = live?.startTaskList(run.configs);
   const { report, redactor, resolved } = await inputs.track(() =>
     runChecksWithRedactor(run.configs, {
       ...run.options,
