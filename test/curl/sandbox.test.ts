@@ -53,7 +53,9 @@ async function stepsFor(name: string): Promise<{ steps: CurlStep[]; config: Reso
 function runStep(step: CurlStep, variables: Record<string, string>): Promise<{ status: number; body: string; stderr: string }> {
   const script = [...step.setup, step.command].join('\n');
   return new Promise((resolve, reject) => {
-    const child = execFile('bash', ['-c', script], { cwd: sandbox.dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...CLOCK_ENV, ...variables }, timeout: 20_000 }, (error, stdout, stderr) => {
+    // --norc: stdin is a socket pair, so bash would take itself for an ssh session and source ~/.bashrc
+    // (half a second per step here, and whatever a developer's .bashrc does).
+    const child = execFile('bash', ['--norc', '-c', script], { cwd: sandbox.dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...CLOCK_ENV, ...variables }, timeout: 20_000 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') return reject(error);
       const [head = '', ...rest] = stdout.split(/\r?\n\r?\n/);
       const status = Number(/^HTTP\/[\d.]+ (\d{3})/m.exec(head)?.[1] ?? /^< HTTP\/[\d.]+ (\d{3})/m.exec(stderr)?.[1] ?? 0);
