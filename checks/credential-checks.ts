@@ -296,7 +296,8 @@ export async function checkKey(role: CredentialRole, resolved: ResolvedConfig): 
     const signingEvidence = { ...evidence, algorithm, profile };
     const reason = unsignableReason(facts, profile);
     if (reason) return finding.fail('key-unsupported', { role, file, key: facts, reason, profile }, signingEvidence);
-    const rule = JWS_ALGORITHMS[algorithm];
+    // signing.algorithm is the user's string: never a key of a plain object unless it is its own.
+    const rule = Object.hasOwn(JWS_ALGORITHMS, algorithm) ? JWS_ALGORITHMS[algorithm] : undefined;
     if (!rule) return finding.fail('unknown-algorithm', { algorithm, key: facts, profile }, signingEvidence);
     if (!rule.fits(facts)) return finding.fail('algorithm-key-mismatch', { algorithm, file, key: facts, profile }, signingEvidence);
   } else {
