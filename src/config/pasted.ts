@@ -11,11 +11,22 @@ import type { ResolvedConfig } from './types.js';
 /** Whitespace, and the invisible characters a copy brings along (zero-width spaces and joiners, word joiner, BOM). */
 const UNSEEN = '\\s\\u200b-\\u200d\\u2060\\ufeff';
 const LEADING = new RegExp(`^[${UNSEEN}]+`);
-const TRAILING = new RegExp(`[${UNSEEN}]+$`);
+const UNSEEN_CHARACTER = new RegExp(`[${UNSEEN}]`);
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/;
 /** What JSON.stringify leaves raw but a reader cannot see or tell apart. */
 const ESCAPE_TOO = /[\u007f-\u00a0\u00ad\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]/g;
+
+/**
+ * The unseen characters a value ends with. Scanned from the end: a regular
+ * expression anchored with `$` retries from every position of an inner run,
+ * so a config value holding half a megabyte of spaces took minutes.
+ */
+function trailingRun(value: string): string {
+  let start = value.length;
+  while (start > 0 && UNSEEN_CHARACTER.test(value[start - 1]!)) start -= 1;
+  return value.slice(start);
+}
 
 /** A value as JSON writes a string, with invisible characters escaped too: `"abc\n"`, `"kid\u200b"`. */
 export function escaped(value: string): string {
@@ -52,7 +63,7 @@ function describeRun(run: string, secret: boolean): string {
 export function unseenCharacters(value: string, { secret = false } = {}): string | undefined {
   const leading = LEADING.exec(value)?.[0] ?? '';
   if (leading.length === value.length) return value === '' ? undefined : `is only ${describeRun(value, secret)}`;
-  const trailing = TRAILING.exec(value)?.[0] ?? '';
+  const trailing = trailingRun(value);
   const inner = value.slice(leading.length, value.length - trailing.length);
   const parts = [
     ...(leading ? [`starts with ${describeRun(leading, secret)}`] : []),
@@ -104,7 +115,8 @@ export function removeUnseenFrom(field: PastedField): string {
 
 /** The value without the characters a copy brought along: what the user meant to paste. */
 export function withoutUnseen(value: string): string {
-  return value.replace(LEADING, '').replace(TRAILING, '').replace(new RegExp(INVISIBLE.source, 'g'), '');
+  const trimmed = value.replace(LEADING, '');
+  return trimmed.slice(0, trimmed.length - trailingRun(trimmed).length).replace(new RegExp(INVISIBLE.source, 'g'), '');
 }
 
 /** What the platform does with a value that is not exactly the registered one. */
