@@ -319,9 +319,18 @@ describe('the reading as evidence', () => {
     expect(answerEvidence(readAnswer(answer(200), { now: NOW }), {})).toEqual({ status: 200, serverDate: null });
   });
 
-  it('a header named like a prototype member is not read', () => {
-    const headers = Object.assign(Object.create(null) as Record<string, string>, { 'content-type': 'application/json' });
-    expect(() => readAnswer(answer(200, headers), { now: NOW })).not.toThrow();
-    expect(readAnswer(answer(200, {}), { now: NOW }).requestIds).toEqual({});
+  it('reads only the headers the answer carries, never inherited ones', () => {
+    const inherited = Object.create({
+      'www-authenticate': 'Basic realm="inherited"',
+      'retry-after': '5',
+      location: 'https://elsewhere.example/',
+      'x-request-id': 'inherited',
+    }) as Record<string, string>;
+    const reading = readAnswer(answer(401, inherited), { now: NOW });
+    expect(reading.challenges).toEqual([]);
+    expect(reading.retryAfter).toBeUndefined();
+    expect(reading.location).toBeUndefined();
+    expect(reading.requestIds).toEqual({});
+    expect(readAnswer(answer(401, { 'www-authenticate': 'Basic realm="own"' }), { now: NOW }).challenges).toHaveLength(1);
   });
 });
