@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../src/config/types.js';
-import { bodySnippet, isJsonContentType, parseJwks, type JwksProblem, type KeyIssue } from '../src/jwks/parse.js';
+import { bodySnippet, parseJwks, type JwksProblem, type KeyIssue } from '../src/jwks/parse.js';
 import { kidList } from '../src/jwks/registration.js';
 import { asTheClientDependsOnIt } from '../src/jwks/unread.js';
 import { showValue, unseenCharacters, WHERE_VALUES_COME_FROM } from '../src/config/pasted.js';
@@ -368,7 +368,7 @@ export default defineCheck({
     const { issues } = parsed;
     const published = issues.some((issue) => issue.code === 'private-members');
     const warnings: Finding[] = [
-      ...(isJsonContentType(contentType) ? [] : [finding.text('content-type-not-json', { contentType })]),
+      ...(reading.contentType.json ? [] : [finding.text('content-type-not-json', { contentType })]),
       ...(issues.length > 0 ? [finding.text(published ? 'private-key-published' : 'key-issues', { issues, keyCount: parsed.keys.length })] : []),
     ];
     const [first, ...rest] = warnings;

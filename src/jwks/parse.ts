@@ -149,10 +149,3 @@ export function parseJwks(body: string | Uint8Array, contentType?: string): Pars
   }
   return { ok: true, keys, kids, issues };
 }
-
-/** Content types a JWKS may be served with (RFC 7517 §8.5 registers application/jwk-set+json). */
-export function isJsonContentType(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  return type === 'application/json' || type === 'application/jwk-set+json' || /^application\/[\w.-]+\+json$/.test(type);
-}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isJsonContentType, parseJwks, type ParsedJwks } from '../../src/jwks/parse.js';
+import { parseJwks, type ParsedJwks } from '../../src/jwks/parse.js';
 
 const PROBLEMS = new Set(['empty-body', 'html', 'binary', 'not-json', 'not-object', 'no-keys', 'keys-not-array', 'empty-keys', 'no-key-objects']);
 const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -107,15 +107,5 @@ describe('parseJwks', () => {
       [4, 'no-kid', 'has no kid'],
       [4, 'malformed-member', 'has a use that is a number, not a string'],
     ]);
-  });
-
-  it.each([
-    ['application/json', true],
-    ['application/json; charset=utf-8', true],
-    ['application/jwk-set+json', true],
-    ['text/plain', false],
-    [undefined, false],
-  ])('%s is a JSON content type: %s', (type, expected) => {
-    expect(isJsonContentType(type)).toBe(expected);
   });
 });
