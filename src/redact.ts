@@ -46,7 +46,15 @@ const MIN_BASE64_CORE_LENGTH = 8;
  */
 const MAX_PATTERN_LENGTH = 64;
 
-const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+/**
+ * A private key in PEM, from its BEGIN line to its END line or, cut short, to
+ * the end of the text. Only a BEGIN line followed by key material is one (the
+ * base64 body, after any Proc-Type/DEK-Info headers, line breaks raw or
+ * JSON-escaped): a message that names the line ("the '-----BEGIN PRIVATE
+ * KEY-----' line") quotes no key and stays whole.
+ */
+const PRIVATE_KEY_BLOCK =
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?=(?:\s|\\[rn])*(?:[A-Za-z-]{1,32}:[^\n\\]{0,256}(?:\r?\n|\\r?\\n)(?:\s|\\[rn])*)*[A-Za-z0-9+/=])[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 /**
  * A compact JWS or JWE: base64url segments joined by dots, the first of
  * which decodes to a JSON object. A header starts `{"` or `{` and white

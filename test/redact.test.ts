@@ -154,6 +154,17 @@ describe('Redactor', () => {
     expect(redactor.text(`token ${jwt}`)).toBe('token [redacted token]');
   });
 
+  it('removes a key cut short, with headers, or JSON-escaped; a message that only names the BEGIN line stays whole', () => {
+    const redactor = new Redactor();
+    expect(redactor.text('body: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA')).toBe('body: [redacted private key]');
+    expect(redactor.text('-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00FF\n\nMIIE\n-----END RSA PRIVATE KEY----- ok')).toBe('[redacted private key] ok');
+    expect(redactor.text('{"key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQ\\n-----END PRIVATE KEY-----"}')).toBe('{"key":"[redacted private key]"}');
+    const named = "key.pem is not valid PEM: the '-----BEGIN PRIVATE KEY-----' line has no END line after it";
+    expect(redactor.text(named)).toBe(named);
+    const hint = 'Add the missing "-----BEGIN PRIVATE KEY-----" and "-----END PRIVATE KEY-----" lines, or copy the whole key file again.';
+    expect(redactor.text(hint)).toBe(hint);
+  });
+
   it('removes the private members of a JWK written as JSON, keeping the public ones', () => {
     const jwk = '{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}';
     expect(new Redactor().text(`key ${jwk}`)).toBe(
