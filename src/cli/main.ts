@@ -62,6 +62,11 @@ export async function main(given: string[], io: Io = processIo()): Promise<numbe
       io.stderr.write(`golive: ${redactor.text(error.message)}\nRun "golive ${command ? `${command} ` : ''}--help" for usage.\n`);
       return EXIT.usage;
     }
+    // `golive sandbox` and `demo` without their optional packages: what to install, on one line.
+    if (error instanceof Error && error.name === 'SandboxStackMissing') {
+      io.stderr.write(`golive: ${error.message}\n`);
+      return EXIT.usage;
+    }
     const summary = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     io.stderr.write(`golive: internal error: ${redactor.text(summary)}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${redactor.text(error.stack)}\n`);

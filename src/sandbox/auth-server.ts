@@ -4,6 +4,7 @@ import type { ClientInstance, Provider as ProviderType, ProviderContext } from '
 import { DOCUMENTED_AUDIENCE } from './faults.js';
 import { pathOf, sandboxNow, setDateHeader, type FaultState } from './http.js';
 import { organisationJwks } from './jwks-host.js';
+import { importOidcProvider } from './stack.js';
 import { CLIENT_KEYS, type Material } from './material.js';
 
 export const TOKEN_PATH = '/oauth2/token';
@@ -38,7 +39,7 @@ async function quietly<T>(work: () => Promise<T> | T): Promise<T> {
 }
 
 export function loadOidcProvider(): Promise<OidcModule> {
-  oidcModule ??= quietly(() => import('oidc-provider'));
+  oidcModule ??= quietly(importOidcProvider);
   return oidcModule;
 }
 

@@ -12,9 +12,11 @@ import { applyTlsFaults, closeServer, HOST, httpsOptions, listen } from './http.
 import { createJwksHost } from './jwks-host.js';
 import { SandboxFolder } from './folder.js';
 import { clientCertificates, loadOrCreateMaterial, MATERIAL_FILE_NAMES, writeMaterialFiles, type Material, type MaterialFiles } from './material.js';
+import { assertSandboxStack } from './stack.js';
 
 export { FAULTS, UnknownFaultError, isFaultName, parseFaults, type FaultName } from './faults.js';
 export { SandboxFilesExistError } from './folder.js';
+export { SandboxStackMissing } from './stack.js';
 export { WriteError } from '../files/output.js';
 export { CA_SUBJECT, type ClientKey, type MaterialFiles } from './material.js';
 export type { MigrationConfigs, SandboxEndpoints } from './configs.js';
@@ -65,6 +67,8 @@ export interface Sandbox {
 
 /** Starts the local platform on 127.0.0.1: token, JWKS and API hosts, with configs written for them. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  // Before anything is written: a plain `npm install golive` leaves the sandbox's packages out.
+  assertSandboxStack();
   const active = new Set<FaultName>(parseFaults(options.faults ?? []));
   const faults = { has: (fault: FaultName) => active.has(fault) };
   const log = options.quiet ? () => undefined : (line: string) => void process.stderr.write(`${line}\n`);

@@ -1,10 +1,12 @@
-import 'reflect-metadata';
 import { webcrypto, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
+import { importX509 } from './stack.js';
 
 // Certificate generation for the sandbox and for tests. node:crypto cannot
 // issue certificates and node-forge cannot sign with EC keys, so this uses
-// @peculiar/x509 over WebCrypto. It is never loaded on the check path.
+// @peculiar/x509 over WebCrypto. It is never loaded on the check path, and
+// comes through the sandbox stack's guard (an optional dependency of golive).
+const x509 = await importX509();
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 export type KeySpec =
@@ -30,7 +32,7 @@ export interface Issued {
   /** The private key as a node:crypto KeyObject. */
   privateKey: KeyObject;
   keys: CryptoKeyPair;
-  cert: x509.X509Certificate;
+  cert: X509.X509Certificate;
   algorithm: Algorithm & { hash: string };
 }
 
@@ -59,7 +61,7 @@ const EKU_OIDS: Record<ExtKeyUsageName, string> = {
   emailProtection: '1.3.6.1.5.5.7.3.4',
 };
 
-const KEY_USAGE_FLAGS: Record<KeyUsageName, x509.KeyUsageFlags> = {
+const KEY_USAGE_FLAGS: Record<KeyUsageName, X509.KeyUsageFlags> = {
   digitalSignature: x509.KeyUsageFlags.digitalSignature,
   nonRepudiation: x509.KeyUsageFlags.nonRepudiation,
   keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
@@ -106,7 +108,7 @@ export async function issueCertificate(options: IssueOptions): Promise<Issued> {
   const keys = options.keys ?? (await generateKeys(options.key));
   const notBefore = options.notBefore ?? new Date(Date.now() - DAY_MS);
   const notAfter = options.notAfter ?? new Date(Date.now() + 365 * DAY_MS);
-  const extensions: x509.Extension[] = [];
+  const extensions: X509.Extension[] = [];
   extensions.push(new x509.BasicConstraintsExtension(options.isCa === true, undefined, true));
   const usage = options.keyUsage ?? (options.isCa ? ['keyCertSign', 'cRLSign', 'digitalSignature'] : ['digitalSignature']);
   if (usage.length > 0) {
@@ -116,7 +118,7 @@ export async function issueCertificate(options: IssueOptions): Promise<Issued> {
   if (options.extKeyUsage && options.extKeyUsage.length > 0) {
     extensions.push(new x509.ExtendedKeyUsageExtension(options.extKeyUsage.map((name) => EKU_OIDS[name])));
   }
-  const altNames: x509.JsonGeneralName[] = [
+  const altNames: X509.JsonGeneralName[] = [
     ...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...(options.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];

@@ -7,6 +7,7 @@ import { describeInputProblem, InputFileError, readInputFile, REPORT_FILE_LIMIT 
 import { Redactor } from '../../redact.js';
 import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
+import { validateReport } from '../../report/validate.js';
 import type { ReporterName } from '../../reporters/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { parseFormat, render, STDOUT_FORMATS } from '../render.js';
@@ -129,11 +130,8 @@ async function readReport(file: string, io: Io): Promise<Report> {
         (newer ? ': upgrade golive to read it' : ''),
     );
   }
-  const { Ajv } = await import('ajv');
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(reportSchema);
-  if (!validate(data)) {
-    throw new BadReport(`${file} is not a valid golive report: ${schemaProblems(validate.errors ?? []).join('; ')}`);
-  }
+  const errors = validateReport(data);
+  if (errors) throw new BadReport(`${file} is not a valid golive report: ${schemaProblems(errors).join('; ')}`);
   return data as unknown as Report;
 }
 
