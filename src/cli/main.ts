@@ -1,29 +1,6 @@
 import { EXIT, UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
-import { closest } from '../text/closest.js';
 import { Redactor } from '../redact.js';
-
-type Command = (argv: string[], io: Io) => Promise<number>;
-
-/**
- * Each command loads only what it needs: `check --offline` must start fast.
- * A Map, as the name is the user's: `golive constructor` is an unknown command.
- */
-const COMMANDS = new Map<string, () => Promise<Command>>([
-  ['check', async () => (await import('./commands/check.js')).checkCommand],
-  ['schema', async () => (await import('./commands/schema.js')).schemaCommand],
-  ['init', async () => (await import('./commands/init.js')).initCommand],
-  ['explain', async () => (await import('./commands/explain.js')).explainCommand],
-  ['sandbox', async () => (await import('./commands/sandbox.js')).sandboxCommand],
-  ['demo', async () => (await import('./commands/demo.js')).demoCommand],
-  ['diff', async () => (await import('./commands/diff.js')).diffCommand],
-  ['report', async () => (await import('./commands/report.js')).reportCommand],
-]);
-
-function isParseArgsError(error: unknown): error is Error & { code: string } {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
-}
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(given: string[], io: Io = processIo()): Promise<number> {
@@ -33,32 +10,22 @@ export async function main(given: string[], io: Io = processIo()): Promise<numbe
   // `node dist/cli.js -- check …` are how to reach golive through them.
   const argv = given[0] === '--' ? given.slice(1) : given;
   const debug = argv.includes('--debug');
-  const [name, ...rest] = argv;
+  let name: string | undefined;
   try {
-    const helpOf = name === 'help' && rest[0] !== undefined ? COMMANDS.get(rest[0]) : undefined;
-    if (helpOf) return await (await helpOf())(['--help'], io);
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      const { mainHelp } = await import('./help.js');
-      io.stdout.write(mainHelp());
+    const { parseCommandLine } = await import('./parse.js');
+    const parsed = await parseCommandLine(argv, io.stdout.columns);
+    if (parsed.kind === 'print') {
+      io.stdout.write(parsed.text);
       return EXIT.ready;
     }
-    if (name === '--version' || name === '-v') {
-      const { VERSION } = await import('../version.js');
-      io.stdout.write(`${VERSION}\n`);
-      return EXIT.ready;
-    }
-    const load = COMMANDS.get(name);
-    if (!load) {
-      const suggestion = closest(name, [...COMMANDS.keys()]);
-      throw new UsageError(`unknown command ${name}${suggestion ? `; did you mean ${suggestion}?` : ''}`);
-    }
-    return await (await load())(rest, io);
+    name = parsed.name;
+    return await parsed.run(parsed.args, io);
   } catch (error) {
     // Nothing secret is known here, but a message may quote a variable's
     // value: the pattern-based part of redaction still applies.
     const redactor = new Redactor();
-    if (error instanceof UsageError || isParseArgsError(error)) {
-      const command = error instanceof UsageError ? error.command : name;
+    if (error instanceof UsageError) {
+      const command = error.command ?? name;
       io.stderr.write(`golive: ${redactor.text(error.message)}\nRun "golive ${command ? `${command} ` : ''}--help" for usage.\n`);
       return EXIT.usage;
     }

@@ -39,20 +39,10 @@ export async function render(format: ReporterName, report: Report, color: boolea
   return reporters[format](report, { color, ruleHelp });
 }
 
-/** What `check` and `diff` print to stdout (DESIGN.md); `report` adds sarif. */
-export const STDOUT_FORMATS = ['pretty', 'plain', 'json', 'junit', 'markdown', 'github'] as const satisfies readonly ReporterName[];
-
 /** Artifact flags and the reporter each one writes. */
 export const ARTIFACTS = { json: 'json', junit: 'junit', sarif: 'sarif', markdown: 'markdown' } as const satisfies Record<string, ReporterName>;
 export type ArtifactFlag = keyof typeof ARTIFACTS;
 export type Artifacts = Partial<Record<ArtifactFlag, string>>;
-
-/** --format, default pretty on a terminal and plain otherwise. */
-export function parseFormat<F extends ReporterName>(value: string | undefined, allowed: readonly F[], interactive: boolean, command: string): F {
-  const format = (value ?? (interactive ? 'pretty' : 'plain')) as F;
-  if (!allowed.includes(format)) throw new UsageError(`--format must be one of ${allowed.join(', ')}; got ${value}`, command);
-  return format;
-}
 
 /** The artifact flags a command was given. */
 export function artifactsFrom(values: Partial<Record<ArtifactFlag, string | undefined>>): Artifacts {

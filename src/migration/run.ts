@@ -9,11 +9,11 @@ import { buildReport, buildRun, configSummary } from '../report/build.js';
 import type { Report } from '../report/types.js';
 import { VERSION } from '../version.js';
 import type { MigrationContext, Side } from './check.js';
+import { DEFAULT_GO_LIVE_DAYS } from './go-live.js';
+
+export { DEFAULT_GO_LIVE_DAYS };
 
 const DAY_MS = 86_400_000;
-
-/** The default go-live day: 30 days from now. */
-export const DEFAULT_GO_LIVE_DAYS = 30;
 
 export interface MigrationRunInput {
   /** The UAT and Production config files, as the user named them (resolved against cwd). */

@@ -43,7 +43,7 @@ describe.concurrent('help and version', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^Usage: golive <command> \[options\]$/m);
-    for (const command of ['check', 'schema', 'init', 'explain']) expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['check', 'diff', 'report', 'init', 'schema', 'explain', 'sandbox', 'demo', 'completion']) expect(result.stdout).toMatch(new RegExp(`^  golive ${command}\\b`, 'm'));
     expect(result.stdout).toMatch(/Exit codes: 0 ready/);
     expect(result.stdout).not.toMatch(ANSI);
   });
@@ -80,7 +80,7 @@ describe.concurrent('usage errors exit 2 with one line and a help pointer, never
     [['chek'], /^golive: unknown command chek; did you mean check\?$/m, 'Run "golive --help" for usage.'],
     [['exlpain', 'x'], /did you mean explain\?/, 'Run "golive --help" for usage.'],
     [['frobnicate'], /^golive: unknown command frobnicate$/m, 'Run "golive --help" for usage.'],
-    [['--bogus'], /unknown command --bogus/, 'Run "golive --help" for usage.'],
+    [['--bogus'], /^golive: unknown option --bogus$/m, 'Run "golive --help" for usage.'],
     [['check', '--bogus'], /--bogus/, 'Run "golive check --help" for usage.'],
     [['check', '--format', 'yaml'], /--format must be one of/, 'Run "golive check --help" for usage.'],
     [['check', '--timeout=-5'], /--timeout takes milliseconds/, 'Run "golive check --help" for usage.'],

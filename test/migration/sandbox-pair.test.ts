@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffCommand } from '../../src/cli/commands/diff.js';
+import { main } from '../../src/cli/main.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { Report } from '../../src/report/types.js';
 
@@ -23,7 +23,7 @@ async function diff(format: string): Promise<{ code: number; stdout: string }> {
     env: { NO_COLOR: '1' },
     cwd: sandbox.dir,
   };
-  const code = await diffCommand(['--format', format, '--env-file', path.basename(sandbox.envFile), 'migration-uat.yaml', 'migration-prod.yaml'], io);
+  const code = await main(['diff', '--format', format, '--env-file', path.basename(sandbox.envFile), 'migration-uat.yaml', 'migration-prod.yaml'], io);
   return { code, stdout };
 }
 

@@ -1,39 +1,22 @@
-import { parseArgs } from 'node:util';
 import { runChecksWithRedactor } from '../../api.js';
 import { closest } from '../../text/closest.js';
-import { isValidTimeout, MAX_TIMEOUT_MS, type RunOptions } from '../../pipeline/context.js';
+import type { RunOptions } from '../../pipeline/context.js';
 import { CHECK_IDS } from '../../../checks/index.js';
 import { selectorCandidates, unknownSelector } from '../../pipeline/select.js';
 import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
 import { UsageError } from '../errors.js';
-import { artifactsFrom, parseFormat, render, STDOUT_FORMATS, writeArtifacts, type Artifacts } from '../render.js';
+import { artifactsFrom, render, writeArtifacts, type Artifacts } from '../render.js';
+import type { CheckArgs, STDOUT_FORMATS } from '../spec.js';
 import { InputLedger } from '../../files/input.js';
 import { guardArtifacts, loadEnvFiles } from '../inputs.js';
 import { isInteractive, type Io } from '../io.js';
 
 export type Format = (typeof STDOUT_FORMATS)[number];
 
-
-export const CHECK_OPTIONS = {
-  offline: { type: 'boolean' },
-  only: { type: 'string', multiple: true },
-  skip: { type: 'string', multiple: true },
-  format: { type: 'string' },
-  json: { type: 'string' },
-  junit: { type: 'string' },
-  sarif: { type: 'string' },
-  markdown: { type: 'string' },
-  'env-file': { type: 'string', multiple: true },
-  timeout: { type: 'string' },
-  strict: { type: 'boolean' },
-  curl: { type: 'boolean' },
-  debug: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function selectors(values: readonly string[] | undefined, flag: string): string[] {
-  const list = (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+/** --only/--skip: every id or prefix must select a check. */
+function selectors(list: readonly string[] | undefined, flag: string): string[] {
+  if (list === undefined) return [];
   const unknown = unknownSelector(list, CHECK_IDS);
   if (unknown !== undefined) {
     const suggestion = closest(unknown, selectorCandidates(CHECK_IDS));
@@ -42,18 +25,8 @@ function selectors(values: readonly string[] | undefined, flag: string): string[
       'check',
     );
   }
-  return list;
+  return [...list];
 }
-
-function parseTimeout(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const timeout = Number(value);
-  if (!isValidTimeout(timeout)) {
-    throw new UsageError(`--timeout takes milliseconds from 1 to ${MAX_TIMEOUT_MS}; got ${value}`, 'check');
-  }
-  return timeout;
-}
-
 
 export interface RenderedRun {
   configs: readonly string[];
@@ -98,29 +71,23 @@ export async function runAndRender(run: RenderedRun, io: Io, artifacts: Artifact
   return report;
 }
 
-export async function checkCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: CHECK_OPTIONS, allowPositionals: true, strict: true });
-  if (values.help) {
-    const { helpFor } = await import('../help.js');
-    io.stdout.write(helpFor('check'));
-    return 0;
-  }
+export async function checkCommand(args: CheckArgs, io: Io): Promise<number> {
   const interactive = isInteractive(io);
-  const format = parseFormat(values.format, STDOUT_FORMATS, interactive, 'check');
+  const format = args.format ?? (interactive ? 'pretty' : 'plain');
   const options: RunOptions = {
-    offline: values.offline ?? false,
-    timeoutMs: parseTimeout(values.timeout),
-    strict: values.strict ?? false,
-    debug: values.debug ?? false,
-    only: selectors(values.only, 'only'),
-    skip: selectors(values.skip, 'skip'),
+    offline: args.offline ?? false,
+    timeoutMs: args.timeout,
+    strict: args.strict ?? false,
+    debug: args.debug ?? false,
+    only: selectors(args.only, 'only'),
+    skip: selectors(args.skip, 'skip'),
   };
-  const envFiles = values['env-file'] ?? [];
+  const envFiles = args['env-file'] ?? [];
   const inputs = new InputLedger();
   const { variables: fromFiles, secrets } = await inputs.track(() => loadEnvFiles(envFiles, io, 'check'));
-  const configs = positionals.length > 0 ? positionals : ['golive.yaml'];
+  const configs = args.configs && args.configs.length > 0 ? args.configs : ['golive.yaml'];
 
-  const artifacts = artifactsFrom(values);
+  const artifacts = artifactsFrom(args);
   await guardArtifacts(
     artifacts,
     [...configs.map((file) => ({ file, role: 'the config' })), ...envFiles.map((file) => ({ file, role: 'the --env-file' }))],
@@ -128,7 +95,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     'check',
   );
   const report = await runAndRender(
-    { configs, options, env: { ...io.env, ...fromFiles }, secrets, format, interactive, curl: values.curl ?? false },
+    { configs, options, env: { ...io.env, ...fromFiles }, secrets, format, interactive, curl: args.curl ?? false },
     io,
     artifacts,
     inputs,

@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { readEnvFiles } from '../../config/env-files.js';
 import { DEFAULT_OPTIONS } from '../../pipeline/context.js';
-import { UsageError } from '../errors.js';
 import { isInteractive, type Io } from '../io.js';
 import { runAndRender } from './check.js';
+import type { DemoArgs } from '../spec.js';
 
 const DEMO_CONFIG = 'private_key_jwt-tls';
 const DEMO_FAULT = 'key-not-in-jwks';
@@ -13,13 +12,7 @@ const DEMO_FAULT = 'key-not-in-jwks';
  * The first thing to try: the sandbox and a check in one process. A clean
  * run first, then the same run with a fault switched on, to show a diagnosis.
  */
-export async function demoCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-  if (values.help || positionals.length > 0) {
-    if (positionals.length > 0) throw new UsageError(`golive demo takes no arguments; got ${positionals.join(' ')}`, 'demo');
-    io.stdout.write('Usage: golive demo\n\nStarts the local sandbox, checks its private_key_jwt config (it passes), then\nswitches on one fault (key not in JWKS) and checks again to show the diagnosis.\n');
-    return 0;
-  }
+export async function demoCommand(_args: DemoArgs, io: Io): Promise<number> {
   const { startSandbox } = await import('../../sandbox/index.js');
   const started = performance.now();
   const sandbox = await startSandbox({ quiet: true });

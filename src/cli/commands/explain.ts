@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { CHECKS } from '../../../checks/index.js';
 import { MIGRATION_CHECKS } from '../../../checks/migration/index.js';
 import type { AnyCheck } from '../../pipeline/check.js';
@@ -6,23 +5,14 @@ import { closest } from '../../text/closest.js';
 import { UsageError } from '../errors.js';
 import { formatExplanationPage, listExplanations } from '../explain-page.js';
 import { isInteractive, type Io } from '../io.js';
+import type { ExplainArgs } from '../spec.js';
 
-export async function explainCommand(argv: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    const { helpFor } = await import('../help.js');
-    io.stdout.write(helpFor('explain'));
-    return 0;
-  }
-  if (values.list || positionals.length === 0) {
+export async function explainCommand(args: ExplainArgs, io: Io): Promise<number> {
+  if (args.list || args.id === undefined) {
     io.stdout.write(`${listExplanations(CHECKS)}\n\ngolive diff:\n${listExplanations(MIGRATION_CHECKS)}\n`);
     return 0;
   }
-  const id = positionals[0]!;
+  const { id } = args;
   const documented = new Map<string, AnyCheck>([...CHECKS, ...MIGRATION_CHECKS].map((check) => [check.id, check]));
   const check = documented.get(id);
   if (check) {

@@ -1,30 +1,12 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeInputProblem, InputFileError, readInputFile } from '../../files/input.js';
 import type { PostmanOverrides } from '../../init/postman.js';
 import { starterConfig } from '../../init/template.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic, type Io } from '../io.js';
 import { printable } from '../../text/printable.js';
-
-const CHOICES = {
-  'auth-method': ['private_key_jwt', 'client_secret_post', 'client_secret_basic'],
-  connectivity: ['tls', 'mtls'],
-  environment: ['uat', 'production'],
-} as const;
-
-function choice<K extends keyof typeof CHOICES>(flag: K, value: string | undefined): (typeof CHOICES)[K][number] {
-  const allowed = CHOICES[flag] as readonly string[];
-  const picked = value ?? allowed[0]!;
-  if (!allowed.includes(picked)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}; got ${picked}`, 'init');
-  return picked as (typeof CHOICES)[K][number];
-}
-
-/** A flag the user set, validated; undefined when not given. */
-function override<K extends keyof typeof CHOICES>(flag: K, value: string | undefined): (typeof CHOICES)[K][number] | undefined {
-  return value === undefined ? undefined : choice(flag, value);
-}
+import type { InitArgs } from '../spec.js';
 
 /** A Postman environment is a few kilobytes; anything far larger is the wrong file. */
 const MAX_POSTMAN_BYTES = 5 * 1024 * 1024;
@@ -73,52 +55,32 @@ async function importFromPostman(source: string, shown: string, overrides: Postm
   return 0;
 }
 
-export async function initCommand(argv: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'auth-method': { type: 'string' },
-      connectivity: { type: 'string' },
-      environment: { type: 'string' },
-      force: { type: 'boolean' },
-      stdout: { type: 'boolean' },
-      'from-postman': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    const { helpFor } = await import('../help.js');
-    io.stdout.write(helpFor('init'));
-    return 0;
-  }
-  if (positionals.length > 1) throw new UsageError(`golive init takes one file; got ${positionals.join(' ')}`, 'init');
-  const postman = values['from-postman'];
+export async function initCommand(args: InitArgs, io: Io): Promise<number> {
+  const postman = args['from-postman'];
   if (postman !== undefined) {
-    if (values.stdout) throw new UsageError('--stdout does not combine with --from-postman: key material goes into files of its own', 'init');
     const overrides: PostmanOverrides = {
-      authMethod: override('auth-method', values['auth-method']),
-      connectivity: override('connectivity', values.connectivity),
-      environment: override('environment', values.environment),
+      authMethod: args['auth-method'],
+      connectivity: args.connectivity,
+      environment: args.environment,
     };
-    return importFromPostman(postman, positionals[0] ?? 'golive.yaml', overrides, values.force ?? false, io);
+    return importFromPostman(postman, args.file ?? 'golive.yaml', overrides, args.force ?? false, io);
   }
   const text = starterConfig({
-    authMethod: choice('auth-method', values['auth-method']),
-    connectivity: choice('connectivity', values.connectivity),
-    environment: choice('environment', values.environment),
+    authMethod: args['auth-method'] ?? 'private_key_jwt',
+    connectivity: args.connectivity ?? 'tls',
+    environment: args.environment ?? 'uat',
   });
-  if (values.stdout) {
+  if (args.stdout) {
     io.stdout.write(text);
     return 0;
   }
-  const shown = positionals[0] ?? 'golive.yaml';
+  const shown = args.file ?? 'golive.yaml';
   const file = path.resolve(io.cwd, shown);
   const exists = await access(file).then(
     () => true,
     () => false,
   );
-  if (exists && !values.force) {
+  if (exists && !args.force) {
     io.stderr.write(`${shown} already exists; nothing written. Use --force to overwrite it, or name another file.\n`);
     return 1;
   }

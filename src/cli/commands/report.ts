@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ErrorObject } from 'ajv';
 import reportSchema from '../../../schemas/report.schema.json' with { type: 'json' };
 import { jsonTooDeepAt } from '../../config/nesting.js';
@@ -8,48 +7,18 @@ import { Redactor } from '../../redact.js';
 import { exitCodeFor } from '../../report/build.js';
 import type { Report } from '../../report/types.js';
 import { validateReport } from '../../report/validate.js';
-import type { ReporterName } from '../../reporters/index.js';
-import { EXIT, UsageError } from '../errors.js';
-import { parseFormat, render, STDOUT_FORMATS } from '../render.js';
+import { EXIT } from '../errors.js';
+import { render } from '../render.js';
+import type { ReportArgs } from '../spec.js';
 import { isInteractive, type Io } from '../io.js';
 
-const FORMATS = [...STDOUT_FORMATS, 'sarif'] as const satisfies readonly ReporterName[];
-type Format = (typeof FORMATS)[number];
 
 /** A report nests about eight levels (evidence included); the schema validator and reporters recurse per level. */
 const MAX_REPORT_NESTING = 256;
 /** Schema errors named in the one-line reason. */
 const ERRORS_SHOWN = 3;
 
-export const REPORT_HELP = `Usage: golive report <report.json> [options]
 
-Renders a JSON report (from golive check --json FILE or --format json) for a
-person: the same view golive check prints. The file is first validated against
-the report schema (golive schema report); a file that is not a golive report
-is refused with the reason.
-
-Options:
-  --format FORMAT            pretty|plain|json|junit|markdown|github|sarif
-                             (default: pretty on a terminal, plain otherwise)
-  --exit-code                exit with the report's own result: 0 ready, 1 not ready
-  -h, --help                 this help
-
-Examples:
-  golive report report.json
-  golive report report.json --format markdown > ticket.md
-  golive report report.json --format sarif > golive.sarif
-
-Exit codes: 0 shown (whatever the report says, unless --exit-code), 1 the
-report is not ready (with --exit-code), 2 usage error, or a missing file or
-one that is not a valid golive report.
-`;
-
-const REPORT_OPTIONS = {
-  format: { type: 'string' },
-  'exit-code': { type: 'boolean' },
-  debug: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
 
 /** A refused input file: one line on stderr, exit 2, no usage pointer. */
 class BadReport extends Error {}
@@ -136,21 +105,10 @@ async function readReport(file: string, io: Io): Promise<Report> {
 }
 
 /** `golive report <report.json>`: a received report, shown as golive check would show it. */
-export async function reportCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: REPORT_OPTIONS, allowPositionals: true, strict: true });
-  if (values.help) {
-    io.stdout.write(REPORT_HELP);
-    return EXIT.ready;
-  }
+export async function reportCommand(args: ReportArgs, io: Io): Promise<number> {
   const interactive = isInteractive(io);
-  const format = parseFormat(values.format, FORMATS, interactive, 'report');
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length === 0 ? 'golive report needs the report file, e.g. golive report report.json' : `golive report takes one report file; got ${positionals.join(' ')}`,
-      'report',
-    );
-  }
-  const file = positionals[0]!;
+  const format = args.format ?? (interactive ? 'pretty' : 'plain');
+  const { file } = args;
   // The report should hold no secret, but it came from elsewhere: the pattern-based redaction still applies.
   const redactor = new Redactor();
   let report: Report;
@@ -162,5 +120,5 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   io.stdout.write(redactor.text(await render(format, report, format === 'pretty' && interactive)));
-  return values['exit-code'] ? exitCodeFor(report) : EXIT.ready;
+  return args['exit-code'] ? exitCodeFor(report) : EXIT.ready;
 }

@@ -1,25 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { SCHEMA_NAMES, type SchemaArgs } from '../spec.js';
 
-/** A Map, as the name is the user's: `golive schema __proto__` is a usage error. */
-const SCHEMAS = new Map([
-  ['config', 'config.schema.json'],
-  ['report', 'report.schema.json'],
-]);
-
-export async function schemaCommand(argv: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  if (values.help) {
-    const { helpFor } = await import('../help.js');
-    io.stdout.write(helpFor('schema'));
-    return 0;
-  }
-  const schema = SCHEMAS.get(positionals[0] ?? 'config');
-  if (schema === undefined || positionals.length > 1) {
-    throw new UsageError(`golive schema takes config or report; got ${positionals.join(' ')}`, 'schema');
-  }
+/** `golive schema [config|report]`: the file, as shipped. */
+export async function schemaCommand(args: SchemaArgs, io: Io): Promise<number> {
+  const name: string = args.name ?? 'config';
+  // yargs checks the name, except after `--` (`golive schema -- report`).
+  if (!(SCHEMA_NAMES as readonly string[]).includes(name)) throw new UsageError(`golive schema takes config or report; got ${name}`, 'schema');
+  const schema = `${name}.schema.json`;
   // dist/ and src/cli/commands sit at different depths below the package root.
   const candidates = ['../schemas/', '../../../schemas/'].map((dir) => new URL(`${dir}${schema}`, import.meta.url));
   for (const url of candidates) {
