@@ -1,4 +1,4 @@
-import { ASSERTION_LIFETIME_SECONDS } from '../src/oauth/assertion.js';
+import { ASSERTION_LIFETIME_SECONDS } from '../src/oauth/lifetime.js';
 import { defineCheck, pass } from '../src/pipeline/check.js';
 import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { THREDD } from '../src/profiles/thredd.js';

@@ -1,14 +1,11 @@
 import type { ResolvedConfig } from '../src/config/types.js';
-import { bodySnippet, parseJwks, type JwksProblem, type KeyIssue } from '../src/jwks/parse.js';
-import { kidList } from '../src/jwks/registration.js';
+import type { JwksProblem, KeyIssue } from '../src/jwks/parse.js';
 import { asTheClientDependsOnIt } from '../src/jwks/unread.js';
+import { bodySnippet, kidList } from '../src/jwks/wording.js';
 import { showValue, unseenCharacters, WHERE_VALUES_COME_FROM } from '../src/config/pasted.js';
-import { answerEvidence, describeChallenges, describeUndecodable, readAnswer, retryAdvice, type AnswerReading, type Undecodable } from '../src/net/answer.js';
-import { describeNetworkFailure } from '../src/net/describe.js';
+import type { AnswerReading } from '../src/net/answer.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
-import { tlsMaterialFor } from '../src/net/material.js';
 import type { TlsMaterial } from '../src/net/probe.js';
-import { describeProxy, proxyFor } from '../src/net/proxy.js';
 import type { FetchedJwks } from '../src/online/types.js';
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import { defineCheck, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
@@ -125,8 +122,9 @@ function findings() {
         `The JWKS host has a problem: ${seconds === undefined ? 'rerun later' : `rerun after ${seconds} s`}; if it persists, send this check's evidence to the platform's support.`,
     },
     'undecodable-body': {
-      message: ({ status, undecodable }: { status: number; undecodable: Undecodable; url: URL }) => `The JWKS URL answered ${status} with ${describeUndecodable(undecodable)}.`,
-      hint: ({ url }: { status: number; undecodable: Undecodable; url: URL }) =>
+      // `undecodable`: the body, as describeUndecodable (src/net/answer.ts) words it.
+      message: ({ status, undecodable }: { status: number; undecodable: string; url: URL }) => `The JWKS URL answered ${status} with ${undecodable}.`,
+      hint: ({ url }: { status: number; undecodable: string; url: URL }) =>
         `The JWKS host, or a proxy in between, labels or encodes the body wrongly: fetch it with \`curl --compressed -i ${url.href}\` and tell the JWKS host operator.`,
     },
     'unexpected-status': {
@@ -199,7 +197,8 @@ function findings() {
 const finding = findingsOf(findings);
 
 /** A fetch that got no HTTP answer: described as every check describes a first contact with a host. */
-function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: string | undefined, env: RunContext['env']): CheckOutcome<never> {
+async function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, proxy: string | undefined, env: RunContext['env']): Promise<CheckOutcome<never>> {
+  const [{ describeNetworkFailure }, { describeProxy }] = await Promise.all([import('../src/net/describe.js'), import('../src/net/proxy.js')]);
   const { failure } = error;
   const { layer, code, alert, step } = failure;
   const evidence: Evidence = {
@@ -248,7 +247,8 @@ function errorBodySummary(body: Buffer): string | undefined {
 }
 
 /** An answer other than 200, read from its status and the signals it carries (challenge, Retry-After). */
-function statusOutcome(response: HttpResponse, reading: AnswerReading, url: URL, config: ResolvedConfig, evidence: Evidence): CheckOutcome<never> {
+async function statusOutcome(response: HttpResponse, reading: AnswerReading, url: URL, config: ResolvedConfig, evidence: Evidence): Promise<CheckOutcome<never>> {
+  const { describeChallenges, retryAdvice } = await import('../src/net/answer.js');
   const { status } = response;
   const said = errorBodySummary(response.body);
   const snippet = bodySnippet(response.body.toString('utf8'));
@@ -306,6 +306,13 @@ export default defineCheck({
   },
   // A client_secret_* client does not depend on the JWKS: for it, a key set that cannot be read warns.
   run: asTheClientDependsOnIt(async (ctx, deps): Promise<CheckOutcome<FetchedJwks>> => {
+    // The fetch loads when it runs: an offline run never loads the network code.
+    const [{ answerEvidence, describeUndecodable, readAnswer }, { parseJwks }, { tlsMaterialFor }, { describeProxy, proxyFor }] = await Promise.all([
+      import('../src/net/answer.js'),
+      import('../src/jwks/parse.js'),
+      import('../src/net/material.js'),
+      import('../src/net/proxy.js'),
+    ]);
     const config = deps['config.consistency'];
     const url = new URL(config.endpoints.jwks);
     const timeoutMs = stepTimeout(ctx, config);
@@ -345,7 +352,7 @@ export default defineCheck({
 
     if (reading.kind === 'redirect') return redirectOutcome(reading, evidence);
     if (response.status !== 200) return statusOutcome(response, reading, url, config, evidence);
-    if (reading.undecodable) return finding.fail('undecodable-body', { status: response.status, undecodable: reading.undecodable, url }, evidence);
+    if (reading.undecodable) return finding.fail('undecodable-body', { status: response.status, undecodable: describeUndecodable(reading.undecodable), url }, evidence);
     if (response.truncated) {
       const contentLength = evidence.contentLength as number | undefined;
       const encoding = reading.contentEncoding.length > 0 ? { encoding: reading.contentEncoding.join(', '), encodedBytes: response.encodedBytes } : {};

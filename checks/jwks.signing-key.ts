@@ -1,8 +1,7 @@
 import { jwkThumbprintIfComplete } from '../src/credentials/jwk.js';
-import { analyseRegistration, localEvidence, otherCertificateFinding, otherCertificateFindings, registrationEvidence } from '../src/jwks/analysis.js';
 import type { LocalKeyMaterial } from '../src/jwks/match.js';
-import { describeMatchedBy, kidList } from '../src/jwks/registration.js';
 import { isUnread, unreadSkip } from '../src/jwks/unread.js';
+import { kidList, otherCertificateFindings } from '../src/jwks/wording.js';
 import { escaped, removeUnseenFrom, unseenCharacters, withoutUnseen } from '../src/config/pasted.js';
 import type { PublishedJwk, RegisteredKey } from '../src/online/types.js';
 import { defineCheck, notApplicable, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
@@ -114,12 +113,16 @@ export default defineCheck({
     ],
     seeAlso: ['jwks.fetch', 'signing.keypair', 'token.request'],
   },
-  run(ctx, deps): CheckOutcome<RegisteredKey | undefined> {
+  async run(ctx, deps): Promise<CheckOutcome<RegisteredKey | undefined>> {
     const jwks = deps['jwks.fetch'];
     const keyPair = deps['signing.keypair'];
     const { config } = jwks;
     if (!keyPair) return notApplicable(`${config.client.authMethod} clients do not sign`);
     if (isUnread(jwks)) return unreadSkip(jwks, 'whether the signing key is registered');
+    const [{ analyseRegistration, localEvidence, otherCertificateFinding, registrationEvidence }, { describeMatchedBy }] = await Promise.all([
+      import('../src/jwks/analysis.js'),
+      import('../src/jwks/registration.js'),
+    ]);
 
     const configuredKid = config.signing?.kid || undefined;
     const algorithm = config.signing?.algorithm;

@@ -1,7 +1,6 @@
-import { analyseRegistration, localEvidence, otherCertificateFinding, otherCertificateFindings, registrationEvidence } from '../src/jwks/analysis.js';
-import { localKeyMaterial, type LocalKeyMaterial } from '../src/jwks/match.js';
-import { describeMatchedBy, kidList } from '../src/jwks/registration.js';
+import type { LocalKeyMaterial } from '../src/jwks/match.js';
 import { isUnread, unreadSkip } from '../src/jwks/unread.js';
+import { kidList, otherCertificateFindings } from '../src/jwks/wording.js';
 import type { RegisteredKey } from '../src/online/types.js';
 import { defineCheck, notApplicable, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
 import { combine, findingsOf, type Finding, type FindingTable } from '../src/pipeline/findings.js';
@@ -53,11 +52,16 @@ export default defineCheck({
     ],
     seeAlso: ['jwks.fetch', 'transport.keypair', 'network.token-endpoint'],
   },
-  run(ctx, deps, optional): CheckOutcome<RegisteredKey | undefined> {
+  async run(ctx, deps, optional): Promise<CheckOutcome<RegisteredKey | undefined>> {
     const jwks = deps['jwks.fetch'];
     const keyPair = deps['transport.keypair'];
     if (!keyPair) return notApplicable('TLS connectivity presents no client certificate');
     if (isUnread(jwks)) return unreadSkip(jwks, 'whether the transport certificate is registered');
+    const [{ analyseRegistration, localEvidence, otherCertificateFinding, registrationEvidence }, { localKeyMaterial }, { describeMatchedBy }] = await Promise.all([
+      import('../src/jwks/analysis.js'),
+      import('../src/jwks/match.js'),
+      import('../src/jwks/registration.js'),
+    ]);
 
     const analysis = analyseRegistration(keyPair, jwks.keys, 'transport', { now: ctx.now() });
     const { local } = analysis;

@@ -1,5 +1,4 @@
 import { defineCheck } from '../src/pipeline/check.js';
-import { checkEndpoint } from './network-checks.js';
 import configConsistency from './config.consistency.js';
 import transportKeypair from './transport.keypair.js';
 import { networkCauses, networkFixes } from './docs.js';
@@ -23,5 +22,9 @@ export default defineCheck({
     fixes: networkFixes(UAT_API_HOST, UAT_MTLS_API_HOST),
     seeAlso: ['network.token-endpoint', 'config.consistency', 'probe.call'],
   },
-  run: (ctx, deps, optional) => checkEndpoint(ctx, 'api', deps['config.consistency'], optional['transport.keypair']),
+  // The probe loads when it runs: an offline run never loads the network code.
+  async run(ctx, deps, optional) {
+    const { checkEndpoint } = await import('./network-checks.js');
+    return checkEndpoint(ctx, 'api', deps['config.consistency'], optional['transport.keypair']);
+  },
 });

@@ -1,5 +1,4 @@
 import { defineCheck } from '../src/pipeline/check.js';
-import { checkEndpoint } from './network-checks.js';
 import configConsistency from './config.consistency.js';
 import transportKeypair from './transport.keypair.js';
 import { TOKEN_URL, networkCauses, networkFixes } from './docs.js';
@@ -18,5 +17,9 @@ export default defineCheck({
     fixes: networkFixes(TOKEN_HOST, TOKEN_HOST),
     seeAlso: ['network.api-endpoint', 'transport.certificate', 'clock.skew'],
   },
-  run: (ctx, deps, optional) => checkEndpoint(ctx, 'token', deps['config.consistency'], optional['transport.keypair']),
+  // The probe loads when it runs: an offline run never loads the network code.
+  async run(ctx, deps, optional) {
+    const { checkEndpoint } = await import('./network-checks.js');
+    return checkEndpoint(ctx, 'token', deps['config.consistency'], optional['transport.keypair']);
+  },
 });

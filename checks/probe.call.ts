@@ -1,10 +1,8 @@
 import { defineCheck, fail, pass, type Evidence } from '../src/pipeline/check.js';
 import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { stepTimeout } from '../src/pipeline/context.js';
-import { describeNetworkFailure } from '../src/net/describe.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
-import { answerEvidence, challengeError, describeChallenges, describeUndecodable, readAnswer, retryAdvice, type AnswerReading, type Undecodable } from '../src/net/answer.js';
-import { summariseErrors } from '../src/online/thredd-errors.js';
+import type { AnswerReading } from '../src/net/answer.js';
 import { redactAnswer, Redactor } from '../src/redact.js';
 import { THREDD } from '../src/profiles/thredd.js';
 import type { ResolvedConfig } from '../src/config/types.js';
@@ -32,7 +30,8 @@ interface Answer {
   traceId: string | undefined;
   location: string | undefined;
   contentType: string | undefined;
-  undecodable: Undecodable | undefined;
+  /** A body golive could not decode, as describeUndecodable (src/net/answer.ts) words it. */
+  undecodable: string | undefined;
 }
 
 const said = ({ detail, challenged, challenges }: Answer): string => {
@@ -97,7 +96,7 @@ function findings() {
         `This is on the platform's side: send this report (with the traceId ${traceId ?? 'from the evidence'}) to Thredd support, or retry ${retrySeconds === undefined ? 'later' : `after ${retrySeconds} s`}.`,
     },
     'undecodable-body': {
-      message: ({ call, status, undecodable }: Answer) => `${call} answered ${status} with ${undecodable ? describeUndecodable(undecodable) : 'a body golive could not decode'}.`,
+      message: ({ call, status, undecodable }: Answer) => `${call} answered ${status} with ${undecodable ?? 'a body golive could not decode'}.`,
       hint: () =>
         'The API host, or a proxy in between, labels or encodes the body wrongly: check any proxy (HTTPS_PROXY) that rewrites answers; if there is none, send this report to Thredd support.',
     },
@@ -160,6 +159,9 @@ export default defineCheck({
     seeAlso: ['token.response', 'network.api-endpoint'],
   },
   async run(ctx, deps) {
+    // The call loads when it runs: an offline run never loads the network code.
+    const [{ answerEvidence, challengeError, describeChallenges, describeUndecodable, readAnswer, retryAdvice }, { describeNetworkFailure }, { summariseErrors }] =
+      await Promise.all([import('../src/net/answer.js'), import('../src/net/describe.js'), import('../src/online/thredd-errors.js')]);
     const token = deps['token.request'];
     const { config } = deps['network.api-endpoint'];
     const url = `${config.endpoints.api}${config.probe.path}`;
@@ -228,7 +230,7 @@ export default defineCheck({
       traceId: error?.traceId,
       location: reading.location?.href ?? reading.location?.raw,
       contentType: reading.contentType.raw,
-      undecodable: reading.undecodable,
+      undecodable: reading.undecodable && describeUndecodable(reading.undecodable),
     };
     if (config.probe.expectStatus.includes(response.status)) {
       if (reading.undecodable) return finding.fail('undecodable-body', answer, evidence);

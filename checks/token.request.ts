@@ -2,15 +2,10 @@ import { defineCheck, fail, pass, type CheckOutcome, type Evidence } from '../sr
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { HttpFailure, type HttpResponse } from '../src/net/http.js';
-import { describeNetworkFailure } from '../src/net/describe.js';
 import type { IssuedToken, ReachableEndpoint } from '../src/online/types.js';
-import { answerEvidence, readAnswer } from '../src/net/answer.js';
-import { answerFindings, explainAnswer } from '../src/oauth/answer.js';
-import { buildTokenRequest, describeAuthMethod } from '../src/oauth/client-auth.js';
-import { explainTokenError, oauthFindingCode, type ExplainedTokenError } from '../src/oauth/explain.js';
-import { ASSERTION_LIFETIME_SECONDS } from '../src/oauth/assertion.js';
-import { credentialFindings, prepareCredentials, secretFacts } from '../src/oauth/prepare.js';
-import { parseTokenAnswer, type TokenAnswer } from '../src/oauth/token-response.js';
+import type { ExplainedTokenError } from '../src/oauth/explain.js';
+import { ASSERTION_LIFETIME_SECONDS } from '../src/oauth/lifetime.js';
+import type { TokenAnswer } from '../src/oauth/token-response.js';
 import { redactAnswer, Redactor } from '../src/redact.js';
 import clockSkew from './clock.skew.js';
 import jwksSigningKey from './jwks.signing-key.js';
@@ -31,13 +26,14 @@ const OAUTH_ERROR = {
 };
 
 /**
- * token.request's findings. Those of preparing the credentials (nothing is
- * sent) and of answers that are neither a token nor an OAuth error are
- * written beside the code that finds them, in src/oauth/.
+ * token.request's findings of an OAuth error answer. Those of preparing the
+ * credentials (nothing is sent) and of answers that are neither a token nor
+ * an OAuth error are written beside the code that finds them, in
+ * src/oauth/prepare.ts and src/oauth/answer.ts, and load with it when the
+ * check runs.
  */
 function findings() {
   return {
-    ...credentialFindings(),
     'oauth-invalid-request': OAUTH_ERROR,
     'oauth-invalid-client': OAUTH_ERROR,
     'oauth-invalid-grant': OAUTH_ERROR,
@@ -45,14 +41,14 @@ function findings() {
     'oauth-unsupported-grant-type': OAUTH_ERROR,
     'oauth-invalid-scope': OAUTH_ERROR,
     'oauth-error': OAUTH_ERROR,
-    ...answerFindings(),
   } satisfies FindingTable;
 }
 
 const finding = findingsOf(findings);
 
 /** A token request that got no HTTP answer: described as every check describes a failed request. */
-function networkFailure(error: HttpFailure, url: string, evidence: Evidence, env: RunContext['env']): CheckOutcome<never> {
+async function networkFailure(error: HttpFailure, url: string, evidence: Evidence, env: RunContext['env']): Promise<CheckOutcome<never>> {
+  const { describeNetworkFailure } = await import('../src/net/describe.js');
   const { failure } = error;
   const described = describeNetworkFailure({
     failure,
@@ -78,7 +74,8 @@ function networkFailure(error: HttpFailure, url: string, evidence: Evidence, env
 }
 
 /** The signals of the answer (src/net/answer.ts), with its size and timings. */
-function responseEvidence(response: HttpResponse, ctx: RunContext): Evidence {
+async function responseEvidence(response: HttpResponse, ctx: RunContext): Promise<Evidence> {
+  const { answerEvidence, readAnswer } = await import('../src/net/answer.js');
   const { status, ...signals } = answerEvidence(readAnswer(response, { now: ctx.now() }), response.headers);
   return { status, bytes: response.bytesRead, timings: response.timings, ...signals };
 }
@@ -116,6 +113,15 @@ export default defineCheck({
     seeAlso: ['jwks.signing-key', 'clock.skew', 'token.response'],
   },
   async run(ctx, deps, optional) {
+    // The request loads when it runs: an offline run never loads the token code.
+    const [{ prepareCredentials, secretFacts }, { buildTokenRequest, describeAuthMethod }, { explainTokenError, oauthFindingCode }, { explainAnswer }, { parseTokenAnswer }] =
+      await Promise.all([
+        import('../src/oauth/prepare.js'),
+        import('../src/oauth/client-auth.js'),
+        import('../src/oauth/explain.js'),
+        import('../src/oauth/answer.js'),
+        import('../src/oauth/token-response.js'),
+      ]);
     const endpoint: ReachableEndpoint = deps['network.token-endpoint'];
     const { config } = endpoint;
     const url = config.endpoints.token;
@@ -158,7 +164,7 @@ export default defineCheck({
       });
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
-      return { ...networkFailure(error, url, sentEvidence, ctx.env), secrets };
+      return { ...(await networkFailure(error, url, sentEvidence, ctx.env)), secrets };
     }
 
     // A success whose body golive could not decode is no token, whatever its bytes read as (src/net/answer.ts):
@@ -172,7 +178,7 @@ export default defineCheck({
     // be recognised by the redaction of the report.
     const seen = redactAnswer(response, new Redactor(secrets));
     const answer = issued.kind === 'token' || undecoded ? issued : parseTokenAnswer(seen.status, seen.headers['content-type'], seen.body);
-    const evidence: Evidence = { ...sentEvidence, ...responseEvidence(seen, ctx) };
+    const evidence: Evidence = { ...sentEvidence, ...(await responseEvidence(seen, ctx)) };
     if (answer.kind === 'oauth-error') {
       const explained = explainTokenError({
         error: answer.error,

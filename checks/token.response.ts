@@ -1,7 +1,6 @@
 import { defineCheck, pass, type Evidence } from '../src/pipeline/check.js';
 import { combine, findingsOf, type Finding, type FindingTable } from '../src/pipeline/findings.js';
 import type { CheckedToken } from '../src/online/types.js';
-import { boundThumbprint, certificateThumbprint, grantedScopes, viewAccessToken } from '../src/oauth/access-token.js';
 import tokenRequest from './token.request.js';
 
 /** The platform issues tokens for an hour; outside this range a client's refresh plan is likely wrong. */
@@ -90,7 +89,9 @@ export default defineCheck({
     ],
     seeAlso: ['token.request', 'probe.call'],
   },
-  run(_ctx, deps) {
+  async run(_ctx, deps) {
+    // Loaded when it runs: an offline run never loads the token code.
+    const { boundThumbprint, certificateThumbprint, grantedScopes, viewAccessToken } = await import('../src/oauth/access-token.js');
     const token = deps['token.request'];
     // Failures and warnings apart: a failure hides the warnings from message and hint.
     const failures: Finding[] = [];

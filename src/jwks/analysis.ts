@@ -1,8 +1,8 @@
 import type { KeyPair } from '../credentials/types.js';
 import type { PublishedJwk, RegisteredKey } from '../online/types.js';
-import type { FindingTable } from '../pipeline/findings.js';
 import { localKeyMaterial, matchKeyToJwks, type JwksMatch, type LocalKeyMaterial } from './match.js';
 import { kidLabel, rankMatches, registeredCertificate, registeredKeyOf, type RegisteredCertificate } from './registration.js';
+import type { OtherCertificate, otherCertificateFindings } from './wording.js';
 
 /** Which local key pair is looked for: the signing key or the mTLS transport certificate. */
 export type KeyRole = 'signing' | 'transport';
@@ -100,33 +100,7 @@ export function registrationEvidence(registration: Registration): Record<string,
   };
 }
 
-/** What the sentence about a key registered with another certificate names. */
-export interface OtherCertificate {
-  role: KeyRole;
-  /** `kid "a1"` or `no kid`. */
-  kid: string;
-  certificate: RegisteredCertificate;
-  expired: boolean;
-  local: LocalKeyMaterial;
-}
-
-function describeOtherCertificate({ role, kid, certificate, expired, local }: OtherCertificate): string {
-  const when = expired && certificate.notAfter !== undefined ? `, expired ${certificate.notAfter.slice(0, 10)}` : '';
-  const key = role === 'signing' ? 'key' : 'transport key';
-  return `The JWKS registers this ${key} (${kid}) with another certificate: registered SHA-256 ${certificate.fingerprintSha256}${when}, local ${role}.certificate SHA-256 ${local.fingerprintSha256}.`;
-}
-
-/**
- * The findings of an entry that registers the local key with another
- * certificate, for a key check's table: worded alike for both roles, the
- * expired certificate apart; `hint` says what to do for the role.
- */
-export function otherCertificateFindings(hint: string) {
-  const text = { message: describeOtherCertificate, hint: () => hint };
-  return { 'certificate-differs': text, 'registered-certificate-expired': text } satisfies FindingTable;
-}
-
-/** Which of those findings the registration has, if any, with its arguments. */
+/** Which of otherCertificateFindings (wording.ts) the registration has, if any, with its arguments. */
 export function otherCertificateFinding(
   role: KeyRole,
   registration: Registration,

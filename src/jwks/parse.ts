@@ -1,5 +1,6 @@
 import { publicMembersOf } from '../credentials/jwk.js';
 import type { PublishedJwk } from '../online/types.js';
+import { bodySnippet } from './wording.js';
 
 /** Why a body is not a usable JSON Web Key Set. */
 export type JwksProblem =
@@ -29,8 +30,6 @@ export type ParsedJwks =
 /** Members that only a private JWK carries (RFC 7518 §6.2.2, §6.3.2, §6.4). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
-const SNIPPET_CHARS = 200;
-
 function jsonTypeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -39,12 +38,6 @@ function jsonTypeOf(value: unknown): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The first characters of a text body, on one line, for evidence (a JWKS body is public). */
-export function bodySnippet(text: string, chars = SNIPPET_CHARS): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > chars ? `${flat.slice(0, chars)}…` : flat;
 }
 
 /** Text that is mostly not printable: NULs or many replacement characters from invalid UTF-8. */

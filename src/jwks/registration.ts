@@ -62,15 +62,6 @@ export function kidLabel(jwk: PublishedJwk): string {
   return typeof jwk.kid === 'string' && jwk.kid !== '' ? `kid ${escaped(jwk.kid)}` : 'no kid';
 }
 
-/** Kids for a message: `kid "a1"`, `kids "a1", "b2"` or `no kids`. */
-export function kidList(kids: readonly string[], limit = 10): string {
-  if (kids.length === 0) return 'no kids';
-  // Kids are the platform's strings: escaped, so a line break or control character cannot reshape the message.
-  const shown = kids.slice(0, limit).map(escaped);
-  const listed = kids.length > limit ? `${shown.join(', ')} and ${kids.length - limit} more` : shown.join(', ');
-  return `${kids.length === 1 ? 'kid' : 'kids'} ${listed}`;
-}
-
 export function registeredKeyOf(match: JwksMatch): RegisteredKey {
   const { jwk } = match;
   return {

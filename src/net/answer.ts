@@ -1,6 +1,6 @@
 import { threddErrorOf, TRACE_HEADERS, type ThreddError } from '../online/thredd-errors.js';
 import type { Evidence } from '../pipeline/check.js';
-import type { HttpResponse } from './http.js';
+import { DECODED_CODINGS, MAX_DECODED_CODINGS, type HttpResponse } from './http.js';
 
 /**
  * One reading of an HTTP answer, from the standard signals it carries, for
@@ -69,12 +69,6 @@ export interface ServerDate {
   /** The run's clock minus the server's (positive: the server is behind). */
   skewMs?: number;
 }
-
-/** The content codings golive asks for (Accept-Encoding) and decodes. */
-export const DECODED_CODINGS = ['gzip', 'deflate', 'br'] as const;
-
-/** Content codings golive undoes one after another; servers apply one, and a longer chain is not decoded. */
-export const MAX_DECODED_CODINGS = 4;
 
 /** A body golive could not decode: a Content-Encoding it does not know, more codings than it undoes, or bytes that are not that encoding. */
 export type Undecodable =

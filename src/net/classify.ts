@@ -1,5 +1,9 @@
-import { maxHeaderSize } from 'node:http';
 import { ProxyFailure, StepTimeout, type NetworkStep } from './connect.js';
+
+/** Node's limit on response headers. node:http takes ~8 ms to load: only this rare failure reads it, and an offline run never does. */
+function maxHeaderSize(): number {
+  return process.getBuiltinModule('node:http').maxHeaderSize;
+}
 
 /**
  * Names the layer a network failure happened at, from Node, OpenSSL and
@@ -108,7 +112,7 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return { layer: 'tls', code, reason: 'the TLS handshake failed' };
   if (code === 'UND_ERR_PROXY') return { layer: 'proxy', code, reason: 'the proxy refused or failed the tunnel' };
   if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') {
-    return { layer: 'http', code, reason: `the response headers are larger than the ${maxHeaderSize / 1024} KB golive reads` };
+    return { layer: 'http', code, reason: `the response headers are larger than the ${maxHeaderSize() / 1024} KB golive reads` };
   }
   if (code.startsWith('HPE_')) return { layer: 'http', code, reason: 'the server answered with something that is not HTTP' };
   if (code.startsWith('UND_ERR_')) return { layer: 'http', code, reason: 'the HTTP exchange failed' };

@@ -1,13 +1,9 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { THREDD } from '../profiles/thredd.js';
 import { decodeJwt } from './jwt.js';
+import { ASSERTION_LIFETIME_SECONDS } from './lifetime.js';
 
-/**
- * How long golive's assertions live (exp − iat): well inside the platform's
- * limit (THREDD.assertionMaxLifetimeSeconds, 300 s), yet long enough that a
- * clock a minute behind still works. Messages name which of the two they mean.
- */
-export const ASSERTION_LIFETIME_SECONDS = 120;
+export { ASSERTION_LIFETIME_SECONDS };
 
 export interface AssertionHeader {
   alg: string;

@@ -1,0 +1,288 @@
+import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import type { Socket } from 'node:net';
+import type { Readable, Transform } from 'node:stream';
+import type { buildConnector, Dispatcher } from 'undici';
+import { contentCodings, type Undecodable } from './answer.js';
+import { classifyNetworkError } from './classify.js';
+import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline, type Progress } from './connect.js';
+import { ACCEPT_ENCODING, HttpFailure, MAX_DECODED_CODINGS, type HttpResponse, type HttpSession } from './http.js';
+import { trustAnchors, type TlsMaterial } from './probe.js';
+import { proxyFor } from './proxy.js';
+
+type Decoder = () => Transform;
+
+/** DECODED_CODINGS and their aliases. RFC 9110 §8.4.1: `deflate` is the zlib format; `x-gzip` is gzip. */
+async function decoders(): Promise<ReadonlyMap<string, Decoder>> {
+  const zlib = await import('node:zlib');
+  return new Map<string, Decoder>([
+    ['gzip', () => zlib.createGunzip()],
+    ['x-gzip', () => zlib.createGunzip()],
+    ['deflate', () => zlib.createInflate()],
+    ['br', () => zlib.createBrotliDecompress()],
+  ]);
+}
+
+interface BodyRead {
+  body: Buffer;
+  truncated: boolean;
+  bytesRead: number;
+  encodedBytes?: number;
+  undecodable?: Undecodable;
+}
+
+/** Reads at most `limit` bytes of `source` into memory; more is not read (the stream is destroyed). */
+async function collect(source: Readable, limit: number): Promise<BodyRead> {
+  const chunks: Buffer[] = [];
+  let bytesRead = 0;
+  let truncated = false;
+  for await (const chunk of source) {
+    const buffer = chunk as Buffer;
+    bytesRead += buffer.length;
+    if (bytesRead > limit) {
+      chunks.push(buffer.subarray(0, buffer.length - (bytesRead - limit)));
+      truncated = true;
+      source.destroy();
+      break;
+    }
+    chunks.push(buffer);
+  }
+  return { body: Buffer.concat(chunks), truncated, bytesRead };
+}
+
+/** Ends a decoding pipeline at the size cap: not a failure. */
+class CapReached extends Error {}
+
+/**
+ * The body as sent, decoded from its Content-Encoding, the cap applied to
+ * the decoded bytes: zlib inflates only as fast as it is read, so a
+ * decompression bomb is cut at the cap without ever being held whole. The
+ * encoded bytes are capped too (a stream of empty blocks decodes to
+ * nothing). An encoding golive does not know, or bytes that do not decode,
+ * give `undecodable`, never an exception.
+ */
+async function readBody(body: Readable, contentEncoding: string | undefined, limit: number): Promise<BodyRead> {
+  const codings = contentCodings(contentEncoding);
+  if (codings.length === 0) return collect(body, limit);
+  // Each coding is a decoder in the pipeline: thousands of them would take the whole timeout and blame the server.
+  if (codings.length > MAX_DECODED_CODINGS) {
+    const read = await collect(body, limit);
+    // Counted in the whole value (undici bounds the headers), not only the part contentCodings reads.
+    const count = contentEncoding!.split(',').filter((coding) => !['', 'identity'].includes(coding.trim().toLowerCase())).length;
+    return { ...read, undecodable: { encoding: `${codings.slice(0, MAX_DECODED_CODINGS).join(', ')}, …`, problem: 'too-many', count } };
+  }
+  const known = await decoders();
+  const unknown = codings.find((coding) => !known.has(coding));
+  if (unknown !== undefined) {
+    const read = await collect(body, limit);
+    return { ...read, undecodable: { encoding: unknown, problem: 'unsupported' } };
+  }
+  const [{ pipeline }, stream] = await Promise.all([import('node:stream/promises'), import('node:stream')]);
+  // Listened to before pipeline() listens: an error of the source (an abort, a reset) is not the decoder's.
+  let sourceError: unknown;
+  body.once('error', (error) => {
+    sourceError ??= error;
+  });
+  let decodeError: { encoding: string; error: Error & { code?: unknown } } | undefined;
+  const stages = [...codings].reverse().map((coding) => {
+    const stage = known.get(coding)!();
+    stage.once('error', (error: Error) => {
+      if (error !== sourceError && !(error instanceof CapReached)) decodeError ??= { encoding: coding, error };
+    });
+    return stage;
+  });
+  let encodedBytes = 0;
+  const chunks: Buffer[] = [];
+  let bytesRead = 0;
+  let truncated = false;
+  const counter = new stream.Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      encodedBytes += chunk.length;
+      if (encodedBytes > limit) {
+        truncated = true;
+        done(new CapReached());
+      } else done(null, chunk);
+    },
+  });
+  const sink = new stream.Writable({
+    write(chunk: Buffer, _encoding, done) {
+      bytesRead += chunk.length;
+      if (bytesRead > limit) {
+        chunks.push(chunk.subarray(0, chunk.length - (bytesRead - limit)));
+        truncated = true;
+        done(new CapReached());
+        return;
+      }
+      chunks.push(chunk);
+      done();
+    },
+  });
+  try {
+    await pipeline(body, counter, ...stages, sink);
+  } catch (error) {
+    if (decodeError === undefined && !(error instanceof CapReached)) throw error;
+  }
+  const read = { body: Buffer.concat(chunks), truncated, bytesRead, encodedBytes };
+  // A body cut at the cap ends mid-stream; an empty body (a 401, a 204) has nothing to decode.
+  if (decodeError === undefined || truncated || encodedBytes === 0) return read;
+  const { encoding, error } = decodeError;
+  return { ...read, undecodable: { encoding, problem: 'corrupt', reason: error.message, ...(typeof error.code === 'string' && { code: error.code }) } };
+}
+
+/** Connections per host: the platform allows 20 per client IP, so stay far below. */
+export const MAX_CONNECTIONS_PER_HOST = 4;
+
+/** Requests share a dispatcher when they trust, present and time out alike. */
+function dispatcherKey(material: TlsMaterial, timeoutMs: number): string {
+  return createHash('sha256')
+    .update(JSON.stringify([material.extraCa ?? [], material.clientCertificate?.cert ?? '', timeoutMs]))
+    .digest('hex');
+}
+
+function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value]])),
+  );
+}
+
+/** Connections being opened, by origin: what a request that has no connection yet is waiting on. */
+class Openings {
+  readonly #byOrigin = new Map<string, Set<Progress>>();
+
+  add(origin: string, progress: Progress): void {
+    const open = this.#byOrigin.get(origin) ?? new Set();
+    open.add(progress);
+    this.#byOrigin.set(origin, open);
+  }
+
+  delete(origin: string, progress: Progress): void {
+    const open = this.#byOrigin.get(origin);
+    open?.delete(progress);
+    if (open?.size === 0) this.#byOrigin.delete(origin);
+  }
+
+  current(origin: string): Progress | undefined {
+    return this.#byOrigin.get(origin)?.values().next().value;
+  }
+}
+
+/**
+ * undici's connect step, done by golive: direct TCP or a CONNECT tunnel
+ * (HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the run's environment, as the
+ * layer probes read them), then TLS, the whole within the timeout. undici's
+ * own ProxyAgent waits up to 300 s for a proxy's answer to CONNECT and
+ * cannot say which step hung.
+ */
+function connector(
+  tls: { ca?: string[]; cert?: string; key?: string },
+  timeoutMs: number,
+  env: Readonly<Record<string, string | undefined>>,
+  openings: Openings,
+  closing: AbortSignal,
+): buildConnector.connector {
+  return (options, callback) => {
+    const origin = `${options.protocol}//${options.host ?? options.hostname}`;
+    const proxy = proxyFor(new URL(origin), env);
+    const { hostname } = options;
+    const port = Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
+    const steps = async (progress: Progress): Promise<Socket> => {
+      openings.add(origin, progress);
+      try {
+        const socket = proxy ? await openTunnel(proxy, hostname, port, progress) : await connectTcp(hostname, port, progress);
+        if (options.protocol !== 'https:') return socket;
+        const { isIP } = await import('node:net');
+        const servername = isIP(hostname) ? undefined : hostname;
+        return await startTls(socket, { ...tls, host: hostname, servername, ALPNProtocols: ['http/1.1'] }, progress);
+      } finally {
+        openings.delete(origin, progress);
+      }
+    };
+    connectWithin(timeoutMs, proxy, proxy ? 'proxy' : 'tcp', steps, closing).then(
+      (socket) => callback(null, socket.setNoDelay(true)),
+      (error: Error) => callback(error, null),
+    );
+  };
+}
+
+/**
+ * HTTP for the online checks, over undici (loaded on first use): one
+ * keep-alive dispatcher per TLS identity, so each host gets one pool of at
+ * most four connections; proxies from HTTPS_PROXY/NO_PROXY; bodies decoded
+ * from gzip, deflate or br (asked for with Accept-Encoding), with a cap on
+ * how much of a body is read, after decoding. Each request, from connecting (through the proxy)
+ * to its last body byte, ends within its timeout: a server or proxy that
+ * trickles bytes is cut off too, and the failure names the step that hung.
+ */
+export function openHttpSession(env: Readonly<Record<string, string | undefined>>): HttpSession {
+  const dispatchers = new Map<string, Promise<Dispatcher>>();
+  const openings = new Openings();
+  const closing = new AbortController();
+  // Every request and connection being opened listens for the session closing: more than ten is normal.
+  setMaxListeners(0, closing.signal);
+
+  const dispatcherFor = (material: TlsMaterial, timeoutMs: number): Promise<Dispatcher> => {
+    const key = dispatcherKey(material, timeoutMs);
+    let dispatcher = dispatchers.get(key);
+    if (!dispatcher) {
+      dispatcher = Promise.all([import('undici'), trustAnchors(material)]).then(([{ Agent }, ca]) => {
+        const tls = { ca, cert: material.clientCertificate?.cert, key: material.clientCertificate?.key };
+        return new Agent({
+          connections: MAX_CONNECTIONS_PER_HOST,
+          connect: connector(tls, timeoutMs, env, openings, closing.signal),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+      });
+      dispatchers.set(key, dispatcher);
+    }
+    return dispatcher;
+  };
+
+  return {
+    async request(request) {
+      const started = performance.now();
+      const since = (): number => Math.round((performance.now() - started) * 10) / 10;
+      const { timeoutMs } = request;
+      const url = new URL(request.url);
+      const proxy = proxyFor(url, env);
+      let headersMs: number | undefined;
+      const timedOut = (): StepTimeout => {
+        if (headersMs !== undefined) return new StepTimeout('body', timeoutMs, proxy);
+        const connecting = openings.current(url.origin);
+        return connecting
+          ? new StepTimeout(connecting.step, timeoutMs, proxy, connecting.proxyAccepted)
+          : new StepTimeout('http', timeoutMs, proxy);
+      };
+      const exchange = async (signal: AbortSignal): Promise<HttpResponse> => {
+        const { request: send } = await import('undici');
+        const dispatcher = await dispatcherFor(request.material, timeoutMs);
+        const asked = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'accept-encoding');
+        const response = await send(request.url, {
+          dispatcher,
+          method: (request.method ?? 'GET') as Dispatcher.HttpMethod,
+          headers: { ...(!asked && { 'accept-encoding': ACCEPT_ENCODING }), ...request.headers },
+          body: request.body,
+          signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        headersMs = since();
+        const headers = headerRecord(response.headers);
+        const read = await readBody(response.body, headers['content-encoding'], request.maxBytes ?? Number.POSITIVE_INFINITY);
+        return { url: request.url, status: response.statusCode, headers, ...read, timings: { headersMs, totalMs: since() } };
+      };
+      try {
+        return await withDeadline(timeoutMs, exchange, timedOut, { cancel: closing.signal });
+      } catch (error) {
+        throw new HttpFailure(classifyNetworkError(error), since());
+      }
+    },
+    async close() {
+      // Connections still being opened are dropped too: nothing outlives the session.
+      closing.abort();
+      const all = await Promise.allSettled([...dispatchers.values()]);
+      dispatchers.clear();
+      await Promise.all(all.flatMap((entry) => (entry.status === 'fulfilled' ? [entry.value.destroy().catch(() => undefined)] : [])));
+    },
+  };
+}
