@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { runConfigChecks, SIGNING_FILES, tempDir, VALID_ENV, VALID_JWT_CONFIG, writeConfig } from '../support/config-files.js';
+import { fixtureEnv, useFixtureWorkspace } from '../support/fixtures.js';
 
 const dir = tempDir();
+const fixtures = useFixtureWorkspace();
 
 async function consistency(text: string) {
   const file = writeConfig(dir, text, {
     files: { ...SIGNING_FILES, 'certs/transport.pem': 'x', 'certs/transport.key': 'y' },
   });
   const results = await runConfigChecks(file, VALID_ENV);
+  expect(results['config.references']?.status).toBe('pass');
+  return results['config.consistency']!;
+}
+
+/** config.consistency on a catalogue config (fixtures/configs/broken/NAME), its keys generated, with fixtures.env. */
+async function catalogued(name: string) {
+  const results = await runConfigChecks(fixtures.path(`configs/broken/${name}`), fixtureEnv());
   expect(results['config.references']?.status).toBe('pass');
   return results['config.consistency']!;
 }
@@ -28,7 +37,7 @@ describe('config.consistency', () => {
     expect((result.evidence?.endpoints as { api: string }).api).toBe('https://mtls.thredd.com');
   });
 
-  const cases = [
+  const cases: { name: string; code: string; status: string; message: RegExp; hint: RegExp; text?: string; fixture?: string }[] = [
     {
       name: 'a Production config pointing at the UAT API host',
       code: 'environment-host-mismatch',
@@ -38,25 +47,25 @@ describe('config.consistency', () => {
       hint: /Use https:\/\/api\.thredd\.com for production/,
     },
     {
-      name: 'a UAT config pointing at the Production API host',
+      name: 'a UAT config pointing at the Production API host (environment-host-mismatch.yaml)',
       code: 'environment-host-mismatch',
-      text: VALID_JWT_CONFIG + 'endpoints:\n  api: https://api.thredd.com\n',
+      fixture: 'environment-host-mismatch.yaml',
       status: 'fail',
       message: /environment is uat but the API host https:\/\/api\.thredd\.com is Thredd's PRODUCTION host/,
       hint: /Use https:\/\/uat-api\.thredd\.com for uat/,
     },
     {
-      name: 'an mTLS config on the TLS host',
+      name: 'an mTLS config on the TLS host (connectivity-host-mismatch.yaml)',
       code: 'connectivity-host-mismatch',
-      text: VALID_JWT_CONFIG.replace('connectivity: tls', 'connectivity: mtls') + TRANSPORT + 'endpoints:\n  api: https://uat-api.thredd.com\n',
+      fixture: 'connectivity-host-mismatch.yaml',
       status: 'fail',
       message: /connectivity is mtls but the API host https:\/\/uat-api\.thredd\.com is Thredd's tls host/,
       hint: /Use https:\/\/uat-mtls\.thredd\.com for mtls/,
     },
     {
-      name: 'mtls without a transport certificate',
+      name: 'mtls without a transport certificate (mtls-without-transport.yaml)',
       code: 'mtls-without-transport',
-      text: VALID_JWT_CONFIG.replace('connectivity: tls', 'connectivity: mtls'),
+      fixture: 'mtls-without-transport.yaml',
       status: 'fail',
       message: /connectivity is mtls but there is no transport section/,
       hint: /Add transport\.certificate and transport\.privateKey/,
@@ -70,9 +79,9 @@ describe('config.consistency', () => {
       hint: /Use the https URL for endpoints\.token/,
     },
     {
-      name: 'a Production config with a sandbox token host',
+      name: 'a Production config with a sandbox token host (test-host-in-production.yaml)',
       code: 'test-host-in-production',
-      text: VALID_JWT_CONFIG.replace('environment: uat', 'environment: production') + 'endpoints:\n  token: https://sandbox.threddid.com/oauth2/token\n',
+      fixture: 'test-host-in-production.yaml',
       status: 'fail',
       message: /endpoints\.token points at sandbox\.threddid\.com, a UAT\/test host/,
       hint: /Use the Production URL for endpoints\.token/,
@@ -86,57 +95,57 @@ describe('config.consistency', () => {
       hint: /full URL/,
     },
     {
-      name: 'a plain-http JWKS on a third-party host',
+      name: 'a plain-http JWKS on a third-party host (jwks-plain-http.yaml)',
       code: 'plain-http-jwks',
-      text: VALID_JWT_CONFIG + 'endpoints:\n  jwks: http://keys.example.com/jwks.json\n',
+      fixture: 'jwks-plain-http.yaml',
       status: 'warn',
-      message: /endpoints\.jwks http:\/\/keys\.example\.com is plain http/,
+      message: /^endpoints\.jwks http:\/\/keys\.example\.com is plain http/,
       hint: /Use https for endpoints\.jwks/,
     },
     {
-      name: 'a transport section on a TLS config',
+      name: 'a transport section on a TLS config (transport-unused.yaml)',
       code: 'transport-unused',
-      text: VALID_JWT_CONFIG + TRANSPORT,
+      fixture: 'transport-unused.yaml',
       status: 'warn',
       message: /connectivity is tls, so the transport section is not used/,
       hint: /Remove transport/,
     },
     {
-      name: 'credentials in the token URL',
+      name: 'credentials in the token URL (credentials-in-url.yaml)',
       code: 'credentials-in-url',
-      text: VALID_JWT_CONFIG + 'endpoints:\n  token: https://svc:pw@threddid.com/oauth2/token\n',
+      fixture: 'credentials-in-url.yaml',
       status: 'fail',
       message: /^endpoints\.token carries credentials in the URL\.$/,
       hint: /Remove the user:password part from endpoints\.token/,
     },
     {
-      name: 'a JWKS URL that is neither http nor https',
+      name: 'a JWKS URL that is neither http nor https (jwks-file-url.yaml)',
       code: 'unsupported-scheme',
-      text: VALID_JWT_CONFIG + 'endpoints:\n  jwks: ftp://keys.example.com/jwks.json\n',
+      fixture: 'jwks-file-url.yaml',
       status: 'fail',
-      message: /^endpoints\.jwks uses ftp:; only http and https are fetched\.$/,
+      message: /^endpoints\.jwks uses file:; only http and https are fetched\.$/,
       hint: /Point endpoints\.jwks at the organisation JWKS URL/,
     },
     {
-      name: 'a secret client with a signing section',
+      name: 'a secret client with a signing section (signing-unused.yaml)',
       code: 'signing-unused',
-      text: VALID_JWT_CONFIG.replace('authMethod: private_key_jwt', 'authMethod: client_secret_basic\n  secret: "${THREDD_CLIENT_ID}"'),
+      fixture: 'signing-unused.yaml',
       status: 'warn',
-      message: /^client\.authMethod is client_secret_basic, so the signing section is not used\.$/,
+      message: /^client\.authMethod is client_secret_post, so the signing section is not used\.$/,
       hint: /Remove signing/,
     },
     {
-      name: 'a private_key_jwt client with a secret',
+      name: 'a private_key_jwt client with a secret (secret-unused.yaml)',
       code: 'secret-unused',
-      text: VALID_JWT_CONFIG.replace('authMethod: private_key_jwt', 'authMethod: private_key_jwt\n  secret: "${THREDD_CLIENT_ID}"'),
+      fixture: 'secret-unused.yaml',
       status: 'warn',
       message: /^client\.authMethod is private_key_jwt, so client\.secret is not used\.$/,
       hint: /Remove client\.secret/,
     },
   ];
 
-  it.each(cases)('$status on $name', async ({ text, code, status, message, hint }) => {
-    const result = await consistency(text);
+  it.each(cases)('$status on $name', async ({ text, fixture, code, status, message, hint }) => {
+    const result = fixture ? await catalogued(fixture) : await consistency(text!);
     expect(result.status).toBe(status);
     expect(result.code).toBe(code);
     expect((result.evidence?.findings as unknown[])[0]).toMatchObject({ severity: status, code });

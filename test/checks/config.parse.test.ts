@@ -1,13 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import configParse from '../../checks/config.parse.js';
 import { contextFor, tempDir, writeConfig } from '../support/config-files.js';
 import { issue, pemBody, pkcs12Of, type Issued } from '../support/credentials.js';
+import { fixturePath, sidecarTarget, useFixtureWorkspace } from '../support/fixtures.js';
 
 const dir = tempDir();
+/** The catalogue's configs beside a generated pki/: the key, certificate, bundle and folder given as the config. */
+const fixtures = useFixtureWorkspace();
 
 /** A config whose client section holds valid JSON (and so YAML) nested `depth` objects deep. */
 function deepConfig(depth: number): string {
@@ -40,17 +43,14 @@ describe('config.parse', () => {
       hint: /golive init/,
     },
     {
-      name: 'a folder',
+      name: 'a folder (configs/broken/folder-as-config.expect)',
       code: 'is-directory',
-      file: () => {
-        const folder = path.join(dir, 'folder.yaml');
-        mkdirSync(folder, { recursive: true });
-        return folder;
-      },
-      message: /is a folder/,
+      file: () => fixtures.path(sidecarTarget('configs/broken/folder-as-config.expect')),
+      message: /^keys-folder is a folder, not a config file/,
       hint: /YAML or JSON config file/,
     },
-    { name: 'an empty file', code: 'empty', file: () => writeConfig(dir, '  \n'), message: /is empty/, hint: /golive init/ },
+    { name: 'an empty file (configs/broken/empty.yaml)', code: 'empty', file: () => fixturePath('configs/broken/empty.yaml'), message: /^The config file empty\.yaml is empty/, hint: /golive init/ },
+    { name: 'a file of blank lines', code: 'empty', file: () => writeConfig(dir, '  \n'), message: /is empty/, hint: /golive init/ },
     { name: 'a binary file', code: 'binary', file: () => writeConfig(dir, 'abc\u0000def'), message: /binary file/, hint: /\.p12/ },
     {
       name: 'bad YAML indentation',
@@ -61,12 +61,21 @@ describe('config.parse', () => {
       line: 2,
     },
     {
-      name: 'a duplicate key',
+      name: 'a duplicate key (configs/broken/yaml-duplicate-key.yaml)',
       code: 'invalid-yaml',
-      file: () => writeConfig(dir, 'environment: uat\nenvironment: production\n'),
-      message: /not valid YAML at line 2, column 1: Map keys must be unique/,
+      file: () => fixturePath('configs/broken/yaml-duplicate-key.yaml'),
+      message: /^yaml-duplicate-key\.yaml is not valid YAML at line 15, column 1: Map keys must be unique/,
       hint: /indentation/,
-      line: 2,
+      line: 15,
+      column: 1,
+    },
+    {
+      name: 'a tab indent (configs/broken/yaml-tab-indent.yaml)',
+      code: 'invalid-yaml',
+      file: () => fixturePath('configs/broken/yaml-tab-indent.yaml'),
+      message: /^yaml-tab-indent\.yaml is not valid YAML at line 9, column 1: Tabs are not allowed as indentation/,
+      hint: /spaces, not tabs/,
+      line: 9,
       column: 1,
     },
     {
@@ -120,13 +129,13 @@ describe('config.parse', () => {
       hint: /golive init --stdout/,
     },
     {
-      name: 'a JSON syntax error',
+      name: 'a JSON trailing comma (configs/broken/json-trailing-comma.json)',
       code: 'invalid-json',
-      file: () => writeConfig(dir, '{\n  "environment": "uat",\n}\n', { name: 'c.json' }),
-      message: /not valid JSON at line 3, column 1/,
+      file: () => fixturePath('configs/broken/json-trailing-comma.json'),
+      message: /^json-trailing-comma\.json is not valid JSON at line 11, column 3/,
       hint: /trailing comma/,
-      line: 3,
-      column: 1,
+      line: 11,
+      column: 3,
     },
     {
       name: 'a symbolic link that points at itself',
@@ -220,9 +229,13 @@ describe('config.parse: a key, certificate or PKCS#12 file given as the config',
   const sec1 = (issued: Issued, format: 'pem' | 'der') => exported(issued, 'sec1', format);
   const encrypted = (issued: Issued, format: 'pem' | 'der') => exported(issued, 'pkcs8', format);
 
-  /** [case, file name, content, code, what the message says the file is (after "<file> is ")] */
-  const table: [string, string, () => string | Buffer, string, string][] = [
-    ['an RSA key, PKCS#8 PEM', 'key.pem', () => rsa.keyPem, 'private-key-file', 'a private key (PEM)'],
+  /** A catalogue sidecar (configs/broken/NAME.expect) whose `# config:` file, in the workspace's generated pki/, is given as the config. */
+  type Catalogued = { sidecar: string };
+  const catalogued = (name: string): Catalogued => ({ sidecar: `configs/broken/${name}` });
+
+  /** [case, file name, content (or the catalogue file), code, what the message says the file is (after "<file> is ")] */
+  const table: [string, string, (() => string | Buffer) | Catalogued, string, string][] = [
+    ['an RSA key, PKCS#8 PEM (private-key-as-config.expect)', 'signing.key', catalogued('private-key-as-config.expect'), 'private-key-file', 'a private key (PEM)'],
     ['an RSA key, PKCS#1 PEM', 'rsa.key', () => pkcs1(rsa, 'pem'), 'private-key-file', 'a private key (PEM)'],
     ['an EC key, SEC1 PEM', 'ec.pem', () => sec1(ec, 'pem'), 'private-key-file', 'a private key (PEM)'],
     ['an encrypted PKCS#8 PEM key', 'encrypted.pem', () => encrypted(rsa, 'pem'), 'private-key-file', 'a private key (PEM)'],
@@ -231,14 +244,14 @@ describe('config.parse: a key, certificate or PKCS#12 file given as the config',
     ['an RSA key, PKCS#1 DER', 'rsa.der', () => pkcs1(rsa, 'der'), 'private-key-file', 'a private key (DER)'],
     ['an EC key, SEC1 DER', 'ec.der', () => sec1(ec, 'der'), 'private-key-file', 'a private key (DER)'],
     ['an encrypted PKCS#8 DER key', 'encrypted.der', () => encrypted(rsa, 'der'), 'private-key-file', 'a private key (DER)'],
-    ['a certificate, PEM', 'cert.pem', () => rsa.certPem, 'certificate-file', 'a certificate (PEM)'],
+    ['a certificate, PEM (certificate-as-config.expect)', 'signing.pem', catalogued('certificate-as-config.expect'), 'certificate-file', 'a certificate (PEM)'],
     ['a certificate chain, PEM', 'chain.pem', () => `${rsa.certPem}${ec.certPem}`, 'certificate-file', 'a certificate (PEM, 2 certificates)'],
     ['a certificate after the attributes openssl pkcs12 prints', 'exported.pem', () => `Bag Attributes\n    localKeyID: 01 02\nsubject=CN = x\nissuer=CN = x\n${rsa.certPem}`, 'certificate-file', 'a certificate (PEM)'],
     ['a certificate after the text openssl x509 -text prints', 'issued.pem', () => `Certificate:\n    Data:\n        Version: 3 (0x2)\n        Serial Number:\n            4c:1e\n${rsa.certPem}`, 'certificate-file', 'a certificate (PEM)'],
     ['a key after the text openssl rsa -text prints', 'dump.key', () => `Private-Key: (2048 bit, 2 primes)\nmodulus:\n    00:af:a6:20\npublicExponent: 65537 (0x10001)\nprivateExponent:\n    4c:1e:07\n${rsa.keyPem}`, 'private-key-file', 'a private key (PEM)'],
     ['a certificate with a byte order mark', 'bom.pem', () => `\uFEFF${rsa.certPem}`, 'certificate-file', 'a certificate (PEM)'],
     ['a certificate, DER', 'cert.cer', () => der(rsa.certPem), 'certificate-file', 'a certificate (DER)'],
-    ['a PKCS#12 bundle', 'bundle.p12', () => pkcs12Of(rsa, 'pw'), 'pkcs12-file', 'a PKCS#12 bundle (a private key with its certificates)'],
+    ['a PKCS#12 bundle (pkcs12-as-config.expect)', 'signing.p12', catalogued('pkcs12-as-config.expect'), 'pkcs12-file', 'a PKCS#12 bundle (a private key with its certificates)'],
     ['a PKCS#12 bundle under another name', 'bundle.bin', () => pkcs12Of(rsa, null), 'pkcs12-file', 'a PKCS#12 bundle (a private key with its certificates)'],
     ['a public key, PEM', 'public.pem', () => publicPem(rsa), 'pem-file', 'a PEM file (PUBLIC KEY)'],
   ];
@@ -253,9 +266,15 @@ describe('config.parse: a key, certificate or PKCS#12 file given as the config',
   }));
 
   it.each(cases)('fails on $name, naming what the file is and never showing its content', async ({ file, content, code, message, hint, encoding }) => {
-    const bytes = content();
-    const written = writeConfig(dir, '', { name: file });
-    writeFileSync(written, bytes);
+    let written: string;
+    if (typeof content === 'function') {
+      written = writeConfig(dir, '', { name: file });
+      writeFileSync(written, content());
+    } else {
+      written = fixtures.path(sidecarTarget(content.sidecar));
+      expect(path.basename(written)).toBe(file);
+    }
+    const bytes = encoding === 'pem' ? readFileSync(written, 'utf8') : readFileSync(written);
     const outcome = await configParse.run(contextFor(written), {} as never);
     expect(outcome).toMatchObject({ status: 'fail', code, message, hint, evidence: { problem: code, encoding } });
     const shown = JSON.stringify(outcome);

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { runConfigChecks, tempDir, VALID_JWT_CONFIG, writeConfig } from '../support/config-files.js';
+import { fixturePath } from '../support/fixtures.js';
 
 const dir = tempDir();
 
 async function schemaResult(text: string, name?: string) {
-  const results = await runConfigChecks(writeConfig(dir, text, { name }));
+  return schemaResultOf(writeConfig(dir, text, { name }));
+}
+
+async function schemaResultOf(file: string) {
+  const results = await runConfigChecks(file);
   expect(results['config.parse']?.status).toBe('pass');
   return results['config.schema']!;
 }
@@ -25,14 +30,14 @@ describe('config.schema', () => {
     expect((await schemaResult(json, 'c.json')).status).toBe('pass');
   });
 
-  const cases = [
+  const cases: { name: string; code: string; message: RegExp[]; hint: RegExp; text?: string; fixture?: string; location?: Record<string, unknown> }[] = [
     {
-      name: 'a misspelt top-level key',
+      name: 'a misspelt top-level key (unknown-key-organizationId.yaml)',
       code: 'unknown-key',
-      text: VALID_JWT_CONFIG.replace('client:', 'clinet:'),
-      message: [/unknown key "clinet" at the top level; did you mean "client"\?/, /golive\.yaml:6:1/],
-      hint: /Rename the key clinet to client/,
-      location: { line: 6, column: 1, path: 'clinet' },
+      fixture: 'unknown-key-organizationId.yaml',
+      message: [/unknown key "organizationId" at the top level; did you mean "organisationId"\?/, /unknown-key-organizationId\.yaml:7:1/],
+      hint: /Rename the key organizationId to organisationId/,
+      location: { line: 7, column: 1, path: 'organizationId' },
     },
     {
       name: 'a misspelt nested key',
@@ -42,12 +47,12 @@ describe('config.schema', () => {
       hint: /Rename the key authMetod to authMethod/,
     },
     {
-      name: 'a wrong enum value',
+      name: 'a wrong enum value (environment-prod.yaml)',
       code: 'not-allowed-value',
-      text: VALID_JWT_CONFIG.replace('environment: uat', 'environment: prod'),
-      message: [/environment must be one of uat, production; got "prod"/, /golive\.yaml:2:14/],
+      fixture: 'environment-prod.yaml',
+      message: [/environment must be one of uat, production; got "prod"/, /environment-prod\.yaml:4:14/],
       hint: /^Set environment to one of uat, production\. `golive schema config` prints every allowed key and value\.$/,
-      location: { line: 2, column: 14 },
+      location: { line: 4, column: 14 },
     },
     {
       name: 'a typo in an enum value',
@@ -64,9 +69,9 @@ describe('config.schema', () => {
       hint: /^Write the region as its number: 0, 1 or 2\. `golive schema config`/,
     },
     {
-      name: 'private_key_jwt without signing',
+      name: 'private_key_jwt without signing (private-key-jwt-without-signing.yaml)',
       code: 'missing-field',
-      text: VALID_JWT_CONFIG.split('signing:')[0]!,
+      fixture: 'private-key-jwt-without-signing.yaml',
       message: [/private_key_jwt, which needs a signing section/],
       hint: /^Add the key signing\. `golive schema config`/,
     },
@@ -120,9 +125,9 @@ describe('config.schema', () => {
       hint: /^Give signing\.certificate a value\. `golive schema config`/,
     },
     {
-      name: 'a probe expecting no status',
+      name: 'a probe expecting no status (expect-status-empty.yaml)',
       code: 'too-few-items',
-      text: `${VALID_JWT_CONFIG}probe:\n  expectStatus: []\n`,
+      fixture: 'expect-status-empty.yaml',
       message: [/probe\.expectStatus must list at least 1 item\(s\)/],
       hint: /^Add items to probe\.expectStatus\. `golive schema config`/,
     },
@@ -135,8 +140,8 @@ describe('config.schema', () => {
     },
   ];
 
-  it.each(cases)('fails on $name', async ({ text, code, message, hint, location }) => {
-    const result = await schemaResult(text);
+  it.each(cases)('fails on $name', async ({ text, fixture, code, message, hint, location }) => {
+    const result = fixture ? await schemaResultOf(fixturePath(`configs/broken/${fixture}`)) : await schemaResult(text!);
     expect(result.status).toBe('fail');
     expect(result.code).toBe(code);
     for (const pattern of message) expect(result.message).toMatch(pattern);

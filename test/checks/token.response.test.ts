@@ -8,10 +8,12 @@ import check from '../../checks/token.response.js';
 import { checkConfigs } from '../../src/check-run.js';
 import { parseEnvFile } from '../../src/config/interpolate.js';
 import type { IssuedToken } from '../../src/online/types.js';
+import { parseTokenAnswer } from '../../src/oauth/token-response.js';
 import { DEFAULT_OPTIONS } from '../../src/pipeline/context.js';
 import type { CheckReport } from '../../src/report/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { issue } from '../support/credentials.js';
+import { fixtureText } from '../support/fixtures.js';
 import { runContext } from '../support/resolved-config.js';
 
 const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -44,23 +46,37 @@ function issued(overrides: Partial<IssuedToken> & { mtls?: boolean } = {}): Issu
   };
 }
 
+/** The token a catalogue response (fixtures/documents/token/NAME) carries, read by the parser token.request uses. */
+function documented(name: string, overrides: Partial<IssuedToken> = {}): IssuedToken {
+  const answer = parseTokenAnswer(200, 'application/json', Buffer.from(fixtureText(`documents/token/${name}`)));
+  if (answer.kind !== 'token') throw new Error(`documents/token/${name} is not a token response (${answer.kind})`);
+  return issued({
+    accessToken: answer.accessToken,
+    tokenType: typeof answer.tokenType === 'string' ? answer.tokenType : undefined,
+    expiresIn: answer.expiresIn,
+    scope: typeof answer.scope === 'string' ? answer.scope : undefined,
+    response: answer.members,
+    ...overrides,
+  });
+}
+
 describe('token.response', () => {
   it.each<[string, () => IssuedToken, 'pass' | 'warn' | 'fail', string | undefined, RegExp, RegExp?]>([
     ['a Bearer JWT for an hour', () => issued(), 'pass', undefined, /^Bearer JWT token, expires in 3600 s$/],
-    ['token_type in lower case', () => issued({ tokenType: 'bearer' }), 'pass', undefined, /^bearer JWT token/],
-    ['no token_type', () => issued({ tokenType: undefined }), 'fail', 'no-token-type', /^The token response has no token_type\.$/, /RFC 6749/],
-    ['a DPoP token', () => issued({ tokenType: 'DPoP' }), 'fail', 'not-bearer', /token_type is "DPoP", not Bearer/, /DPoP-bound/],
-    ['a MAC token', () => issued({ tokenType: 'mac' }), 'fail', 'not-bearer', /token_type is "mac", not Bearer/, /endpoints\.token/],
-    ['no expires_in', () => issued({ expiresIn: undefined }), 'warn', 'no-expires-in', /has no expires_in/, /renew/i],
-    ['expires_in as a string', () => issued({ expiresIn: '3600' }), 'warn', 'expires-in-string', /expires_in is the string "3600"/],
-    ['expires_in 0', () => issued({ expiresIn: 0 }), 'fail', 'invalid-expires-in', /expires_in is 0, not a positive number/],
+    ['token_type in lower case (bearer-lower-case.json)', () => documented('bearer-lower-case.json'), 'pass', undefined, /^bearer opaque token, expires in 3600 s/],
+    ['no token_type (no-token-type.json)', () => documented('no-token-type.json'), 'fail', 'no-token-type', /^The token response has no token_type\.$/, /RFC 6749/],
+    ['a DPoP token (token-type-dpop.json)', () => documented('token-type-dpop.json'), 'fail', 'not-bearer', /token_type is "DPoP", not Bearer/, /DPoP-bound/],
+    ['a MAC token (token-type-mac.json)', () => documented('token-type-mac.json'), 'fail', 'not-bearer', /token_type is "mac", not Bearer/, /endpoints\.token/],
+    ['no expires_in (no-expires-in.json)', () => documented('no-expires-in.json'), 'warn', 'no-expires-in', /has no expires_in/, /renew/i],
+    ['expires_in as a string (expires-in-string.json)', () => documented('expires-in-string.json'), 'warn', 'expires-in-string', /expires_in is the string "3600"/],
+    ['expires_in 0 (expires-in-zero.json)', () => documented('expires-in-zero.json'), 'fail', 'invalid-expires-in', /expires_in is 0, not a positive number/],
     ['a negative expires_in', () => issued({ expiresIn: -5 }), 'fail', 'invalid-expires-in', /expires_in is -5, not a positive number/],
-    ['expires_in as words', () => issued({ expiresIn: 'soon' }), 'fail', 'invalid-expires-in', /expires_in is "soon", not a positive number/],
-    ['expires_in of a minute', () => issued({ expiresIn: 60 }), 'warn', 'unusual-expires-in', /expires_in is 60 s, far from the 3600 s .*renew very often/],
+    ['expires_in as words (expires-in-words.json)', () => documented('expires-in-words.json'), 'fail', 'invalid-expires-in', /expires_in is "one hour", not a positive number/],
+    ['expires_in of a minute (expires-in-a-minute.json)', () => documented('expires-in-a-minute.json'), 'warn', 'unusual-expires-in', /expires_in is 60 s, far from the 3600 s .*renew very often/],
     ['expires_in of a week', () => issued({ expiresIn: 604_800 }), 'warn', 'unusual-expires-in', /expires_in is 604800 s, far from the 3600 s .*leaked token/],
     [
-      'a requested scope not granted',
-      () => issued({ requestedScopes: ['cards:read', 'cards:write'], scope: 'cards:read' }),
+      'a requested scope not granted (missing-scope.json)',
+      () => documented('missing-scope.json', { requestedScopes: ['cards:read', 'cards:write'] }),
       'fail',
       'missing-scopes',
       /^The token lacks requested scope "cards:write"; it grants "cards:read"\.$/,
@@ -86,7 +102,7 @@ describe('token.response', () => {
     ['mTLS, not bound', () => issued({ mtls: true }), 'warn', 'not-certificate-bound', /issued over mTLS but is not certificate-bound/, /certificate-bound tokens/],
     ['mTLS, opaque', () => issued({ mtls: true, accessToken: OPAQUE }), 'pass', undefined, /opaque token.*binding cannot be checked locally/],
     ['TLS, bound to a certificate not presented', () => issued({ accessToken: jwt({ cnf: { 'x5t#S256': x5t } }) }), 'warn', 'bound-without-client-certificate', /this config presents none/, /connectivity: mtls/],
-    ['an opaque token', () => issued({ accessToken: OPAQUE }), 'pass', undefined, /^Bearer opaque token, expires in 3600 s; note: the access token is opaque \(not a JWT\)/],
+    ['an opaque token (bearer.json)', () => documented('bearer.json'), 'pass', undefined, /^Bearer opaque token, expires in 3600 s; note: the access token is opaque \(not a JWT\)/],
     ['several problems at once: the failures lead', () => issued({ tokenType: 'mac', expiresIn: 60 }), 'fail', 'not-bearer', /^token_type is "mac", not Bearer[^.]*\.$/],
   ])('%s', async (_name, make, status, code, message, hint) => {
     const token = make();

@@ -16,6 +16,7 @@ import type { Report } from '../../src/report/types.js';
 import { runConfigChecks, tempDir, writeConfig } from '../support/config-files.js';
 import { issue, type Issued } from '../support/credentials.js';
 import { CLI, golive } from '../support/cli.js';
+import { fixtureText } from '../support/fixtures.js';
 
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8')) as object;
@@ -64,6 +65,19 @@ function expectNoSecrets(text: string): void {
   expect(text).not.toContain(PASSPHRASE_CANARY);
   expect(text).not.toMatch(/PRIVATE KEY/);
   for (const line of keyLines) expect(text).not.toContain(line);
+}
+
+/** A catalogue export (fixtures/documents/postman/NAME): its text, and the values it marks secret. */
+function postmanExport(name: string): { text: string; secrets: string[] } {
+  const text = fixtureText(`documents/postman/${name}`);
+  const { values } = JSON.parse(text) as { values: { value: string; type: string }[] };
+  return { text, secrets: values.filter(({ type }) => type === 'secret').map(({ value }) => value) };
+}
+
+/** Asserts no value the export marks secret is in `text`. */
+function expectNoneOf(secrets: string[], text: string): void {
+  expect(secrets.length).toBeGreaterThan(0);
+  for (const secret of secrets) expect(text).not.toContain(secret);
 }
 
 describe('importPostman: the mapping table', () => {
@@ -121,15 +135,18 @@ describe('importPostman: the mapping table', () => {
     expect(result.inferred).toContainEqual({ field: 'signing.algorithm', value: 'ES256', reason: 'the private key is an EC P-256 key' });
   });
 
-  it('a client secret gives client_secret_post with ${THREDD_CLIENT_SECRET}, never the value', () => {
-    const result = imported({ client_id: CLIENT_ID, client_secret: SECRET_CANARY, base_url: 'https://uat-api.thredd.com' });
-    expect(result.yaml.client).toEqual({ id: CLIENT_ID, authMethod: 'client_secret_post', secret: '${THREDD_CLIENT_SECRET}', scopes: [] });
+  it('a client secret gives client_secret_post with ${THREDD_CLIENT_SECRET}, never the value (client_secret_post.postman_environment.json)', () => {
+    const { text, secrets } = postmanExport('client_secret_post.postman_environment.json');
+    const result = importPostman(parsePostmanJson(text));
+    const yaml = parse(result.config) as Imported['yaml'];
+    expect(yaml).toMatchObject({ environment: 'uat', region: 1, organisationId: '2d7e9b14-8c3f-4a61-b5d0-9e8f7a6b5c41' });
+    expect(yaml.client).toEqual({ id: CLIENT_ID, authMethod: 'client_secret_post', secret: '${THREDD_CLIENT_SECRET}', scopes: ['cards:read'] });
     expect(result.exports).toEqual([{ name: 'THREDD_CLIENT_SECRET', from: 'client_secret' }]);
     expect(result.inferred).toContainEqual(expect.objectContaining({ field: 'client.authMethod', value: 'client_secret_post' }));
-    expect(result.secrets).toContain(SECRET_CANARY);
-    expect(validate(result.yaml), JSON.stringify(validate.errors)).toBe(true);
-    expectNoSecrets(result.config);
-    expectNoSecrets(describePostmanImport(result, 'env.json', 'golive.yaml'));
+    for (const secret of secrets) expect(result.secrets).toContain(secret);
+    expect(validate(yaml), JSON.stringify(validate.errors)).toBe(true);
+    expectNoneOf(secrets, result.config);
+    expectNoneOf(secrets, describePostmanImport(result, 'env.json', 'golive.yaml'));
   });
 
   it.each([
@@ -541,14 +558,16 @@ describe.concurrent('golive init --from-postman (built binary)', () => {
     expect(report.runs[0]!.checks.find((entry) => entry.id === 'signing.keypair')!.status).toBe('pass');
   });
 
-  it('a Production client secret export asks the user to export THREDD_PROD_CLIENT_SECRET, without its value', async () => {
-    const dir = await caseDir({ client_id: CLIENT_ID, client_secret: SECRET_CANARY, base_url: 'https://api.thredd.com', org_id: 'org-1' });
-    const result = await golive(['init', 'prod.yaml', '--from-postman', 'env.json'], dir);
+  it('a Production client secret export asks the user to export THREDD_PROD_CLIENT_SECRET, without its value (client_secret_basic.postman_environment.json)', async () => {
+    const { text, secrets } = postmanExport('client_secret_basic.postman_environment.json');
+    const dir = await caseDir();
+    await writeFile(path.join(dir, 'env.json'), text);
+    const result = await golive(['init', 'prod.yaml', '--from-postman', 'env.json', '--auth-method', 'client_secret_basic'], dir);
     expect(result.code).toBe(0);
     const yaml = await readFile(path.join(dir, 'prod.yaml'), 'utf8');
-    for (const text of [result.stdout, result.stderr, yaml]) expectNoSecrets(text);
-    expect(parse(yaml)).toMatchObject({ environment: 'production', client: { authMethod: 'client_secret_post', secret: '${THREDD_PROD_CLIENT_SECRET}' } });
-    expect(result.stdout).toMatch(/^ {2}export THREDD_PROD_CLIENT_SECRET=\.\.\. {3}# the value of client_secret in Postman \(not shown here\)$/m);
+    for (const output of [result.stdout, result.stderr, yaml]) expectNoneOf(secrets, output);
+    expect(parse(yaml)).toMatchObject({ environment: 'production', client: { authMethod: 'client_secret_basic', secret: '${THREDD_PROD_CLIENT_SECRET}' } });
+    expect(result.stdout).toMatch(/^ {2}export THREDD_PROD_CLIENT_SECRET=\.\.\. {3}# the value of clientSecret in Postman \(not shown here\)$/m);
   });
 
   it('names from the export reach the terminal without their escape sequences', async () => {

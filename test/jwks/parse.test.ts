@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJwks, type ParsedJwks } from '../../src/jwks/parse.js';
+import { fixtureText } from '../support/fixtures.js';
 
 const PROBLEMS = new Set(['empty-body', 'html', 'binary', 'not-json', 'not-object', 'no-keys', 'keys-not-array', 'empty-keys', 'no-key-objects']);
 const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -72,7 +73,6 @@ describe('parseJwks (property-based)', () => {
 
 describe('parseJwks', () => {
   it.each([
-    ['<!DOCTYPE html><html><head><title>Sign in</title></head></html>', 'text/html', { code: 'html', title: 'Sign in' }],
     ['  <html><body>proxy</body></html>', undefined, { code: 'html' }],
     ['\ufeff{"keys":[]}', 'application/json', { code: 'empty-keys' }],
     ['{"keys":[1,"a",null]}', undefined, { code: 'no-key-objects', entries: 3, types: ['a number', 'a string', 'null'] }],
@@ -84,12 +84,15 @@ describe('parseJwks', () => {
     expect(result).toMatchObject({ ok: false, problem });
   });
 
+  it('names a sign-in page a proxy answers with (documents/jwks/sign-in.html) as the problem html, with its title', () => {
+    expect(parseJwks(fixtureText('documents/jwks/sign-in.html'), 'text/html')).toMatchObject({ ok: false, problem: { code: 'html', title: 'Sign in' } });
+  });
+
   it('names what is wrong with single keys without failing the set', () => {
     const result = parseJwks(
       JSON.stringify({
         keys: [
           { kty: 'RSA', kid: 'a', n: 'x', e: 'AQAB' },
-          { kty: 'RSA', kid: 'a', n: 'y', e: 'AQAB' },
           { kty: 'EC', kid: 'b', crv: 'P-256', x: 'x' },
           { kid: 'c', x5c: 'not-an-array' },
           { kty: 'RSA', n: 'z', e: 'AQAB', use: 7 },
@@ -100,12 +103,19 @@ describe('parseJwks', () => {
     if (!result.ok) return;
     expect(result.kids).toEqual(['a', 'b', 'c']);
     expect(result.issues.map(({ index, code, detail }) => [index, code, detail])).toEqual([
-      [1, 'duplicate-kid', 'repeats a kid already used by an earlier key'],
-      [2, 'incomplete', 'is kty EC without y'],
-      [3, 'no-kty', 'has no kty'],
-      [3, 'malformed-member', 'has an x5c that is not a non-empty array of base64 certificates'],
-      [4, 'no-kid', 'has no kid'],
-      [4, 'malformed-member', 'has a use that is a number, not a string'],
+      [1, 'incomplete', 'is kty EC without y'],
+      [2, 'no-kty', 'has no kty'],
+      [2, 'malformed-member', 'has an x5c that is not a non-empty array of base64 certificates'],
+      [3, 'no-kid', 'has no kid'],
+      [3, 'malformed-member', 'has a use that is a number, not a string'],
     ]);
+  });
+
+  it('names a kid published twice (documents/jwks/duplicate-kid.json) without failing the set', () => {
+    const result = parseJwks(fixtureText('documents/jwks/duplicate-kid.json'), 'application/json');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.kids).toEqual(['-cOke-lAvJvoEYa9l_dz3w']);
+    expect(result.issues.map(({ index, code, detail }) => [index, code, detail])).toEqual([[1, 'duplicate-kid', 'repeats a kid already used by an earlier key']]);
   });
 });
