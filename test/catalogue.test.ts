@@ -1,8 +1,7 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateFixturePki } from '../scripts/fixtures.js';
+import { makeFixtureWorkspace } from './support/fixtures.js';
 import { golive, ROOT, type CliResult } from './support/cli.js';
 
 // The fixtures/ catalogue, run through the built CLI: every config under
@@ -175,10 +174,8 @@ async function runFolder(folder: 'good' | 'broken', fixtures: Fixture[]): Promis
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(path.join(tmpdir(), 'golive-catalogue-'));
-  cpSync(CONFIGS, path.join(work, 'configs'), { recursive: true });
-  // The configs name ../../pki/...: the copy gets a fresh PKI of its own, made on this test's clock.
-  await generateFixturePki(path.join(work, 'pki'));
+  // The configs name ../../pki/...: the copy sits beside the run's fixture PKI, made on the run's clock.
+  work = makeFixtureWorkspace();
   await Promise.all([runFolder('good', GOOD), runFolder('broken', BROKEN)]);
 });
 

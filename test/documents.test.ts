@@ -177,7 +177,7 @@ function expectOutcome(id: string, result: Pick<CheckReport, 'status' | 'code' |
   if (outcome.evidence) expect(evidence).toMatchObject(outcome.evidence);
 }
 
-describe('fixtures/documents/jwks: served on 127.0.0.1 to jwks.fetch', () => {
+describe.concurrent('fixtures/documents/jwks: served on 127.0.0.1 to jwks.fetch', () => {
   let server: Server | undefined;
   let origin = '';
   beforeAll(async () => {
@@ -198,7 +198,7 @@ describe('fixtures/documents/jwks: served on 127.0.0.1 to jwks.fetch', () => {
   });
 });
 
-describe('fixtures/documents/token and api-errors: answered by a host trusted like the sandbox', () => {
+describe.concurrent('fixtures/documents/token and api-errors: answered by a host trusted like the sandbox', () => {
   let sandbox: Sandbox | undefined;
   let server: Server | undefined;
   let origin = '';
@@ -225,7 +225,7 @@ describe('fixtures/documents/token and api-errors: answered by a host trusted li
   });
 });
 
-describe('fixtures/documents/postman: golive init --from-postman (built binary)', () => {
+describe.concurrent('fixtures/documents/postman: golive init --from-postman (built binary)', () => {
   const root = tempDir('golive-documents-');
   beforeAll(() => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build before these tests`);
@@ -266,7 +266,7 @@ describe('fixtures/documents/postman: golive init --from-postman (built binary)'
   });
 });
 
-describe('fixtures/documents/reports: valid against the report schema, rendered by golive report', () => {
+describe.concurrent('fixtures/documents/reports: valid against the report schema, rendered by golive report', () => {
   const validate = new Ajv({ allErrors: true }).compile(reportSchema);
 
   it.each(documentsOf('reports'))('$file', async (document) => {

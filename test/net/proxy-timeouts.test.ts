@@ -5,7 +5,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { createHttpSession, HttpFailure } from '../../src/net/http.js';
 import { probeEndpoint } from '../../src/net/probe.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -27,21 +27,18 @@ const UNREACHED = 'https://127.0.0.1:9/oauth2/token';
 
 let sandbox: Sandbox;
 let hostile: HostileServer;
-const proxies: HostileProxy[] = [];
 
 beforeAll(async () => {
   [sandbox, hostile] = await Promise.all([startSandbox({ quiet: true }), startHostileServer()]);
-});
-afterEach(async () => {
-  await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
 });
 afterAll(async () => {
   await Promise.all([sandbox?.close(), hostile?.close()]);
 });
 
-async function proxy(policy: Parameters<typeof startHostileProxy>[0]): Promise<HostileProxy> {
+/** A hostile proxy closed when the test that started it ends (tests here run concurrently: their waits are timeouts). */
+async function proxy(policy: Parameters<typeof startHostileProxy>[0], test: Pick<TestContext, 'onTestFinished'>): Promise<HostileProxy> {
   const started = await startHostileProxy(policy);
-  proxies.push(started);
+  test.onTestFinished(() => started.close());
   return started;
 }
 
@@ -52,7 +49,7 @@ async function allClosed(proxy: HostileProxy): Promise<number> {
   return proxy.openConnections();
 }
 
-describe('an HTTP request through a misbehaving proxy ends within its timeout, naming the step and the proxy', () => {
+describe.concurrent('an HTTP request through a misbehaving proxy ends within its timeout, naming the step and the proxy', () => {
   const cases: Array<{ name: string; behaviour: ProxyBehaviour; url: () => string; step: string; reason: RegExp }> = [
     { name: 'a proxy that never answers the CONNECT', behaviour: 'silent', url: () => UNREACHED, step: 'proxy', reason: CONNECT_UNANSWERED },
     { name: 'a proxy that trickles its answer to CONNECT', behaviour: 'trickle', url: () => UNREACHED, step: 'proxy', reason: CONNECT_UNANSWERED },
@@ -73,8 +70,8 @@ describe('an HTTP request through a misbehaving proxy ends within its timeout, n
     },
   ];
 
-  it.each(cases)('$name', async ({ behaviour, url, step, reason }) => {
-    const hostileProxy = await proxy(behaviour);
+  it.for(cases)('$name', async ({ behaviour, url, step, reason }, test) => {
+    const hostileProxy = await proxy(behaviour, test);
     const http = createHttpSession({ HTTPS_PROXY: hostileProxy.url, HTTP_PROXY: hostileProxy.url });
     const started = performance.now();
     const error: unknown = await http.request({ url: url(), timeoutMs: TIMEOUT, material: {} }).then(
@@ -93,13 +90,13 @@ describe('an HTTP request through a misbehaving proxy ends within its timeout, n
   });
 });
 
-describe('the layer probe through a misbehaving proxy ends within its timeout and leaves nothing open', () => {
-  it.each([
+describe.concurrent('the layer probe through a misbehaving proxy ends within its timeout and leaves nothing open', () => {
+  it.for([
     ['silent', 'proxy', CONNECT_UNANSWERED],
     ['trickle', 'proxy', CONNECT_UNANSWERED],
     ['connect-then-silent', 'tls', TUNNEL_SILENT],
-  ] as const)('%s proxy: fails at the %s step', async (behaviour, step, reason) => {
-    const hostileProxy = await proxy(behaviour);
+  ] as const)('%s proxy: fails at the %s step', async ([behaviour, step, reason], test) => {
+    const hostileProxy = await proxy(behaviour, test);
     const started = performance.now();
     const result = await probeEndpoint(UNREACHED, { timeoutMs: TIMEOUT, material: {}, proxy: hostileProxy.url });
     expect(performance.now() - started).toBeLessThan(TIMEOUT + MARGIN);
@@ -135,7 +132,7 @@ describe('the layer probe through a misbehaving proxy ends within its timeout an
   });
 });
 
-describe('each network check fails within its timeout through a misbehaving proxy, naming the proxy', () => {
+describe.concurrent('each network check fails within its timeout through a misbehaving proxy, naming the proxy', () => {
   const host = (url: string): string => new URL(url).host;
   /** The reachability probe of `url`'s host gets through; the request after it meets `behaviour`. */
   const afterProbe = (url: () => string, behaviour: ProxyBehaviour) => (target: string, nth: number) =>
@@ -246,9 +243,9 @@ describe('each network check fails within its timeout through a misbehaving prox
     },
   ];
 
-  it.each(cases)('$check: $name', async ({ check, policy, variable, message, hint, code, evidence }) => {
+  it.for(cases)('$check: $name', async ({ check, policy, variable, message, hint, code, evidence }, test) => {
     expect(host(tokenUrl())).not.toBe(host(apiUrl()));
-    const hostileProxy = await proxy(policy());
+    const hostileProxy = await proxy(policy(), test);
     const started = performance.now();
     // A client_secret_* client does not depend on the JWKS (its fetch failing only warns): the JWKS is fetched for a private_key_jwt one.
     const config = sandbox.configs[check === 'jwks.fetch' ? 'private_key_jwt-tls' : 'client_secret_post-tls']!;

@@ -1,8 +1,7 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
-import { generateFixturePki } from '../../scripts/fixtures.js';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { parseEnvFile } from '../../src/config/interpolate.js';
 import { ROOT } from './cli.js';
 
@@ -44,18 +43,24 @@ export interface FixtureWorkspace {
 }
 
 /**
- * For configs that name keys and certificates (../../pki/...): copies
- * fixtures/configs into a temporary folder beside a pki/ generated on this
- * test's clock, before the file's tests; removed after them. Call it at the
- * top of a test file.
+ * fixtures/configs copied into a temporary folder, beside a link to the
+ * run's fixture keys and certificates (generated once, on the run's clock, by
+ * test/support/global-fixtures.ts): the configs name ../../pki/.... Returns
+ * the folder; the caller removes it.
  */
+export function makeFixtureWorkspace(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'golive-fixtures-'));
+  cpSync(fixturePath('configs'), path.join(dir, 'configs'), { recursive: true });
+  symlinkSync(inject('fixturePki'), path.join(dir, 'pki'));
+  return dir;
+}
+
+/** makeFixtureWorkspace for a test file: made before its tests, removed after them. Call it at the top of the file. */
 export function useFixtureWorkspace(): FixtureWorkspace {
   let dir: string | undefined;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'golive-fixtures-'));
-    cpSync(fixturePath('configs'), path.join(dir, 'configs'), { recursive: true });
-    await generateFixturePki(path.join(dir, 'pki'));
-  }, 60_000);
+  beforeAll(() => {
+    dir = makeFixtureWorkspace();
+  });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
