@@ -121,31 +121,29 @@ function artifactOptions<T>(yargs: Argv<T>, reads: string) {
 }
 
 function checkOptions(yargs: Argv) {
-  return (
-    artifactOptions(
-      yargs
-        .usage('Usage: golive check [configs..] [options]\n\nRuns the checks on each config (default: ./golive.yaml) and reports pass/fail.')
-        .positional('configs', { type: 'string', array: true, describe: 'config files (YAML or JSON)' })
-        .option('offline', { type: 'boolean', describe: 'no network: config and credential checks only' })
-        .option('only', {
-          type: 'string',
-          coerce: commaList,
-          describe: 'run these checks (id or prefix, e.g. signing; comma-separated or repeated) and what they need',
-          requiresArg: true,
-        })
-        .option('skip', { type: 'string', coerce: commaList, describe: 'do not run these checks (nor what needs them)', requiresArg: true }),
-      'the run reads',
-    )
-      .option('curl', { type: 'boolean', describe: 'after the report, a curl command per network step on stderr (secrets as $VARS)' })
-      .option('timeout', { type: 'string', coerce: timeout, describe: `milliseconds per network step (default 10000, at most ${MAX_TIMEOUT_MS})`, requiresArg: true })
-      .example([
-        ['golive check prod.yaml', 'the full check before go-live'],
-        ['golive check --offline config/*.yaml --junit out/junit.xml', 'a CI gate without secrets'],
-        ['golive check uat.yaml --env-file .env --only config,signing', 'some checks, variables from a file'],
-        ['golive check prod.yaml --format json > report.json', 'a report to send to support'],
-      ])
-      .epilogue(EXIT_CODES)
-  );
+  return artifactOptions(
+    yargs
+      .usage('Usage: golive check [configs..] [options]\n\nRuns the checks on each config (default: ./golive.yaml) and reports pass/fail.')
+      .positional('configs', { type: 'string', array: true, describe: 'config files (YAML or JSON)' })
+      .option('offline', { type: 'boolean', describe: 'no network: config and credential checks only' })
+      .option('only', {
+        type: 'string',
+        coerce: commaList,
+        describe: 'run these checks (id or prefix, e.g. signing; comma-separated or repeated) and what they need',
+        requiresArg: true,
+      })
+      .option('skip', { type: 'string', coerce: commaList, describe: 'do not run these checks (nor what needs them)', requiresArg: true }),
+    'the run reads',
+  )
+    .option('curl', { type: 'boolean', describe: 'after the report, a curl command per network step on stderr (secrets as $VARS)' })
+    .option('timeout', { type: 'string', coerce: timeout, describe: `milliseconds per network step (default 10000, at most ${MAX_TIMEOUT_MS})`, requiresArg: true })
+    .example([
+      ['golive check prod.yaml', 'the full check before go-live'],
+      ['golive check --offline config/*.yaml --junit out/junit.xml', 'a CI gate without secrets'],
+      ['golive check uat.yaml --env-file .env --only config,signing', 'some checks, variables from a file'],
+      ['golive check prod.yaml --format json > report.json', 'a report to send to support'],
+    ])
+    .epilogue(EXIT_CODES);
 }
 
 export type CheckArgs = OptionsOf<typeof checkOptions>;
@@ -159,35 +157,33 @@ export const check = define<CheckArgs>({
 });
 
 function diffOptions(yargs: Argv) {
-  return (
-    artifactOptions(
-      yargs
-        .usage(
-          'Usage: golive diff <uat-config> <production-config> [options]\n\n' +
-            'Migration review before go-live: compares the UAT config with the Production config, without any network call. ' +
-            'Production must have its own client id, secret, signing and transport credentials (compared by SHA-256 digest and fingerprint, never printed); ' +
-            'point only at Production hosts (no UAT host, sandbox CA or sandbox-issued certificate); and have certificates valid through the go-live window. ' +
-            'Changes in region, connectivity, auth method, scopes, signing algorithm and probe are listed as warnings to confirm.',
-        )
-        .positional('uat', { type: 'string', demandOption: true, describe: 'the UAT config' })
-        .positional('production', { type: 'string', demandOption: true, describe: 'the Production config' })
-        .option('go-live', {
-          type: 'string',
-          coerce: parseGoLive,
-          describe: `the go-live day, YYYY-MM-DD (default: ${DEFAULT_GO_LIVE_DAYS} days from today); a certificate expiring before it fails, within expiryWarningDays (default 30) after it warns`,
-          requiresArg: true,
-        }),
-      'the review reads',
-    )
-      .example([
-        ['golive diff uat.yaml prod.yaml --env-file uat.env --env-file prod.env', 'both configs read the same variables, so give the Production ones their own names'],
-        ['golive diff uat.yaml prod.yaml --go-live 2026-12-01 --markdown review.md', ''],
-      ])
-      .epilogue(
-        'Checks: migration.load, migration.environments, migration.credentials, migration.endpoints, migration.changes, migration.lifetimes (golive explain <id> describes each).\n\n' +
-          EXIT_CODES,
+  return artifactOptions(
+    yargs
+      .usage(
+        'Usage: golive diff <uat-config> <production-config> [options]\n\n' +
+          'Migration review before go-live: compares the UAT config with the Production config, without any network call. ' +
+          'Production must have its own client id, secret, signing and transport credentials (compared by SHA-256 digest and fingerprint, never printed); ' +
+          'point only at Production hosts (no UAT host, sandbox CA or sandbox-issued certificate); and have certificates valid through the go-live window. ' +
+          'Changes in region, connectivity, auth method, scopes, signing algorithm and probe are listed as warnings to confirm.',
       )
-  );
+      .positional('uat', { type: 'string', demandOption: true, describe: 'the UAT config' })
+      .positional('production', { type: 'string', demandOption: true, describe: 'the Production config' })
+      .option('go-live', {
+        type: 'string',
+        coerce: parseGoLive,
+        describe: `the go-live day, YYYY-MM-DD (default: ${DEFAULT_GO_LIVE_DAYS} days from today); a certificate expiring before it fails, within expiryWarningDays (default 30) after it warns`,
+        requiresArg: true,
+      }),
+    'the review reads',
+  )
+    .example([
+      ['golive diff uat.yaml prod.yaml --env-file uat.env --env-file prod.env', 'both configs read the same variables, so give the Production ones their own names'],
+      ['golive diff uat.yaml prod.yaml --go-live 2026-12-01 --markdown review.md', ''],
+    ])
+    .epilogue(
+      'Checks: migration.load, migration.environments, migration.credentials, migration.endpoints, migration.changes, migration.lifetimes (golive explain <id> describes each).\n\n' +
+        EXIT_CODES,
+    );
 }
 
 export type DiffArgs = OptionsOf<typeof diffOptions>;
@@ -201,33 +197,31 @@ export const diff = define<DiffArgs>({
 });
 
 function reportOptions(yargs: Argv) {
-  return (
-    yargs
-      .usage(
-        'Usage: golive report <report.json> [options]\n\n' +
-          'Renders a JSON report (from golive check --json FILE or --format json) for a person: the same view golive check prints. ' +
-          'The file is first validated against the report schema (golive schema report); a file that is not a golive report is refused with the reason.',
-      )
-      .positional('file', { type: 'string', demandOption: true, describe: 'the JSON report' })
-      .option('format', {
-        type: 'string',
-        choices: REPORT_FORMATS,
-        coerce: oneOf('format', REPORT_FORMATS),
-        describe: 'what stdout gets (default: pretty on a terminal, plain otherwise)',
-        requiresArg: true,
-      })
-      .option('exit-code', { type: 'boolean', describe: "exit with the report's own result: 0 ready, 1 not ready" })
-      .option('debug', { type: 'boolean', describe: 'show internal error details' })
-      .example([
-        ['golive report report.json', ''],
-        ['golive report report.json --format markdown > ticket.md', ''],
-        ['golive report report.json --format sarif > golive.sarif', ''],
-      ])
-      .epilogue(
-        'Exit codes: 0 shown (whatever the report says, unless --exit-code), 1 the report is not ready (with --exit-code), ' +
-          '2 usage error, or a missing file or one that is not a valid golive report.',
-      )
-  );
+  return yargs
+    .usage(
+      'Usage: golive report <report.json> [options]\n\n' +
+        'Renders a JSON report (from golive check --json FILE or --format json) for a person: the same view golive check prints. ' +
+        'The file is first validated against the report schema (golive schema report); a file that is not a golive report is refused with the reason.',
+    )
+    .positional('file', { type: 'string', demandOption: true, describe: 'the JSON report' })
+    .option('format', {
+      type: 'string',
+      choices: REPORT_FORMATS,
+      coerce: oneOf('format', REPORT_FORMATS),
+      describe: 'what stdout gets (default: pretty on a terminal, plain otherwise)',
+      requiresArg: true,
+    })
+    .option('exit-code', { type: 'boolean', describe: "exit with the report's own result: 0 ready, 1 not ready" })
+    .option('debug', { type: 'boolean', describe: 'show internal error details' })
+    .example([
+      ['golive report report.json', ''],
+      ['golive report report.json --format markdown > ticket.md', ''],
+      ['golive report report.json --format sarif > golive.sarif', ''],
+    ])
+    .epilogue(
+      'Exit codes: 0 shown (whatever the report says, unless --exit-code), 1 the report is not ready (with --exit-code), ' +
+        '2 usage error, or a missing file or one that is not a valid golive report.',
+    );
 }
 
 export type ReportArgs = OptionsOf<typeof reportOptions>;
@@ -242,40 +236,38 @@ export const report = define<ReportArgs>({
 });
 
 function initOptions(yargs: Argv) {
-  return (
-    yargs
-      .usage(
-        'Usage: golive init [file] [options]\n\n' +
-          'Writes a commented starter config (default: ./golive.yaml). Never overwrites an existing file without --force. ' +
-          'Secrets are written as ${VARS}, never inline.',
-      )
-      .positional('file', { type: 'string', describe: 'the config to write' })
-      .option('auth-method', { type: 'string', choices: AUTH_METHODS, coerce: oneOf('auth-method', AUTH_METHODS), describe: 'default private_key_jwt', requiresArg: true })
-      .option('connectivity', { type: 'string', choices: CONNECTIVITIES, coerce: oneOf('connectivity', CONNECTIVITIES), describe: 'default tls', requiresArg: true })
-      .option('environment', { type: 'string', choices: ENVIRONMENTS, coerce: oneOf('environment', ENVIRONMENTS), describe: 'default uat', requiresArg: true })
-      .option('from-postman', {
-        type: 'string',
-        coerce: path,
-        describe:
-          'import a Postman environment (or collection) export: maps its variables, moves key material into certs/<environment>/ (keys 0600), ' +
-          'writes secrets as the variables below; lists every inference, guess and unknown variable (names only). ' +
-          '--auth-method, --connectivity and --environment override what it infers',
-        requiresArg: true,
-      })
-      .option('force', { type: 'boolean', describe: 'overwrite existing files' })
-      .option('stdout', { type: 'boolean', describe: 'print the config instead of writing it' })
-      .conflicts('stdout', 'from-postman')
-      .example([
-        ['golive init prod.yaml --environment production --connectivity mtls', ''],
-        ['golive init uat.yaml --from-postman "Thredd UAT.postman_environment.json"', ''],
-      ])
-      .epilogue(
-        'Variables: uat reads THREDD_ORG_ID, THREDD_CLIENT_ID, THREDD_CLIENT_SECRET, SIGNING_KEY_PASSPHRASE and TRANSPORT_KEY_PASSPHRASE; ' +
-          'production reads its own, THREDD_PROD_ORG_ID, THREDD_PROD_CLIENT_ID, THREDD_PROD_CLIENT_SECRET, PROD_SIGNING_KEY_PASSPHRASE and ' +
-          'PROD_TRANSPORT_KEY_PASSPHRASE: golive diff reads both configs in one environment, so shared names would give both the same values.\n\n' +
-          'Exit codes: 0 written, 1 the file exists (nothing written), 2 usage error, 3 internal error.',
-      )
-  );
+  return yargs
+    .usage(
+      'Usage: golive init [file] [options]\n\n' +
+        'Writes a commented starter config (default: ./golive.yaml). Never overwrites an existing file without --force. ' +
+        'Secrets are written as ${VARS}, never inline.',
+    )
+    .positional('file', { type: 'string', describe: 'the config to write' })
+    .option('auth-method', { type: 'string', choices: AUTH_METHODS, coerce: oneOf('auth-method', AUTH_METHODS), describe: 'default private_key_jwt', requiresArg: true })
+    .option('connectivity', { type: 'string', choices: CONNECTIVITIES, coerce: oneOf('connectivity', CONNECTIVITIES), describe: 'default tls', requiresArg: true })
+    .option('environment', { type: 'string', choices: ENVIRONMENTS, coerce: oneOf('environment', ENVIRONMENTS), describe: 'default uat', requiresArg: true })
+    .option('from-postman', {
+      type: 'string',
+      coerce: path,
+      describe:
+        'import a Postman environment (or collection) export: maps its variables, moves key material into certs/<environment>/ (keys 0600), ' +
+        'writes secrets as the variables below; lists every inference, guess and unknown variable (names only). ' +
+        '--auth-method, --connectivity and --environment override what it infers',
+      requiresArg: true,
+    })
+    .option('force', { type: 'boolean', describe: 'overwrite existing files' })
+    .option('stdout', { type: 'boolean', describe: 'print the config instead of writing it' })
+    .conflicts('stdout', 'from-postman')
+    .example([
+      ['golive init prod.yaml --environment production --connectivity mtls', ''],
+      ['golive init uat.yaml --from-postman "Thredd UAT.postman_environment.json"', ''],
+    ])
+    .epilogue(
+      'Variables: uat reads THREDD_ORG_ID, THREDD_CLIENT_ID, THREDD_CLIENT_SECRET, SIGNING_KEY_PASSPHRASE and TRANSPORT_KEY_PASSPHRASE; ' +
+        'production reads its own, THREDD_PROD_ORG_ID, THREDD_PROD_CLIENT_ID, THREDD_PROD_CLIENT_SECRET, PROD_SIGNING_KEY_PASSPHRASE and ' +
+        'PROD_TRANSPORT_KEY_PASSPHRASE: golive diff reads both configs in one environment, so shared names would give both the same values.\n\n' +
+        'Exit codes: 0 written, 1 the file exists (nothing written), 2 usage error, 3 internal error.',
+    );
 }
 
 export type InitArgs = OptionsOf<typeof initOptions>;
@@ -289,20 +281,18 @@ export const init = define<InitArgs>({
 });
 
 function schemaOptions(yargs: Argv) {
-  return (
-    yargs
-      .usage('Usage: golive schema [config|report]\n\nPrints the JSON Schema of the config file (default) or of the JSON report.')
-      .positional('name', {
-        type: 'string',
-        choices: SCHEMA_NAMES,
-        coerce: (value: unknown) => {
-          const text = String(value);
-          if (!(SCHEMA_NAMES as readonly string[]).includes(text)) throw new UsageError(`golive schema takes config or report; got ${text}`);
-          return text as (typeof SCHEMA_NAMES)[number];
-        },
-      })
-      .epilogue('For editor completion, add to the top of a YAML config:\n  # yaml-language-server: $schema=./node_modules/golive/schemas/config.schema.json')
-  );
+  return yargs
+    .usage('Usage: golive schema [config|report]\n\nPrints the JSON Schema of the config file (default) or of the JSON report.')
+    .positional('name', {
+      type: 'string',
+      choices: SCHEMA_NAMES,
+      coerce: (value: unknown) => {
+        const text = String(value);
+        if (!(SCHEMA_NAMES as readonly string[]).includes(text)) throw new UsageError(`golive schema takes config or report; got ${text}`);
+        return text as (typeof SCHEMA_NAMES)[number];
+      },
+    })
+    .epilogue('For editor completion, add to the top of a YAML config:\n  # yaml-language-server: $schema=./node_modules/golive/schemas/config.schema.json');
 }
 
 export type SchemaArgs = OptionsOf<typeof schemaOptions>;
@@ -316,16 +306,14 @@ export const schema = define<SchemaArgs>({
 });
 
 function explainOptions(yargs: Argv) {
-  return (
-    yargs
-      .usage('Usage: golive explain <check-id> | --list\n\nWhat a check verifies, the common causes of a failure and how to fix them.')
-      .positional('id', { type: 'string', describe: 'a check id, e.g. token.request' })
-      .option('list', { type: 'boolean', describe: 'every check id with its title' })
-      .example([
-        ['golive explain token.request', ''],
-        ['golive explain --list', ''],
-      ])
-  );
+  return yargs
+    .usage('Usage: golive explain <check-id> | --list\n\nWhat a check verifies, the common causes of a failure and how to fix them.')
+    .positional('id', { type: 'string', describe: 'a check id, e.g. token.request' })
+    .option('list', { type: 'boolean', describe: 'every check id with its title' })
+    .example([
+      ['golive explain token.request', ''],
+      ['golive explain --list', ''],
+    ]);
 }
 
 export type ExplainArgs = OptionsOf<typeof explainOptions>;
@@ -341,31 +329,29 @@ export const explain = define<ExplainArgs>({
 const FAULT_WIDTH = Math.max(...Object.keys(FAULTS).map((name) => name.length));
 
 function sandboxOptions(yargs: Argv) {
-  return (
-    yargs
-      .usage(
-        'Usage: golive sandbox [--dir DIR] [--force] [--fault NAME..]\n\n' +
-          'Starts a local Thredd-like platform on 127.0.0.1 (a real OAuth2 authorization server, an organisation JWKS host, TLS and mTLS API hosts), ' +
-          'writes ready configs for each auth method and connectivity, and runs until Ctrl-C.',
-      )
-      .option('dir', {
-        type: 'string',
-        coerce: path,
-        describe:
-          'folder for certificates, keys and configs (default: a fresh temporary folder, removed on exit). A folder a sandbox wrote before is reused: ' +
-          'its keys are kept, its configs rewritten. Files there that a sandbox did not write (or that were changed since) are never overwritten: ' +
-          'golive lists them, writes nothing and exits 1',
-        requiresArg: true,
-      })
-      .option('force', { type: 'boolean', describe: 'overwrite those files in DIR instead' })
-      .implies('force', 'dir')
-      .option('fault', { type: 'string', coerce: commaList, describe: 'switch a fault on (repeatable, or comma-separated); the faults are listed below', requiresArg: true })
-      .example([
-        ['golive sandbox --dir ./sandbox --fault key-not-in-jwks', ''],
-        ['golive check --env-file ./sandbox/sandbox.env ./sandbox/private_key_jwt-tls.yaml', ''],
-      ])
-      .epilogue(`Faults:\n${Object.entries(FAULTS).map(([name, description]) => `  ${name.padEnd(FAULT_WIDTH)}  ${description}`).join('\n')}`)
-  );
+  return yargs
+    .usage(
+      'Usage: golive sandbox [--dir DIR] [--force] [--fault NAME..]\n\n' +
+        'Starts a local Thredd-like platform on 127.0.0.1 (a real OAuth2 authorization server, an organisation JWKS host, TLS and mTLS API hosts), ' +
+        'writes ready configs for each auth method and connectivity, and runs until Ctrl-C.',
+    )
+    .option('dir', {
+      type: 'string',
+      coerce: path,
+      describe:
+        'folder for certificates, keys and configs (default: a fresh temporary folder, removed on exit). A folder a sandbox wrote before is reused: ' +
+        'its keys are kept, its configs rewritten. Files there that a sandbox did not write (or that were changed since) are never overwritten: ' +
+        'golive lists them, writes nothing and exits 1',
+      requiresArg: true,
+    })
+    .option('force', { type: 'boolean', describe: 'overwrite those files in DIR instead' })
+    .implies('force', 'dir')
+    .option('fault', { type: 'string', coerce: commaList, describe: 'switch a fault on (repeatable, or comma-separated); the faults are listed below', requiresArg: true })
+    .example([
+      ['golive sandbox --dir ./sandbox --fault key-not-in-jwks', ''],
+      ['golive check --env-file ./sandbox/sandbox.env ./sandbox/private_key_jwt-tls.yaml', ''],
+    ])
+    .epilogue(`Faults:\n${Object.entries(FAULTS).map(([name, description]) => `  ${name.padEnd(FAULT_WIDTH)}  ${description}`).join('\n')}`);
 }
 
 export type SandboxArgs = OptionsOf<typeof sandboxOptions>;
@@ -379,10 +365,8 @@ export const sandbox = define<SandboxArgs>({
 });
 
 function demoOptions(yargs: Argv) {
-  return (
-    yargs.usage(
-      'Usage: golive demo\n\nStarts the local sandbox, checks its private_key_jwt config (it passes), then switches on one fault (key not in JWKS) and checks again to show the diagnosis.',
-    )
+  return yargs.usage(
+    'Usage: golive demo\n\nStarts the local sandbox, checks its private_key_jwt config (it passes), then switches on one fault (key not in JWKS) and checks again to show the diagnosis.',
   );
 }
 
