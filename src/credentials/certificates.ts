@@ -1,5 +1,5 @@
 import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
-import { describeDerDamage, readKeyUsage } from './asn1.js';
+import { DerError, describeDerDamage, readKeyUsage } from './asn1.js';
 import { failure, libraryError, namingFor, readCredentialFile, type LoadOptions, type LoadResult, type Naming } from './findings.js';
 import { looksLikePem, parsePem } from './pem.js';
 import { orderCertificates } from './chain.js';
@@ -86,6 +86,17 @@ function publicKeyProblem(certificate: X509Certificate): string | undefined {
   }
 }
 
+/** Why a certificate's key usage extension cannot be read (Node reads extensions only when asked), or undefined. */
+function keyUsageProblem(certificate: X509Certificate): string | undefined {
+  try {
+    readKeyUsage(certificate.raw);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DerError) return error.message;
+    throw error;
+  }
+}
+
 /**
  * The certificates loaded, leaf first. From a `file` (PEM, DER) the leaf is
  * found and the file's order kept, since TLS stacks send it as is, for the
@@ -109,6 +120,16 @@ function certificateLoaded(certificates: X509Certificate[], repaired: string[], 
       `Certificate ${unreadable + 1} of ${certificates.length} in ${naming.file} has an unreadable validity period (${validFrom} to ${validTo}).`,
       'Replace the file with an intact copy of the certificate (and its chain).',
       { position: unreadable + 1, validFrom, validTo },
+    );
+  }
+  const damaged = certificates.findIndex((certificate) => keyUsageProblem(certificate) !== undefined);
+  if (damaged !== -1) {
+    const problem = keyUsageProblem(certificates[damaged]!);
+    return failure(
+      'certificate-corrupt',
+      `Certificate ${damaged + 1} of ${certificates.length} in ${naming.file} has a key usage extension golive cannot read (${problem}): the file is damaged.`,
+      'Replace the file with an intact copy of the certificate (and its chain).',
+      { position: damaged + 1, problem },
     );
   }
   const [first, ...rest] = certificates as [X509Certificate, ...X509Certificate[]];

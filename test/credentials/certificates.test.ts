@@ -22,6 +22,21 @@ beforeAll(async () => {
 const load = (name: string, content: string | Buffer, passphrase?: string) =>
   loadCertificate(writeCredential(dir, name, content), { displayName: name, section: 'transport', ...(passphrase ? { passphrase } : {}) });
 
+/**
+ * The certificate's DER with its keyUsage value tagged OCTET STRING instead of
+ * BIT STRING: Node still parses the certificate, as it reads extensions only
+ * when asked (the property test found this shape).
+ */
+function withKeyUsageRetagged(certPem: string): Buffer {
+  const der = Buffer.from(new X509Certificate(certPem).raw);
+  const oid = der.indexOf(Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0f]));
+  let at = oid + 5;
+  if (der[at] === 0x01) at += 3; // critical BOOLEAN
+  if (oid === -1 || der[at] !== 0x04 || der[at + 2] !== 0x03) throw new Error('no keyUsage BIT STRING where expected');
+  der[at + 2] = 0x04;
+  return der;
+}
+
 describe('loadCertificate', () => {
   it('reports the facts support asks for', async () => {
     const result = await load('leaf.pem', leaf.certPem + ca.certPem);
@@ -97,6 +112,7 @@ describe('loadCertificate', () => {
     ['a certificate request', 'req.pem', () => leaf.keyPem.replace(/PRIVATE KEY/g, 'CERTIFICATE REQUEST'), /holds a certificate signing request/, /Send the request to your CA/, 'not-a-certificate'],
     ['broken PEM', 'broken.pem', () => leaf.certPem.replace('-----END CERTIFICATE-----', ''), /is not valid PEM: the '-----BEGIN CERTIFICATE-----' line has no matching END line/, /intact copy of the certificate/, 'pem-malformed'],
     ['a corrupt certificate', 'corrupt.pem', () => `-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n`, /Certificate 1 of 1 in corrupt\.pem is not a valid X\.509 certificate/, /intact copy/, 'certificate-corrupt'],
+    ['a key usage extension that is not a BIT STRING', 'damaged-usage.der', () => withKeyUsageRetagged(leaf.certPem), /^Certificate 1 of 1 in damaged-usage\.der has a key usage extension golive cannot read \(keyUsage is not a BIT STRING\): the file is damaged\.$/, /intact copy of the certificate/, 'certificate-corrupt'],
     ['random bytes', 'random.crt', () => Buffer.from('not a certificate'), /is neither PEM .* nor DER/, /PEM or DER/, 'unrecognised-format'],
     ['an empty file', 'empty.crt', () => '', /^empty\.crt is empty\.$/, /Copy the certificate/, 'file-empty'],
   ];
