@@ -61,12 +61,17 @@ interface FailureContext {
   instance: Argv;
 }
 
+/** The argument key of a positional in a command string: `<uat>` → uat, `[configs..]` → configs. */
+function positionalKey(word: string): string {
+  return word.replace(/^[<[]|(?:\.\.)?[>\]]$/g, '');
+}
+
 /** The positionals the user gave a command (after its name): those yargs placed, then the rest. */
 function givenPositionals(instance: Argv, command: AnyCommand): string[] {
   const parsed = (instance as unknown as { parsed?: { argv?: Record<string, unknown> & { _?: unknown[] } } }).parsed?.argv ?? {};
   const [name, ...declared] = command.command.split(' ');
   const placed = declared
-    .map((word) => word.replace(/^[<[]|\.*[>\]]$/g, ''))
+    .map(positionalKey)
     .flatMap((key) => (Object.hasOwn(parsed, key) && parsed[key] !== undefined ? [parsed[key]].flat().map(String) : []));
   const rest = (parsed._ ?? []).map(String);
   return [...placed, ...(rest[0] === name ? rest.slice(1) : rest)];
@@ -224,18 +229,18 @@ export async function parseCommandLine(given: readonly string[], columns?: numbe
   const args = chosen.args as Record<string, unknown> & { _: unknown[] };
   const rest = args._.slice(1).map(String);
   for (const word of declared) {
-    const key = word.replace(/^[<[]|(?:\.\.)?[>\]]$/g, '');
+    const key = positionalKey(word);
     if (word.endsWith('..]') || word.endsWith('..>')) args[key] = [...[args[key] ?? []].flat().map(String), ...rest.splice(0)];
     else if (args[key] === undefined && rest.length > 0) args[key] = rest.shift();
   }
-  const missing = declared.some((word) => word.startsWith('<') && args[word.replace(/^<|(?:\.\.)?>$/g, '')] === undefined);
+  const missing = declared.some((word) => word.startsWith('<') && args[positionalKey(word)] === undefined);
   if (rest.length > 0 || missing) throw new UsageError(chosen.command.arity(givenWords(args, declared, rest)), name);
   return { kind: 'run', name, run: (await chosen.command.load()) as Run<unknown>, args };
 }
 
 /** Every positional a command was given, placed ones first: for its wrong-count message. */
 function givenWords(args: Record<string, unknown>, declared: readonly string[], rest: readonly string[]): string[] {
-  const placed = declared.flatMap((word) => [args[word.replace(/^[<[]|(?:\.\.)?[>\]]$/g, '')] ?? []].flat().map(String));
+  const placed = declared.flatMap((word) => [args[positionalKey(word)] ?? []].flat().map(String));
   return [...placed, ...rest];
 }
 

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import type { ReporterName } from '../reporters/index.js';
 import { isValidTimeout, MAX_TIMEOUT_MS } from '../pipeline/context.js';
 import { DEFAULT_GO_LIVE_DAYS } from '../migration/go-live.js';
 import { FAULTS } from '../sandbox/faults.js';
@@ -11,8 +12,8 @@ import type { Io } from './io.js';
  * when it runs (`load`), so `check --offline` starts without the others.
  */
 
-export const STDOUT_FORMATS = ['pretty', 'plain', 'json', 'junit', 'markdown', 'github'] as const;
-export const REPORT_FORMATS = [...STDOUT_FORMATS, 'sarif'] as const;
+export const STDOUT_FORMATS = ['pretty', 'plain', 'json', 'junit', 'markdown', 'github'] as const satisfies readonly ReporterName[];
+export const REPORT_FORMATS = [...STDOUT_FORMATS, 'sarif'] as const satisfies readonly ReporterName[];
 export const AUTH_METHODS = ['private_key_jwt', 'client_secret_post', 'client_secret_basic'] as const;
 export const CONNECTIVITIES = ['tls', 'mtls'] as const;
 export const ENVIRONMENTS = ['uat', 'production'] as const;

@@ -11,8 +11,6 @@ import { VERSION } from '../version.js';
 import type { MigrationContext, Side } from './check.js';
 import { DEFAULT_GO_LIVE_DAYS } from './go-live.js';
 
-export { DEFAULT_GO_LIVE_DAYS };
-
 const DAY_MS = 86_400_000;
 
 export interface MigrationRunInput {
