@@ -1,0 +1,2 @@
+/** Regroups the chunks esbuild wrote to outDir (see merge-chunks.mjs). */
+export function mergeChunks(outDir: string): Promise<void>;
