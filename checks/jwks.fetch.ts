@@ -331,7 +331,7 @@ export default defineCheck({
 
     let response: HttpResponse;
     try {
-      response = await ctx.http.request({ url: url.href, method: 'GET', headers: { accept: 'application/json' }, maxBytes, timeoutMs, material });
+      response = await ctx.http.request({ url: url.href, method: 'GET', headers: { accept: 'application/json' }, maxBytes, timeoutMs, material, shared: true });
     } catch (error) {
       if (error instanceof HttpFailure) return failureOutcome(error, url, timeoutMs, proxy, ctx.env);
       throw error;

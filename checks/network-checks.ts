@@ -5,8 +5,8 @@ import type { ResolvedConfig } from '../src/config/types.js';
 import type { KeyPair } from '../src/credentials/types.js';
 import { describeNetworkFailure } from '../src/net/describe.js';
 import { tlsMaterialFor } from '../src/net/material.js';
-import { probeEndpoint, type ProbeResult, type TlsMaterial } from '../src/net/probe.js';
-import { describeProxy, proxyFor } from '../src/net/proxy.js';
+import type { ProbeResult, TlsMaterial } from '../src/net/probe.js';
+import { describeProxy } from '../src/net/proxy.js';
 import { threddEndpoints } from '../src/profiles/thredd.js';
 import type { ReachableEndpoint } from '../src/online/types.js';
 
@@ -115,8 +115,7 @@ export async function checkEndpoint(
 ): Promise<CheckOutcome<ReachableEndpoint>> {
   const url = config.endpoints[role];
   const { material, problem } = await connectionMaterial(config, transport);
-  const proxy = proxyFor(new URL(url), ctx.env);
-  const probe = await probeEndpoint(url, { timeoutMs: stepTimeout(ctx, config), material, proxy, lookup: ctx.lookup });
+  const probe = await ctx.http.probe(url, { timeoutMs: stepTimeout(ctx, config), material, lookup: ctx.lookup });
   const evidence = evidenceOf(probe, config, ctx.env);
   if (probe.failure) {
     const described = describeNetworkFailure({

@@ -1,6 +1,6 @@
 import type { Undecodable } from './answer.js';
 import type { NetworkFailure } from './classify.js';
-import type { TlsMaterial } from './probe.js';
+import type { DnsLookup, ProbeResult, TlsMaterial } from './probe.js';
 
 export interface HttpRequest {
   url: string;
@@ -11,6 +11,19 @@ export interface HttpRequest {
   maxBytes?: number;
   timeoutMs: number;
   material: TlsMaterial;
+  /**
+   * Made once per run: every config that asks for the same URL with the same
+   * identity gets the first answer (the organisation's JWKS). Only for a GET
+   * whose answer does not depend on when it is asked.
+   */
+  shared?: boolean;
+}
+
+/** A layer probe of a host (src/net/probe.ts); the session picks the proxy from its environment. */
+export interface ProbeOptions {
+  timeoutMs: number;
+  material: TlsMaterial;
+  lookup?: DnsLookup;
 }
 
 export interface HttpResponse {
@@ -52,6 +65,8 @@ export class HttpFailure extends Error {
 
 export interface HttpSession {
   request(request: HttpRequest): Promise<HttpResponse>;
+  /** DNS, TCP (or proxy), TLS and HTTP to `target`, one layer at a time; once per host and identity in a run. */
+  probe(target: string, options: ProbeOptions): Promise<ProbeResult>;
   close(): Promise<void>;
 }
 
@@ -73,6 +88,9 @@ export function createHttpSession(env: Readonly<Record<string, string | undefine
   return {
     async request(request) {
       return (await opened()).request(request);
+    },
+    async probe(target, options) {
+      return (await opened()).probe(target, options);
     },
     async close() {
       closed = true;

@@ -2,7 +2,8 @@ import type { Socket } from 'node:net';
 import type { ConnectionOptions, PeerCertificate, TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { classifyNetworkError, type NetworkFailure } from './classify.js';
-import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline } from './connect.js';
+import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline, type Progress } from './connect.js';
+import type { Connections } from './connections.js';
 import { describeProxy } from './proxy.js';
 
 /** The TLS material a connection presents and trusts. */
@@ -76,17 +77,30 @@ function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
 }
 
-async function tlsOptions(host: string, servername: string | undefined, material: TlsMaterial, verify: boolean): Promise<ConnectionOptions> {
-  return {
-    // Over an existing socket, `host` is what the certificate is checked against.
-    host,
-    servername,
-    ca: await trustAnchors(material),
-    cert: material.clientCertificate?.cert,
-    key: material.clientCertificate?.key,
-    ALPNProtocols: ['http/1.1'],
-    rejectUnauthorized: verify,
-  };
+async function tlsOptions(
+  host: string,
+  servername: string | undefined,
+  material: TlsMaterial,
+  verify: boolean,
+  connections: Connections | undefined,
+): Promise<ConnectionOptions> {
+  // Over an existing socket, `host` is what the certificate is checked against.
+  const common = { host, servername, ALPNProtocols: ['http/1.1'], rejectUnauthorized: verify };
+  // The run's context for this identity, built once; alone (tests, the inspection handshake), its own.
+  if (connections) return { ...common, secureContext: await connections.secureContext(material) };
+  return { ...common, ca: await trustAnchors(material), cert: material.clientCertificate?.cert, key: material.clientCertificate?.key };
+}
+
+/** A TCP connection or a proxy tunnel to host:port, in one of the run's connection slots when there is a run. */
+function openConnection(
+  connections: Connections | undefined,
+  proxy: string | undefined,
+  target: { host: string; address: string; port: number },
+  progress: Progress,
+): Promise<Socket> {
+  const open = (): Promise<Socket> =>
+    proxy ? openTunnel(proxy, target.host, target.port, progress) : connectTcp(target.address, target.port, progress);
+  return connections ? connections.connect(`${target.host}:${target.port}`, progress.signal, open) : open();
 }
 
 /** Reads the status line and headers of a HEAD request; a TLS 1.3 client-certificate alert surfaces here. */
@@ -124,7 +138,7 @@ function headRequest(socket: TLSSocket, url: URL, signal: AbortSignal): Promise<
  */
 export async function probeEndpoint(
   target: string,
-  options: { timeoutMs: number; material: TlsMaterial; proxy?: string; lookup?: DnsLookup },
+  options: { timeoutMs: number; material: TlsMaterial; proxy?: string; lookup?: DnsLookup; connections?: Connections },
 ): Promise<ProbeResult> {
   const { isIP } = await import('node:net');
   const { timeoutMs, proxy } = options;
@@ -149,15 +163,13 @@ export async function probeEndpoint(
     }
     step = proxy ? 'proxy' : 'tcp';
     let started = performance.now();
-    socket = await connectWithin(timeoutMs, proxy, step, (progress) =>
-      proxy ? openTunnel(proxy, host, port, progress) : connectTcp(address, port, progress),
-    );
+    socket = await connectWithin(timeoutMs, proxy, step, (progress) => openConnection(options.connections, proxy, { host, address, port }, progress));
     result.timings.tcpMs = elapsed(started);
 
     step = 'tls';
     started = performance.now();
     const raw = socket;
-    const verified = await tlsOptions(host, servername, options.material, true);
+    const verified = await tlsOptions(host, servername, options.material, true, options.connections);
     const secure = await connectWithin(timeoutMs, proxy, 'tls', (progress) => startTls(raw, verified, progress));
     socket = secure;
     result.timings.tlsMs = elapsed(started);
@@ -208,16 +220,17 @@ async function inspectServerCertificate(
   host: string,
   port: number,
   servername: string | undefined,
-  options: { timeoutMs: number; proxy?: string },
+  options: { timeoutMs: number; proxy?: string; connections?: Connections },
 ): Promise<ServerCertificate | undefined> {
   const { timeoutMs, proxy } = options;
   let socket: Socket | undefined;
   try {
     socket = await connectWithin(timeoutMs, proxy, proxy ? 'proxy' : 'tcp', (progress) =>
-      proxy ? openTunnel(proxy, host, port, progress) : connectTcp(host, port, progress),
+      openConnection(options.connections, proxy, { host, address: host, port }, progress),
     );
     const raw = socket;
-    const insecure = await tlsOptions(host, servername, {}, false);
+    // Trusts nothing and presents nothing: Node's default context, not the run's.
+    const insecure = await tlsOptions(host, servername, {}, false, undefined);
     const inspected = await connectWithin(timeoutMs, proxy, 'tls', (progress) => startTls(raw, insecure, progress));
     socket = inspected;
     return describePeer(inspected.getPeerCertificate(true));

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
@@ -6,8 +5,9 @@ import type { buildConnector, Dispatcher } from 'undici';
 import { contentCodings, type Undecodable } from './answer.js';
 import { classifyNetworkError } from './classify.js';
 import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline, type Progress } from './connect.js';
-import { ACCEPT_ENCODING, HttpFailure, MAX_DECODED_CODINGS, type HttpResponse, type HttpSession } from './http.js';
-import { trustAnchors, type TlsMaterial } from './probe.js';
+import { Connections, identityOf, MAX_CONNECTIONS_PER_HOST } from './connections.js';
+import { ACCEPT_ENCODING, HttpFailure, MAX_DECODED_CODINGS, type HttpRequest, type HttpResponse, type HttpSession, type ProbeOptions } from './http.js';
+import { probeEndpoint, type ProbeResult, type TlsMaterial } from './probe.js';
 import { proxyFor } from './proxy.js';
 
 type Decoder = () => Transform;
@@ -129,14 +129,12 @@ async function readBody(body: Readable, contentEncoding: string | undefined, lim
   return { ...read, undecodable: { encoding, problem: 'corrupt', reason: error.message, ...(typeof error.code === 'string' && { code: error.code }) } };
 }
 
-/** Connections per host: the platform allows 20 per client IP, so stay far below. */
-export const MAX_CONNECTIONS_PER_HOST = 4;
+/** An idle kept-alive connection holds one of the run's connection slots: it is closed after this long, or when a connection waits for its slot. */
+const KEEP_ALIVE_MS = 2_000;
 
 /** Requests share a dispatcher when they trust, present and time out alike. */
 function dispatcherKey(material: TlsMaterial, timeoutMs: number): string {
-  return createHash('sha256')
-    .update(JSON.stringify([material.extraCa ?? [], material.clientCertificate?.cert ?? '', timeoutMs]))
-    .digest('hex');
+  return `${identityOf(material)} ${timeoutMs}`;
 }
 
 function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -174,11 +172,13 @@ class Openings {
  * cannot say which step hung.
  */
 function connector(
-  tls: { ca?: string[]; cert?: string; key?: string },
+  material: TlsMaterial,
   timeoutMs: number,
   env: Readonly<Record<string, string | undefined>>,
   openings: Openings,
   closing: AbortSignal,
+  connections: Connections,
+  idle: (origin: string) => boolean,
 ): buildConnector.connector {
   return (options, callback) => {
     const origin = `${options.protocol}//${options.host ?? options.hostname}`;
@@ -188,11 +188,19 @@ function connector(
     const steps = async (progress: Progress): Promise<Socket> => {
       openings.add(origin, progress);
       try {
-        const socket = proxy ? await openTunnel(proxy, hostname, port, progress) : await connectTcp(hostname, port, progress);
+        const socket = await connections.connect(
+          `${hostname}:${port}`,
+          progress.signal,
+          () => (proxy ? openTunnel(proxy, hostname, port, progress) : connectTcp(hostname, port, progress)),
+          () => idle(origin),
+        );
         if (options.protocol !== 'https:') return socket;
         const { isIP } = await import('node:net');
         const servername = isIP(hostname) ? undefined : hostname;
-        return await startTls(socket, { ...tls, host: hostname, servername, ALPNProtocols: ['http/1.1'] }, progress);
+        const secureContext = await connections.secureContext(material);
+        const secure = await startTls(socket, { secureContext, host: hostname, servername, ALPNProtocols: ['http/1.1'] }, progress);
+        connections.securedBy(socket, secure);
+        return secure;
       } finally {
         openings.delete(origin, progress);
       }
@@ -206,15 +214,23 @@ function connector(
 
 /**
  * HTTP for the online checks, over undici (loaded on first use): one
- * keep-alive dispatcher per TLS identity, so each host gets one pool of at
- * most four connections; proxies from HTTPS_PROXY/NO_PROXY; bodies decoded
+ * keep-alive dispatcher per TLS identity, whose connections hold the run's
+ * connection slots (src/net/connections.ts: at most four to a host, the
+ * layer probes included); proxies from HTTPS_PROXY/NO_PROXY; bodies decoded
  * from gzip, deflate or br (asked for with Accept-Encoding), with a cap on
  * how much of a body is read, after decoding. Each request, from connecting (through the proxy)
  * to its last body byte, ends within its timeout: a server or proxy that
  * trickles bytes is cut off too, and the failure names the step that hung.
+ * A host is probed once per identity in a run, and a `shared` request (the
+ * JWKS) is made once: every config of the run gets the same answer.
  */
-export function openHttpSession(env: Readonly<Record<string, string | undefined>>): HttpSession {
+export function openHttpSession(env: Readonly<Record<string, string | undefined>>, connections = new Connections()): HttpSession {
   const dispatchers = new Map<string, Promise<Dispatcher>>();
+  const probes = new Map<string, Promise<ProbeResult>>();
+  const shared = new Map<string, Promise<HttpResponse>>();
+  const lookups = new Map<unknown, number>();
+  // Requests under way (sent, or waiting for a connection) by dispatcher and origin: none, and that pool's connections are idle.
+  const busy = new Map<string, number>();
   const openings = new Openings();
   const closing = new AbortController();
   // Every request and connection being opened listens for the session closing: more than ten is normal.
@@ -224,58 +240,101 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
     const key = dispatcherKey(material, timeoutMs);
     let dispatcher = dispatchers.get(key);
     if (!dispatcher) {
-      dispatcher = Promise.all([import('undici'), trustAnchors(material)]).then(([{ Agent }, ca]) => {
-        const tls = { ca, cert: material.clientCertificate?.cert, key: material.clientCertificate?.key };
-        return new Agent({
-          connections: MAX_CONNECTIONS_PER_HOST,
-          connect: connector(tls, timeoutMs, env, openings, closing.signal),
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-      });
+      dispatcher = import('undici').then(
+        ({ Agent }) =>
+          new Agent({
+            connections: MAX_CONNECTIONS_PER_HOST,
+            connect: connector(material, timeoutMs, env, openings, closing.signal, connections, (origin) => !busy.get(`${key} ${origin}`)),
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+            keepAliveTimeout: KEEP_ALIVE_MS,
+            keepAliveMaxTimeout: KEEP_ALIVE_MS,
+          }),
+      );
       dispatchers.set(key, dispatcher);
     }
     return dispatcher;
   };
 
+  const send = async (request: HttpRequest): Promise<HttpResponse> => {
+    const pool = `${dispatcherKey(request.material, request.timeoutMs)} ${new URL(request.url).origin}`;
+    busy.set(pool, (busy.get(pool) ?? 0) + 1);
+    try {
+      return await exchangeWithin(request);
+    } finally {
+      const left = busy.get(pool)! - 1;
+      if (left === 0) busy.delete(pool);
+      else busy.set(pool, left);
+      connections.reclaimIdle();
+    }
+  };
+
+  const exchangeWithin = async (request: HttpRequest): Promise<HttpResponse> => {
+    const started = performance.now();
+    const since = (): number => Math.round((performance.now() - started) * 10) / 10;
+    const { timeoutMs } = request;
+    const url = new URL(request.url);
+    const proxy = proxyFor(url, env);
+    let headersMs: number | undefined;
+    const timedOut = (): StepTimeout => {
+      if (headersMs !== undefined) return new StepTimeout('body', timeoutMs, proxy);
+      const connecting = openings.current(url.origin);
+      return connecting
+        ? new StepTimeout(connecting.step, timeoutMs, proxy, connecting.proxyAccepted)
+        : new StepTimeout('http', timeoutMs, proxy);
+    };
+    const exchange = async (signal: AbortSignal): Promise<HttpResponse> => {
+      const { request: undiciRequest } = await import('undici');
+      const dispatcher = await dispatcherFor(request.material, timeoutMs);
+      const asked = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'accept-encoding');
+      const response = await undiciRequest(request.url, {
+        dispatcher,
+        method: (request.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: { ...(!asked && { 'accept-encoding': ACCEPT_ENCODING }), ...request.headers },
+        body: request.body,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      headersMs = since();
+      const headers = headerRecord(response.headers);
+      const read = await readBody(response.body, headers['content-encoding'], request.maxBytes ?? Number.POSITIVE_INFINITY);
+      return { url: request.url, status: response.statusCode, headers, ...read, timings: { headersMs, totalMs: since() } };
+    };
+    try {
+      return await withDeadline(timeoutMs, exchange, timedOut, { cancel: closing.signal });
+    } catch (error) {
+      throw new HttpFailure(classifyNetworkError(error), since());
+    }
+  };
+
+  /** Tests inject a resolver per run: a probe made with one is not the answer for another. */
+  const lookupId = (lookup: unknown): number => {
+    if (!lookups.has(lookup)) lookups.set(lookup, lookups.size);
+    return lookups.get(lookup)!;
+  };
+
   return {
-    async request(request) {
-      const started = performance.now();
-      const since = (): number => Math.round((performance.now() - started) * 10) / 10;
-      const { timeoutMs } = request;
-      const url = new URL(request.url);
-      const proxy = proxyFor(url, env);
-      let headersMs: number | undefined;
-      const timedOut = (): StepTimeout => {
-        if (headersMs !== undefined) return new StepTimeout('body', timeoutMs, proxy);
-        const connecting = openings.current(url.origin);
-        return connecting
-          ? new StepTimeout(connecting.step, timeoutMs, proxy, connecting.proxyAccepted)
-          : new StepTimeout('http', timeoutMs, proxy);
-      };
-      const exchange = async (signal: AbortSignal): Promise<HttpResponse> => {
-        const { request: send } = await import('undici');
-        const dispatcher = await dispatcherFor(request.material, timeoutMs);
-        const asked = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'accept-encoding');
-        const response = await send(request.url, {
-          dispatcher,
-          method: (request.method ?? 'GET') as Dispatcher.HttpMethod,
-          headers: { ...(!asked && { 'accept-encoding': ACCEPT_ENCODING }), ...request.headers },
-          body: request.body,
-          signal,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-        headersMs = since();
-        const headers = headerRecord(response.headers);
-        const read = await readBody(response.body, headers['content-encoding'], request.maxBytes ?? Number.POSITIVE_INFINITY);
-        return { url: request.url, status: response.statusCode, headers, ...read, timings: { headersMs, totalMs: since() } };
-      };
-      try {
-        return await withDeadline(timeoutMs, exchange, timedOut, { cancel: closing.signal });
-      } catch (error) {
-        throw new HttpFailure(classifyNetworkError(error), since());
+    request(request) {
+      if (!request.shared) return send(request);
+      const { material, ...rest } = request;
+      const key = JSON.stringify([identityOf(material), rest]);
+      let answer = shared.get(key);
+      if (!answer) {
+        answer = send(request);
+        shared.set(key, answer);
       }
+      return answer;
+    },
+    probe(target, options: ProbeOptions) {
+      const proxy = proxyFor(new URL(target), env);
+      const key = JSON.stringify([target, identityOf(options.material), options.timeoutMs, proxy ?? null, lookupId(options.lookup)]);
+      let probe = probes.get(key);
+      if (!probe) {
+        probe = probeEndpoint(target, { ...options, proxy, connections });
+        probes.set(key, probe);
+      }
+      return probe;
     },
     async close() {
       // Connections still being opened are dropped too: nothing outlives the session.

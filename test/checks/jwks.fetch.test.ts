@@ -379,6 +379,7 @@ describe('jwks.fetch on network failures', () => {
       request: async () => {
         throw new HttpFailure(failure, 12);
       },
+      probe: () => Promise.reject(new Error('unreached')),
       close: async () => undefined,
     };
     return { configPath: 'golive.yaml', env, options: { ...DEFAULT_OPTIONS, timeoutMs: 1_000 }, now: () => Date.now(), http };
@@ -529,7 +530,7 @@ describe('jwks.fetch for a client that does not sign', () => {
 
   it.each(['client_secret_post', 'client_secret_basic'] as const)('%s: a failure without an answer warns too (ca-unreadable)', async (authMethod) => {
     // http.ca is read before any request: nothing is sent.
-    const ctx: RunContext = { configPath: 'golive.yaml', env: {}, options: DEFAULT_OPTIONS, now: () => Date.now(), http: { request: () => Promise.reject(new Error('unreached')), close: async () => undefined } };
+    const ctx: RunContext = { configPath: 'golive.yaml', env: {}, options: DEFAULT_OPTIONS, now: () => Date.now(), http: { request: () => Promise.reject(new Error('unreached')), probe: () => Promise.reject(new Error('unreached')), close: async () => undefined } };
     const base = configWithJwks('https://jwks.example.test/org/jwks.json', { authMethod });
     const config = { ...base, http: { ...base.http, ca: '/no/such/dir/ca.pem' } };
     const result = await jwksFetch.run(ctx, { 'config.consistency': config });

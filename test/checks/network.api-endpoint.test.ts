@@ -3,7 +3,7 @@ import networkApiEndpoint from '../../checks/network.api-endpoint.js';
 import { loadCertificate } from '../../src/credentials/certificates.js';
 import { loadPrivateKey } from '../../src/credentials/keys.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { resolvedConfig, runContext } from '../support/resolved-config.js';
+import { onlineContext, resolvedConfig } from '../support/resolved-config.js';
 import { configVariant, runOnline, sandboxEnv, startSilentServer } from '../support/online.js';
 
 // The API host is probed by the same code as the token host (checks/network-checks.ts,
@@ -63,7 +63,7 @@ describe('network.api-endpoint', () => {
       sandbox.setFaults(['mtls-cert-not-requested']);
       try {
         const result = await networkApiEndpoint.run(
-          runContext(),
+          onlineContext(),
           { 'config.consistency': config },
           { 'transport.keypair': { status: 'pass', output: { key: key.value, certificate: certificate.value } } },
         );

@@ -17,7 +17,7 @@ import {
   startTlsServer,
   type Listening,
 } from '../support/online.js';
-import { resolvedConfig, runContext } from '../support/resolved-config.js';
+import { onlineContext, resolvedConfig } from '../support/resolved-config.js';
 
 let sandbox: Sandbox;
 const servers: Listening[] = [];
@@ -298,7 +298,7 @@ describe('network.token-endpoint on mTLS: the client certificate is the one tran
 
   it('presents the key pair transport.keypair passed on, reading no transport file itself', async () => {
     const result = await networkTokenEndpoint.run(
-      runContext(),
+      onlineContext(),
       { 'config.consistency': withoutTransportFiles() },
       { 'transport.keypair': { status: 'pass', output: await sandboxTransportPair() } },
     );
@@ -321,7 +321,7 @@ describe('network.token-endpoint on mTLS: the client certificate is the one tran
   ] as const)('when $why, connects without a certificate and says why if the host lets it in', async ({ transport, problem }) => {
     sandbox.setFaults(['mtls-cert-not-requested']);
     try {
-      const result = await networkTokenEndpoint.run(runContext(), { 'config.consistency': withoutTransportFiles() }, { 'transport.keypair': transport });
+      const result = await networkTokenEndpoint.run(onlineContext(), { 'config.consistency': withoutTransportFiles() }, { 'transport.keypair': transport });
       expect(result).toMatchObject({
         status: 'warn',
         code: 'no-client-certificate',

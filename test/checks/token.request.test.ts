@@ -70,6 +70,7 @@ function recording(): { http: HttpSession; urls: string[]; bodies: string[]; ans
         seen.answers.push(response.body.toString('utf8'));
         return response;
       },
+      probe: (target, options) => inner.probe(target, options),
       close: () => inner.close(),
     },
   };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ResolvedConfig, SigningConfig, CredentialFiles } from '../../src/config/types.js';
-import type { HttpSession } from '../../src/net/http.js';
+import { createHttpSession, type HttpSession } from '../../src/net/http.js';
 import { DEFAULT_OPTIONS, type RunContext } from '../../src/pipeline/context.js';
 import { threddEndpoints } from '../../src/profiles/thredd.js';
 
@@ -71,4 +71,9 @@ const noHttp = new Proxy({} as HttpSession, {
 /** An offline run context with a fixed clock. */
 export function runContext(now = Date.now()): RunContext {
   return { configPath: 'golive.yaml', env: {}, options: { ...DEFAULT_OPTIONS, offline: true }, now: () => now, http: noHttp };
+}
+
+/** An online run context with its own HTTP session (a fresh one per call: nothing probed before is reused). */
+export function onlineContext(now = Date.now()): RunContext {
+  return { configPath: 'golive.yaml', env: {}, options: DEFAULT_OPTIONS, now: () => now, http: createHttpSession({}) };
 }

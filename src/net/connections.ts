@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
+import type { TlsMaterial } from './probe.js';
+
+/** Connections per host: the platform allows 20 per client IP, so stay far below. */
+export const MAX_CONNECTIONS_PER_HOST = 4;
+
+/** Connections open at once in a run, every host together. */
+export const MAX_CONNECTIONS = 8;
+
+/** How long a connection golive closes may take to close on the server's side before it is dropped. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** Gives a slot back; calling it again does nothing. */
+export type Release = () => void;
+
+interface Waiter {
+  host: string;
+  grant: (release: Release) => void;
+  /** An idle connection was closed to make room for this waiter. */
+  evicted?: boolean;
+}
+
+/** An open connection holding a slot; a kept-alive one says when it is idle (no request on it or waiting for it). */
+interface Held {
+  host: string;
+  /** The socket to close: the TLS socket once TLS runs over the connection. */
+  socket: Socket;
+  idle?: () => boolean;
+}
+
+/** What identifies a TLS identity: the anchors trusted and the certificate presented. */
+export function identityOf(material: TlsMaterial): string {
+  return createHash('sha256')
+    .update(JSON.stringify([material.extraCa ?? [], material.clientCertificate?.cert ?? '']))
+    .digest('hex');
+}
+
+/**
+ * What every connection of a run shares, whichever check opens it (the
+ * layer probes, the inspection handshake, the HTTP requests) and for every
+ * config of the run:
+ * - one TLS secure context per identity: a context built from `ca` parses
+ *   Node's ~145 roots plus the extra anchors, ~40 ms, so it is built once,
+ *   not per connection;
+ * - the connection slots: at most MAX_CONNECTIONS_PER_HOST to one host and
+ *   MAX_CONNECTIONS in all are open at once; a connection waits for a slot,
+ *   and its slot frees when its socket closes. A kept-alive connection with
+ *   nothing to do is closed when another connection is waiting for its slot.
+ */
+export class Connections {
+  readonly #contexts = new Map<string, Promise<SecureContext>>();
+  readonly #open = new Map<string, number>();
+  readonly #waiting: Waiter[] = [];
+  readonly #held = new Map<Socket, Held>();
+  #total = 0;
+  #peak = { total: 0, perHost: 0 };
+
+  constructor(readonly limits = { perHost: MAX_CONNECTIONS_PER_HOST, total: MAX_CONNECTIONS }) {}
+
+  /** The secure context of this identity (Node's roots plus `extraCa`; the client certificate on mTLS), built once. */
+  secureContext(material: TlsMaterial): Promise<SecureContext> {
+    const identity = identityOf(material);
+    let context = this.#contexts.get(identity);
+    if (!context) {
+      context = import('node:tls').then(({ createSecureContext, rootCertificates }) =>
+        createSecureContext({
+          // Setting `ca` replaces Node's roots, so extra anchors are added to them.
+          ...(material.extraCa?.length && { ca: [...rootCertificates, ...material.extraCa] }),
+          ...(material.clientCertificate && { cert: material.clientCertificate.cert, key: material.clientCertificate.key }),
+        }),
+      );
+      this.#contexts.set(identity, context);
+    }
+    return context;
+  }
+
+  /** The most connections that were open at once: to one host, and in all. */
+  get peak(): { total: number; perHost: number } {
+    return { ...this.#peak };
+  }
+
+  /** Waits for a slot to `host` (host:port); rejects when `signal` aborts first. */
+  slot(host: string, signal?: AbortSignal): Promise<Release> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#free(host)) return Promise.resolve(this.#take(host));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        host,
+        grant: (release) => {
+          signal?.removeEventListener('abort', abandon);
+          resolve(release);
+        },
+      };
+      const abandon = (): void => {
+        const at = this.#waiting.indexOf(waiter);
+        if (at !== -1) this.#waiting.splice(at, 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', abandon, { once: true });
+      this.#waiting.push(waiter);
+      this.reclaimIdle();
+    });
+  }
+
+  /**
+   * Closes kept-alive connections with nothing to do that a waiting
+   * connection needs the slot of (one per waiter): the HTTP session calls
+   * this when its requests to a host are done.
+   */
+  reclaimIdle(): void {
+    for (const waiter of this.#waiting) {
+      if (waiter.evicted) continue;
+      const hostFull = (this.#open.get(waiter.host) ?? 0) >= this.limits.perHost;
+      const candidate = [...this.#held.values()].find((held) => (!hostFull || held.host === waiter.host) && held.idle?.() === true);
+      if (!candidate) continue;
+      for (const [socket, held] of this.#held) if (held === candidate) this.#held.delete(socket);
+      waiter.evicted = true;
+      // Closed the polite way (TLS close_notify, then FIN): the slot frees once the server has closed its side too.
+      candidate.socket.end();
+      setTimeout(() => candidate.socket.destroy(), CLOSE_GRACE_MS).unref();
+    }
+  }
+
+  /**
+   * Opens a connection to `host` (host:port) in a slot: waits for one (until
+   * `signal` aborts), then runs `open`; the slot frees when the socket closes,
+   * or at once when `open` fails.
+   */
+  async connect<T extends Socket>(host: string, signal: AbortSignal, open: () => Promise<T>, idle?: () => boolean): Promise<T> {
+    // `[::1]:443` (a URL's host) and `::1:443` (a probe's) are one host.
+    const key = host.replace(/^\[([^\]]*)\]/, '$1');
+    const release = await this.slot(key, signal);
+    let socket: T;
+    try {
+      socket = await open();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    if (socket.destroyed) {
+      release();
+      return socket;
+    }
+    this.#held.set(socket, { host: key, socket, ...(idle && { idle }) });
+    socket.once('close', () => {
+      this.#held.delete(socket);
+      release();
+    });
+    return socket;
+  }
+
+  /** TLS now runs over `raw`: closing the connection closes `secure` (close_notify, then FIN). */
+  securedBy(raw: Socket, secure: Socket): void {
+    const held = this.#held.get(raw);
+    if (held) held.socket = secure;
+  }
+
+  #free(host: string): boolean {
+    return this.#total < this.limits.total && (this.#open.get(host) ?? 0) < this.limits.perHost;
+  }
+
+  #take(host: string): Release {
+    const count = (this.#open.get(host) ?? 0) + 1;
+    this.#open.set(host, count);
+    this.#total += 1;
+    this.#peak = { total: Math.max(this.#peak.total, this.#total), perHost: Math.max(this.#peak.perHost, count) };
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#open.get(host) ?? 1) - 1;
+      if (left === 0) this.#open.delete(host);
+      else this.#open.set(host, left);
+      this.#total -= 1;
+      this.#grantWaiting();
+    };
+  }
+
+  /** Hands freed slots to the longest-waiting connections that fit (first come, first served per host). */
+  #grantWaiting(): void {
+    for (let at = 0; at < this.#waiting.length; ) {
+      const waiter = this.#waiting[at]!;
+      if (!this.#free(waiter.host)) {
+        at += 1;
+        continue;
+      }
+      this.#waiting.splice(at, 1);
+      waiter.grant(this.#take(waiter.host));
+    }
+  }
+}
