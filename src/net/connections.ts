@@ -37,13 +37,37 @@ export function identityOf(material: TlsMaterial): string {
     .digest('hex');
 }
 
+/** The native side of a SecureContext: Node's own createSecureContext adds each `ca` through it. */
+interface NativeContext {
+  addCACert?: (pem: string) => void;
+}
+
+/**
+ * A context that trusts Node's roots (those NODE_EXTRA_CA_CERTS adds
+ * included) plus `extraCa`. Setting the `ca` option replaces the roots, and
+ * giving them back as PEM (`tls.rootCertificates`) parses ~145 certificates,
+ * ~50 ms. So the context starts from the roots Node already holds and the
+ * extra anchors are added to it alone: Node gives the context its own copy
+ * of the root store before adding, the process's default stays as it was
+ * (test/net/connection-cap.test.ts proves both). Where the native call is
+ * missing, the `ca` option does the same, slowly.
+ */
+function secureContextFor(tls: typeof import('node:tls'), material: TlsMaterial): SecureContext {
+  const client = material.clientCertificate && { cert: material.clientCertificate.cert, key: material.clientCertificate.key };
+  const extra = material.extraCa ?? [];
+  if (extra.length === 0) return tls.createSecureContext({ ...client });
+  const context = tls.createSecureContext({ ...client });
+  const native = (context as { context?: NativeContext }).context;
+  if (typeof native?.addCACert !== 'function') return tls.createSecureContext({ ...client, ca: [...tls.rootCertificates, ...extra] });
+  for (const pem of extra) native.addCACert(pem);
+  return context;
+}
+
 /**
  * What every connection of a run shares, whichever check opens it (the
  * layer probes, the inspection handshake, the HTTP requests) and for every
  * config of the run:
- * - one TLS secure context per identity: a context built from `ca` parses
- *   Node's ~145 roots plus the extra anchors, ~40 ms, so it is built once,
- *   not per connection;
+ * - one TLS secure context per identity, built once, not per connection;
  * - the connection slots: at most MAX_CONNECTIONS_PER_HOST to one host and
  *   MAX_CONNECTIONS in all are open at once; a connection waits for a slot,
  *   and its slot frees when its socket closes. A kept-alive connection with
@@ -64,13 +88,7 @@ export class Connections {
     const identity = identityOf(material);
     let context = this.#contexts.get(identity);
     if (!context) {
-      context = import('node:tls').then(({ createSecureContext, rootCertificates }) =>
-        createSecureContext({
-          // Setting `ca` replaces Node's roots, so extra anchors are added to them.
-          ...(material.extraCa?.length && { ca: [...rootCertificates, ...material.extraCa] }),
-          ...(material.clientCertificate && { cert: material.clientCertificate.cert, key: material.clientCertificate.key }),
-        }),
-      );
+      context = import('node:tls').then((tls) => secureContextFor(tls, material));
       this.#contexts.set(identity, context);
     }
     return context;

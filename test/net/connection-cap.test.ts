@@ -5,7 +5,8 @@ import { checkConfigs } from '../../src/check-run.js';
 import { DEFAULT_OPTIONS } from '../../src/pipeline/context.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { Connections } from '../../src/net/connections.js';
-import { configVariant, sandboxEnv } from '../support/online.js';
+import { connect as connectTls, type SecureContext } from 'node:tls';
+import { configVariant, sandboxEnv, sandboxServerCertificate, startTlsServer } from '../support/online.js';
 
 /**
  * A TCP relay in front of one sandbox host: it counts the connections open
@@ -158,6 +159,27 @@ describe('Connections', () => {
     first.destroy();
     (await second).destroy();
     server.close();
+  });
+
+  it('trusts the extra anchors in its own context, and the process default still does not', async () => {
+    const server = await startTlsServer(await sandboxServerCertificate(sandbox, 'CN=anchors.local'));
+    const handshake = (options: { secureContext?: SecureContext }): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = connectTls({ host: '127.0.0.1', port: server.port, ...options }, () => {
+          socket.destroy();
+          resolve('trusted');
+        });
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+    try {
+      const context = await new Connections().secureContext({ extraCa: [sandbox.ca.cert] });
+      expect(await handshake({ secureContext: context })).toBe('trusted');
+      expect(await handshake({})).toMatch(/UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED|UNABLE_TO_VERIFY/);
+      const withoutAnchors = await new Connections().secureContext({});
+      expect(await handshake({ secureContext: withoutAnchors })).not.toBe('trusted');
+    } finally {
+      await server.close();
+    }
   });
 
   it('builds one secure context per identity', async () => {
