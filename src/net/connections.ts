@@ -22,12 +22,18 @@ interface Waiter {
   evicted?: boolean;
 }
 
-/** An open connection holding a slot; a kept-alive one says when it is idle (no request on it or waiting for it). */
+/** The kept-alive connections of one HTTP client to one origin: idle when no request is on them or waiting for them. */
+export interface Pool {
+  name: string;
+  idle: () => boolean;
+}
+
+/** An open connection holding a slot. */
 interface Held {
   host: string;
   /** The socket to close: the TLS socket once TLS runs over the connection. */
   socket: Socket;
-  idle?: () => boolean;
+  pool?: Pool;
 }
 
 /** What identifies a TLS identity: the anchors trusted and the certificate presented. */
@@ -78,6 +84,8 @@ export class Connections {
   readonly #open = new Map<string, number>();
   readonly #waiting: Waiter[] = [];
   readonly #held = new Map<Socket, Held>();
+  /** Connections of a pool being closed to free their slot: its next request waits until they have (see quiet). */
+  readonly #closing = new Map<string, Set<Promise<void>>>();
   #total = 0;
   #peak = { total: 0, perHost: 0 };
 
@@ -131,14 +139,33 @@ export class Connections {
     for (const waiter of this.#waiting) {
       if (waiter.evicted) continue;
       const hostFull = (this.#open.get(waiter.host) ?? 0) >= this.limits.perHost;
-      const candidate = [...this.#held.values()].find((held) => (!hostFull || held.host === waiter.host) && held.idle?.() === true);
+      const candidate = [...this.#held].find(([, held]) => (!hostFull || held.host === waiter.host) && held.pool?.idle() === true);
       if (!candidate) continue;
-      for (const [socket, held] of this.#held) if (held === candidate) this.#held.delete(socket);
+      const [raw, { socket, pool }] = candidate;
+      this.#held.delete(raw);
       waiter.evicted = true;
-      // Closed the polite way (TLS close_notify, then FIN): the slot frees once the server has closed its side too.
-      candidate.socket.end();
-      setTimeout(() => candidate.socket.destroy(), CLOSE_GRACE_MS).unref();
+      // Closed the polite way (TLS close_notify, then FIN): the slot frees once the server has closed its side
+      // too, so the server never counts more connections than the limits.
+      const closed = new Promise<void>((resolve) => raw.once('close', () => resolve()));
+      const closing = this.#closing.get(pool!.name) ?? new Set();
+      closing.add(closed);
+      this.#closing.set(pool!.name, closing);
+      void closed.then(() => {
+        closing.delete(closed);
+        if (closing.size === 0 && this.#closing.get(pool!.name) === closing) this.#closing.delete(pool!.name);
+      });
+      socket.end();
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
     }
+  }
+
+  /**
+   * Resolves once no connection of `pool` is being closed: a request must not
+   * be handed a connection whose writing side golive has already ended.
+   */
+  async quiet(pool: string): Promise<void> {
+    const closing = this.#closing.get(pool);
+    if (closing) await Promise.all(closing);
   }
 
   /**
@@ -146,7 +173,7 @@ export class Connections {
    * `signal` aborts), then runs `open`; the slot frees when the socket closes,
    * or at once when `open` fails.
    */
-  async connect<T extends Socket>(host: string, signal: AbortSignal, open: () => Promise<T>, idle?: () => boolean): Promise<T> {
+  async connect<T extends Socket>(host: string, signal: AbortSignal, open: () => Promise<T>, pool?: Pool): Promise<T> {
     // `[::1]:443` (a URL's host) and `::1:443` (a probe's) are one host.
     const key = host.replace(/^\[([^\]]*)\]/, '$1');
     const release = await this.slot(key, signal);
@@ -161,7 +188,7 @@ export class Connections {
       release();
       return socket;
     }
-    this.#held.set(socket, { host: key, socket, ...(idle && { idle }) });
+    this.#held.set(socket, { host: key, socket, ...(pool && { pool }) });
     socket.once('close', () => {
       this.#held.delete(socket);
       release();

@@ -5,7 +5,7 @@ import type { buildConnector, Dispatcher } from 'undici';
 import { contentCodings, type Undecodable } from './answer.js';
 import { classifyNetworkError } from './classify.js';
 import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline, type Progress } from './connect.js';
-import { Connections, identityOf, MAX_CONNECTIONS_PER_HOST } from './connections.js';
+import { Connections, identityOf, MAX_CONNECTIONS_PER_HOST, type Pool } from './connections.js';
 import { ACCEPT_ENCODING, HttpFailure, MAX_DECODED_CODINGS, type HttpRequest, type HttpResponse, type HttpSession, type ProbeOptions } from './http.js';
 import { probeEndpoint, type ProbeResult, type TlsMaterial } from './probe.js';
 import { proxyFor } from './proxy.js';
@@ -178,7 +178,7 @@ function connector(
   openings: Openings,
   closing: AbortSignal,
   connections: Connections,
-  idle: (origin: string) => boolean,
+  poolOf: (origin: string) => Pool,
 ): buildConnector.connector {
   return (options, callback) => {
     const origin = `${options.protocol}//${options.host ?? options.hostname}`;
@@ -192,7 +192,7 @@ function connector(
           `${hostname}:${port}`,
           progress.signal,
           () => (proxy ? openTunnel(proxy, hostname, port, progress) : connectTcp(hostname, port, progress)),
-          () => idle(origin),
+          poolOf(origin),
         );
         if (options.protocol !== 'https:') return socket;
         const { isIP } = await import('node:net');
@@ -244,7 +244,10 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
         ({ Agent }) =>
           new Agent({
             connections: MAX_CONNECTIONS_PER_HOST,
-            connect: connector(material, timeoutMs, env, openings, closing.signal, connections, (origin) => !busy.get(`${key} ${origin}`)),
+            connect: connector(material, timeoutMs, env, openings, closing.signal, connections, (origin) => {
+              const name = `${key} ${origin}`;
+              return { name, idle: () => !busy.has(name) };
+            }),
             headersTimeout: timeoutMs,
             bodyTimeout: timeoutMs,
             keepAliveTimeout: KEEP_ALIVE_MS,
@@ -260,7 +263,7 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
     const pool = `${dispatcherKey(request.material, request.timeoutMs)} ${new URL(request.url).origin}`;
     busy.set(pool, (busy.get(pool) ?? 0) + 1);
     try {
-      return await exchangeWithin(request);
+      return await exchangeWithin(request, pool);
     } finally {
       const left = busy.get(pool)! - 1;
       if (left === 0) busy.delete(pool);
@@ -269,7 +272,7 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
     }
   };
 
-  const exchangeWithin = async (request: HttpRequest): Promise<HttpResponse> => {
+  const exchangeWithin = async (request: HttpRequest, pool: string): Promise<HttpResponse> => {
     const started = performance.now();
     const since = (): number => Math.round((performance.now() - started) * 10) / 10;
     const { timeoutMs } = request;
@@ -285,6 +288,7 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
     };
     const exchange = async (signal: AbortSignal): Promise<HttpResponse> => {
       const { request: undiciRequest } = await import('undici');
+      await connections.quiet(pool);
       const dispatcher = await dispatcherFor(request.material, timeoutMs);
       const asked = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'accept-encoding');
       const response = await undiciRequest(request.url, {
