@@ -9,6 +9,7 @@ import { Connections, identityOf, MAX_CONNECTIONS_PER_HOST, type Pool } from './
 import { ACCEPT_ENCODING, HttpFailure, MAX_DECODED_CODINGS, type HttpRequest, type HttpResponse, type HttpSession, type ProbeOptions } from './http.js';
 import { probeEndpoint, type ProbeResult, type TlsMaterial } from './probe.js';
 import { proxyFor } from './proxy.js';
+import { loadUndici } from './undici.js';
 
 type Decoder = () => Transform;
 
@@ -240,7 +241,7 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
     const key = dispatcherKey(material, timeoutMs);
     let dispatcher = dispatchers.get(key);
     if (!dispatcher) {
-      dispatcher = import('undici').then(
+      dispatcher = loadUndici().then(
         ({ Agent }) =>
           new Agent({
             connections: MAX_CONNECTIONS_PER_HOST,
@@ -287,7 +288,7 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
         : new StepTimeout('http', timeoutMs, proxy);
     };
     const exchange = async (signal: AbortSignal): Promise<HttpResponse> => {
-      const { request: undiciRequest } = await import('undici');
+      const { request: undiciRequest } = await loadUndici();
       await connections.quiet(pool);
       const dispatcher = await dispatcherFor(request.material, timeoutMs);
       const asked = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'accept-encoding');

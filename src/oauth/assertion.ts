@@ -1,5 +1,6 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { THREDD } from '../profiles/thredd.js';
+import { loadJose } from './jose.js';
 import { decodeJwt } from './jwt.js';
 import { ASSERTION_LIFETIME_SECONDS } from './lifetime.js';
 
@@ -42,7 +43,7 @@ export type AssertionBuildResult = { ok: true; value: BuiltAssertion } | { ok: f
 
 /** The RFC 7523 client assertion, signed with jose. A key jose refuses is a result, not a throw. */
 export async function buildClientAssertion(input: AssertionInput): Promise<AssertionBuildResult> {
-  const { SignJWT } = await import('jose');
+  const { SignJWT } = await loadJose();
   const iat = Math.floor(input.now / 1000);
   const header: AssertionHeader = { alg: input.algorithm, ...(input.kid !== undefined && { kid: input.kid }) };
   const claims: AssertionClaims = {
@@ -103,7 +104,7 @@ export async function selfCheckAssertion(assertion: string, expected: AssertionE
   if (header.kid !== expected.kid) {
     problems.push({ code: 'kid', detail: `header kid is ${JSON.stringify(header.kid)}, expected ${JSON.stringify(expected.kid)}` });
   }
-  const { compactVerify } = await import('jose');
+  const { compactVerify } = await loadJose();
   try {
     await compactVerify(assertion, expected.publicKey, { algorithms: [expected.algorithm] });
   } catch (error) {

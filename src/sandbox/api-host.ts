@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import type { JSONWebKeySet, JWTPayload } from 'jose';
 import { REQUIRED_REGION } from './faults.js';
 import {
   applyTlsFaults,
@@ -12,6 +12,7 @@ import {
   setDateHeader,
   type FaultState,
 } from './http.js';
+import { loadJose, type Jose } from '../oauth/jose.js';
 import { certificateThumbprint, type Material } from './material.js';
 
 /** The platform's fair-use rule: concurrent connections allowed per client IP. */
@@ -62,17 +63,18 @@ function unauthorized(res: ServerResponse, description: string): void {
   });
 }
 
-function describeJoseError(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return 'The access token has expired.';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `The access token ${error.claim} claim is not accepted.`;
-  if (error instanceof joseErrors.JOSEError) return `The access token is not valid (${error.code}).`;
+function describeJoseError(error: unknown, { errors }: Jose): string {
+  if (error instanceof errors.JWTExpired) return 'The access token has expired.';
+  if (error instanceof errors.JWTClaimValidationFailed) return `The access token ${error.claim} claim is not accepted.`;
+  if (error instanceof errors.JOSEError) return `The access token is not valid (${error.code}).`;
   return 'The access token is not valid.';
 }
 
 /** An API host: TLS, or mTLS with certificate-bound tokens, answering Thredd-shaped errors. */
 export function createApiHost(options: ApiHostOptions): Server {
   const { faults, mutual } = options;
-  const keys = createLocalJWKSet(options.tokenKeys);
+  // Made at the first request, when jose loads.
+  let keys: ReturnType<Jose['createLocalJWKSet']> | undefined;
   const connections = new Map<string, number>();
 
   async function authorize(req: IncomingMessage, res: ServerResponse): Promise<JWTPayload | undefined> {
@@ -82,11 +84,13 @@ export function createApiHost(options: ApiHostOptions): Server {
       unauthorized(res, header ? 'The Authorization header is not a Bearer token.' : 'The Authorization header is missing.');
       return undefined;
     }
+    const jose = await loadJose();
+    keys ??= jose.createLocalJWKSet(options.tokenKeys);
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], keys, { issuer: options.issuer, audience: options.resource }));
+      ({ payload } = await jose.jwtVerify(match[1], keys, { issuer: options.issuer, audience: options.resource }));
     } catch (error) {
-      unauthorized(res, describeJoseError(error));
+      unauthorized(res, describeJoseError(error, jose));
       return undefined;
     }
     const bound = (payload.cnf as { 'x5t#S256'?: string } | undefined)?.['x5t#S256'];

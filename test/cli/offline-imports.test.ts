@@ -37,6 +37,11 @@ const NETWORK_CODE: Record<string, string> = {
   'src/jwks/registration.ts': 'rankMatches',
   'src/online/thredd-errors.ts': 'summariseErrors',
   'checks/network-checks.ts': 'checkEndpoint',
+  // undici and jose are bundled (src/net/undici.ts, src/oauth/jose.ts load them).
+  'node_modules/undici/lib/dispatcher/client-h1.js': 'lazyllhttp',
+  'node_modules/undici/lib/core/connect.js': 'buildConnector',
+  'node_modules/jose/dist/webapi/jws/compact/verify.js': 'compactVerify',
+  'node_modules/jose/dist/webapi/jwt/verify.js': 'jwtVerify',
 };
 
 const defines = (code: string, name: string): boolean => new RegExp(`\\bfunction ${name}\\(`).test(code);

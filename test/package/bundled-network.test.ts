@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { createRequire, isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseAst } from 'rollup/parseAst';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { BASE_ENV, DIST, ROOT, type CliResult } from '../support/cli.js';
+
+// undici and jose are bundled (tsup.config.ts, scripts/bundle-plugins.ts):
+// the build imports no package the published manifest does not declare, an
+// online check runs from the built files with neither package installed, and
+// undici's HTTP parser is compiled as src/net/wasm-baseline.ts says.
+
+const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+};
+const builtFiles = (): string[] => readdirSync(DIST).filter((file) => file.endsWith('.js'));
+
+/** Every module specifier a built file imports, statically or with import(). */
+function specifiersOf(code: string): string[] {
+  const found: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const { type, source } = node as { type?: string; source?: { type: string; value: unknown } };
+    if (type?.startsWith('Import') || type?.startsWith('Export')) {
+      if (source?.type === 'Literal' && typeof source.value === 'string') found.push(source.value);
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(parseAst(code.replace(/^#!.*\n/, '')));
+  return found;
+}
+
+describe('the build', () => {
+  it('imports only built-ins, its own files and the packages package.json declares (undici and jose are inside)', () => {
+    const declared = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
+    expect(declared).not.toContain('undici');
+    expect(declared).not.toContain('jose');
+    const imported = new Set(builtFiles().flatMap((file) => specifiersOf(readFileSync(path.join(DIST, file), 'utf8'))));
+    expect(imported).toContain('listr2');
+    const undeclared = [...imported].filter((id) => !id.startsWith('./') && !isBuiltin(id) && !declared.has(id.replace(/^((@[^/]+\/)?[^/]+).*/, '$1')));
+    expect(undeclared).toEqual([]);
+  });
+
+  it("has no esbuild __require shim, which throws in an ES module: undici's require('node:…') calls read process.getBuiltinModule", () => {
+    expect(builtFiles().filter((file) => /\b__require\b/.test(readFileSync(path.join(DIST, file), 'utf8')))).toEqual([]);
+  });
+});
+
+describe('an online check from the built files alone', () => {
+  let sandbox: Sandbox;
+  let root: string;
+  let cli: string;
+  let run: CliResult;
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(DIST, 'cli.js'))) throw new Error(`${DIST}/cli.js is missing: build first (npx tsup --out-dir DIR, GOLIVE_DIST=DIR)`);
+    sandbox = await startSandbox({ quiet: true });
+    // The published layout, with the production dependencies only (test/package/install.test.ts lays it out the same way).
+    root = await mkdtemp(path.join(tmpdir(), 'golive-bundled-'));
+    const installed = path.join(root, 'node_modules', 'golive');
+    await mkdir(installed, { recursive: true });
+    await cp(DIST, path.join(installed, 'dist'), { recursive: true });
+    await cp(path.join(ROOT, 'package.json'), path.join(installed, 'package.json'));
+    for (const name of Object.keys(manifest.dependencies)) await symlink(path.join(ROOT, 'node_modules', name), path.join(root, 'node_modules', name), 'dir');
+    cli = path.join(installed, 'dist', 'cli.js');
+    // V8 prints a line for each WebAssembly function it compiles, and the compiler it used.
+    const args = ['--trace-wasm-compilation-times', '--', cli, 'check', '--env-file', sandbox.envFile, sandbox.configs['private_key_jwt-mtls']!];
+    run = await new Promise((resolve, reject) => {
+      execFile(process.execPath, args, { cwd: root, env: { ...BASE_ENV, HOME: root }, timeout: 60_000 }, (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      });
+    });
+  });
+
+  afterAll(async () => {
+    await sandbox?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('passes every check, with undici and jose nowhere to be resolved', () => {
+    const resolveFromGolive = createRequire(cli);
+    for (const name of ['undici', 'jose']) expect(() => resolveFromGolive.resolve(name), name).toThrow(expect.objectContaining({ code: 'MODULE_NOT_FOUND' }));
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/19 passed, 0 warnings, 0 failed, 0 skipped/);
+    expect(run.code).toBe(0);
+  });
+
+  it("compiles undici's HTTP parser with Liftoff only: TurboFan's compile of it held the exit back 40-250 ms", () => {
+    const compiled = run.stdout.split('\n').filter((line) => line.startsWith('Compiled function'));
+    expect(compiled.filter((line) => / using Liftoff,/.test(line)).length).toBeGreaterThan(0);
+    expect(compiled.filter((line) => !/ using Liftoff,/.test(line))).toEqual([]);
+  });
+});
