@@ -79,7 +79,7 @@ async function inspect(reference: FileReference): Promise<{ problem?: FileProble
     if (!info.isFile()) return { problem: { kind: 'not-a-file', field, file } };
     await access(file, constants.R_OK);
     // Named by the config: no report may replace it, even when --only or a failure keeps it unread.
-    await noteInputFile(file, field);
+    await noteInputFile(file, field, info);
     return { mode: info.mode & 0o777 };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -276,11 +276,11 @@ function loadFailure(loaderFinding: CredentialFinding, file: string): CheckOutco
 }
 
 /** `<role>.key`: the private key loads, is strong enough and (signing) fits the algorithm. */
-export async function checkKey(role: CredentialRole, resolved: ResolvedConfig): Promise<CheckOutcome<LoadedKey | undefined>> {
+export async function checkKey(ctx: RunContext, role: CredentialRole, resolved: ResolvedConfig): Promise<CheckOutcome<LoadedKey | undefined>> {
   const applicable = credentialsFor(role, resolved);
   if (!('files' in applicable)) return applicable;
   const file = applicable.display(applicable.files.privateKey);
-  const loaded = await loadPrivateKey(applicable.files.privateKey, applicable.files.passphrase, { displayName: file, section: role });
+  const loaded = await loadPrivateKey(applicable.files.privateKey, applicable.files.passphrase, { displayName: file, section: role, memo: ctx.credentials });
   if (!loaded.ok) return loadFailure(loaded.finding, file);
   const key = loaded.value;
   const { facts } = key;
@@ -348,7 +348,7 @@ export async function checkCertificate(
   if (!('files' in applicable)) return applicable;
   const { files } = applicable;
   const file = applicable.display(files.certificate ?? files.privateKey);
-  const options = { displayName: file, section: role };
+  const options = { displayName: file, section: role, memo: ctx.credentials };
   const loaded = files.certificate
     ? await loadCertificate(files.certificate, { ...options, ...(files.passphrase ? { passphrase: files.passphrase } : {}) })
     : await loadCertificateFromBundle(files.privateKey, files.passphrase, options);

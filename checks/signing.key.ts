@@ -8,5 +8,5 @@ export default defineCheck({
   title: 'Signing private key loads',
   needs: [configReferences],
   explain: credentialKeyExplanation('signing'),
-  run: (_ctx, deps) => checkKey('signing', deps['config.references']),
+  run: (ctx, deps) => checkKey(ctx, 'signing', deps['config.references']),
 });

@@ -8,5 +8,5 @@ export default defineCheck({
   title: 'Transport private key loads',
   needs: [configReferences],
   explain: credentialKeyExplanation('transport'),
-  run: (_ctx, deps) => checkKey('transport', deps['config.references']),
+  run: (ctx, deps) => checkKey(ctx, 'transport', deps['config.references']),
 });

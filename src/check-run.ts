@@ -5,6 +5,8 @@ import configParse from '../checks/config.parse.js';
 import configReferences from '../checks/config.references.js';
 import type { ResolvedConfig } from './config/types.js';
 import type { RunContext, RunOptions } from './pipeline/context.js';
+import { CredentialMemo } from './credentials/memo.js';
+import { Turns } from './pipeline/turns.js';
 import { runCheckGraph, type RunnerEvent } from './pipeline/runner.js';
 import { createHttpSession } from './net/http.js';
 import type { DnsLookup } from './net/probe.js';
@@ -38,7 +40,10 @@ export interface CheckRunResult {
   resolved: ReadonlyArray<ResolvedConfig | undefined>;
 }
 
-/** Runs every check on each config (concurrently) and builds one report. */
+/** How many configs do their offline checks at once: enough to overlap one's file reads with another's parsing. */
+const CONFIGS_AT_ONCE = 2;
+
+/** Runs every check on each config and builds one report. */
 export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult> {
   const now = input.now ?? Date.now;
   const startedAt = now();
@@ -46,6 +51,12 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
   // One HTTP session for every config: their checks run concurrently, and
   // the per-host connection cap holds across them, not per config.
   const http = createHttpSession(input.env);
+  // Offline, configs take turns at their files and keys, a few at a time and in order (each asks
+  // as it starts), so the run holds the keys, certificates and documents of those few, not of all.
+  // Online, a config waits on the network far longer than it works on files, and its requests
+  // share connections with the other configs': they all start at once.
+  const turns = new Turns(CONFIGS_AT_ONCE);
+  const credentials = new CredentialMemo();
   const settled = await Promise.all(
     input.configs.map(async (configPath, index) => {
       const context: RunContext = Object.freeze({
@@ -55,11 +66,13 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
         now,
         http,
         lookup: input.lookup,
+        credentials,
       });
       const { results, output } = await runCheckGraph({
         checks: CHECKS,
         context,
         redactor,
+        ...(input.options.offline && { turn: () => turns.take() }),
         onEvent: input.onEvent && ((event) => input.onEvent!(index, event)),
       });
       const summary = configSummary(configPath, output(configParse), output(configReferences));
@@ -76,5 +89,6 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
     runs: settled.map(({ run }) => run),
     clockSkewMs: settled.find(({ skewMs }) => skewMs !== undefined)?.skewMs ?? null,
   });
-  return { report: redactor.deep(report), redactor, resolved: settled.map(({ resolved }) => resolved) };
+  // A secret learnt by a later check or config may sit in an earlier result: redact the whole again.
+  return { report: redactor.deepAgain(report), redactor, resolved: settled.map(({ resolved }) => resolved) };
 }

@@ -103,6 +103,11 @@ function characterPattern(ch: string): string {
 /** One text to look for, and how to take it out of a text. */
 interface Needle {
   length: number;
+  /**
+   * What a text must hold for `redact` to change it: all the texts of one of
+   * these lists at least.
+   */
+  requires: readonly (readonly string[])[];
   redact(text: string): string;
 }
 
@@ -110,15 +115,111 @@ interface Needle {
 function compileNeedle(text: string, encodings: (text: string) => string[]): Needle {
   if (text.length <= MAX_PATTERN_LENGTH) return characterwiseNeedle(text);
   const forms = encodings(text);
-  return { length: text.length, redact: (value) => forms.reduce((out, form) => out.replaceAll(form, REDACTED), value) };
+  return {
+    length: text.length,
+    requires: forms.map((form) => [form]),
+    redact: (value) => forms.reduce((out, form) => out.replaceAll(form, REDACTED), value),
+  };
 }
 
 function characterwiseNeedle(text: string): Needle {
+  // Letters and digits match only as themselves, so a match holds every run of them.
   const runs = text.match(/[A-Za-z0-9]+/g) ?? [];
   // The literal any match holds: texts without it are not worth running the pattern on.
   const anchor = runs.reduce((longest, run) => (run.length > longest.length ? run : longest), '');
   const pattern = new RegExp(Array.from(text, (ch) => characterPattern(ch)).join(''), 'g');
-  return { length: text.length, redact: (value) => (value.includes(anchor) ? value.replace(pattern, REDACTED) : value) };
+  return { length: text.length, requires: [runs], redact: (value) => (value.includes(anchor) ? value.replace(pattern, REDACTED) : value) };
+}
+
+/**
+ * Up to this many needles, each is tried on every text, as it costs less than
+ * looking a long text up piece by piece (a few secrets have a hundred needles).
+ */
+const FEW_NEEDLES = 128;
+/** Characters of a required text the index files a needle under. */
+const GRAM = 4;
+/** Places in a required text the index considers filing under: any one will do, so a few suffice. */
+const GRAM_CHOICES = 64;
+
+/** A needle and its place in the order needles apply in. */
+interface Filed {
+  needle: Needle;
+  /** Needles apply longest first, so a secret that contains another is replaced whole; then oldest first. */
+  order: readonly [negativeLength: number, added: number];
+}
+
+function precedes(a: Filed, b: Filed): boolean {
+  return a.order[0] < b.order[0] || (a.order[0] === b.order[0] && a.order[1] < b.order[1]);
+}
+
+/**
+ * The needles, each filed under GRAM characters of a text it requires (the
+ * least shared such piece), once for each list of texts that may satisfy it.
+ * Past FEW_NEEDLES, a text is tried only on needles filed under a piece of
+ * it, so the work per text follows its length, not the number of secrets (a
+ * run of many configs knows the secrets of them all).
+ */
+class NeedleIndex {
+  readonly #byGram = new Map<string, Filed[]>();
+  /** Needles that require no text of GRAM characters: tried on every text. */
+  readonly #always: Filed[] = [];
+  /** Every needle in order, while there are FEW_NEEDLES at most. */
+  #few: Filed[] | undefined = [];
+  #added = 0;
+
+  get size(): number {
+    return this.#added;
+  }
+
+  add(needle: Needle): void {
+    const filed: Filed = { needle, order: [-needle.length, this.#added++] };
+    if (this.#added > FEW_NEEDLES) this.#few = undefined;
+    if (this.#few) {
+      let at = this.#few.length;
+      while (at > 0 && !precedes(this.#few[at - 1]!, filed)) at--;
+      this.#few.splice(at, 0, filed);
+    }
+    const grams = needle.requires.map((texts) => this.#leastShared(texts));
+    if (grams.includes(undefined)) {
+      this.#always.push(filed);
+      return;
+    }
+    for (const gram of new Set(grams as string[])) {
+      const shelf = this.#byGram.get(gram);
+      if (shelf) shelf.push(filed);
+      else this.#byGram.set(gram, [filed]);
+    }
+  }
+
+  /**
+   * The piece of the texts with the fewest needles filed under it, from the
+   * longest text among equals (the least likely in other text), or undefined
+   * when no text is GRAM long.
+   */
+  #leastShared(texts: readonly string[]): string | undefined {
+    let best: string | undefined;
+    let fewest = Infinity;
+    for (const text of [...texts].sort((a, b) => b.length - a.length)) {
+      for (let at = 0; at + GRAM <= text.length && at < GRAM_CHOICES; at++) {
+        const gram = text.slice(at, at + GRAM);
+        const filed = this.#byGram.get(gram)?.length ?? 0;
+        if (filed < fewest) [best, fewest] = [gram, filed];
+      }
+    }
+    return best;
+  }
+
+  /** The needles that may change `text`, in order, from the one after `after` on. */
+  candidates(text: string, after?: Filed): Filed[] {
+    if (this.#few) return after === undefined ? this.#few : this.#few.filter((filed) => precedes(after, filed));
+    const found = new Set<Filed>();
+    const consider = (filed: Filed): void => {
+      if (after === undefined || precedes(after, filed)) found.add(filed);
+    };
+    this.#always.forEach(consider);
+    for (let at = 0; at + GRAM <= text.length; at++) this.#byGram.get(text.slice(at, at + GRAM))?.forEach(consider);
+    return [...found].sort((a, b) => (precedes(a, b) ? -1 : 1));
+  }
 }
 
 /** The encodings a long text is looked for as, longest first so that one holding another is replaced whole. */
@@ -206,10 +307,17 @@ function isJsonObject(segment: string): boolean {
   }
 }
 
+/** Texts up to this length are remembered once redacted: a report repeats its keys, titles and file names for every config. */
+const REMEMBERED_LENGTH = 256;
+/** And at most this many (a megabyte or so), forgotten all at once past it. */
+const REMEMBERED_COUNT = 8192;
+
 export class Redactor {
-  #needles = new Map<string, Needle>();
-  /** Longest first, so a secret that contains another is replaced whole; sorted on first use after a change. */
-  #ordered: Needle[] | undefined;
+  /** Every text looked for: the secrets and their encodings. */
+  readonly #known = new Set<string>();
+  readonly #index = new NeedleIndex();
+  /** Short texts redacted since the last needle was added, and what they became. */
+  readonly #remembered = new Map<string, string>();
 
   constructor(secrets: Iterable<string> = []) {
     for (const secret of secrets) this.add(secret);
@@ -224,15 +332,37 @@ export class Redactor {
   }
 
   #register(text: string, encodings: (text: string) => string[]): void {
-    if (text.length < MIN_SECRET_LENGTH || this.#needles.has(text)) return;
-    this.#needles.set(text, compileNeedle(text, encodings));
-    this.#ordered = undefined;
+    if (text.length < MIN_SECRET_LENGTH || this.#known.has(text)) return;
+    this.#known.add(text);
+    this.#index.add(compileNeedle(text, encodings));
+    this.#remembered.clear();
   }
 
   text(value: string): string {
+    if (value.length > REMEMBERED_LENGTH) return this.#redact(value);
+    let out = this.#remembered.get(value);
+    if (out === undefined) {
+      out = this.#redact(value);
+      if (this.#remembered.size >= REMEMBERED_COUNT) this.#remembered.clear();
+      this.#remembered.set(value, out);
+    }
+    return out;
+  }
+
+  #redact(value: string): string {
     let out = redactJwts(value.replace(PRIVATE_KEY_BLOCK, '[redacted private key]')).replace(JWK_PRIVATE_MEMBER, `$1"${REDACTED}"`);
-    this.#ordered ??= [...this.#needles.values()].sort((a, b) => b.length - a.length);
-    for (const needle of this.#ordered) out = needle.redact(out);
+    if (this.#index.size === 0) return out;
+    let candidates = this.#index.candidates(out);
+    for (let next = 0; next < candidates.length; next++) {
+      const filed = candidates[next]!;
+      const redacted = filed.needle.redact(out);
+      if (redacted !== out) {
+        out = redacted;
+        // The new text may hold a literal the old one did not: look again, for the needles after this one.
+        candidates = this.#index.candidates(out, filed);
+        next = -1;
+      }
+    }
     return out;
   }
 
@@ -249,23 +379,59 @@ export class Redactor {
 
   /** A deep copy with every string (keys included) redacted. */
   deep<T>(value: T): T {
-    return this.#walk(value, new WeakSet()) as T;
+    return this.#walk(value, new WeakSet(), false) as T;
   }
 
-  #walk(value: unknown, seen: WeakSet<object>): unknown {
-    if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) {
-      if (seen.has(value)) return '[circular]';
-      seen.add(value);
-      return value.map((item) => this.#walk(item, seen));
-    }
-    if (value !== null && typeof value === 'object') {
-      if (seen.has(value)) return '[circular]';
-      seen.add(value);
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [this.text(key), this.#walk(item, seen)]));
-    }
-    return value;
+  /**
+   * What `deep` gives, for a value built of this redactor's own copies (a
+   * report of redacted check results, once more secrets are known): plain
+   * data that needs no change is kept, not copied again.
+   */
+  deepAgain<T>(value: T): T {
+    return this.#walk(value, new WeakSet(), true) as T;
   }
+
+  #walk(value: unknown, seen: WeakSet<object>, share: boolean): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (seen.has(value)) return '[circular]';
+    seen.add(value);
+    // Anything but plain data is copied, into plain data, and so is all it holds.
+    const keep = share && isPlainData(value);
+    if (Array.isArray(value)) {
+      const items = value.map((item) => this.#walk(item, seen, keep));
+      return keep && items.every((item, index) => item === value[index]) ? value : items;
+    }
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    // Kept data is copied only from its first change on: the part before it is taken as it was.
+    let copy: Record<string, unknown> | undefined = keep ? undefined : {};
+    for (const [index, key] of keys.entries()) {
+      const item = record[key];
+      const redactedKey = this.text(key);
+      const redactedItem = this.#walk(item, seen, keep);
+      if (!copy && (redactedKey !== key || redactedItem !== item)) {
+        copy = {};
+        for (const before of keys.slice(0, index)) setOwn(copy, before, record[before]);
+      }
+      if (copy) setOwn(copy, redactedKey, redactedItem);
+    }
+    return copy ?? value;
+  }
+}
+
+/** An own data property, as a parsed JSON object has it: assigned, `__proto__` would set the prototype. */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
+}
+
+/** An array or object that `deep` would copy into an equal one: own enumerable string keys only, dense. */
+function isPlainData(value: object): boolean {
+  const keys = Object.keys(value).length;
+  const own = Reflect.ownKeys(value).length;
+  if (Array.isArray(value)) return Object.getPrototypeOf(value) === Array.prototype && keys === value.length && own === keys + 1;
+  return Object.getPrototypeOf(value) === Object.prototype && own === keys;
 }
 
 /**

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { redactAnswer, Redactor, REDACTED } from '../src/redact.js';
 
@@ -181,6 +183,80 @@ describe('Redactor', () => {
     const value: Record<string, unknown> = { a: ['x topsecret'], topsecret: 1 };
     value.self = value;
     expect(redactor.deep(value)).toEqual({ a: ['x [redacted]'], '[redacted]': 1, self: '[circular]' });
+  });
+
+  it('redacts a text it has redacted before, once it learns a secret the text holds', () => {
+    const redactor = new Redactor();
+    const text = 'the client secret is hunter2-and-more';
+    expect(redactor.text(text)).toBe(text);
+    redactor.add('hunter2-and-more');
+    expect(redactor.text(text)).toBe(`the client secret is ${REDACTED}`);
+    expect(redactor.deep({ [text]: [text] })).toEqual({ [`the client secret is ${REDACTED}`]: [`the client secret is ${REDACTED}`] });
+  });
+
+  it('tries a text only on the secrets it may hold: no more work with a thousand secrets than with one', () => {
+    // Shaped like issued client secrets: random letters and digits, a symbol or two.
+    const secrets = Array.from({ length: 1000 }, (_, index) => {
+      const random = createHash('sha256').update(String(index)).digest('hex');
+      return `${random.slice(0, 20)}~${random.slice(20, 32)}/`;
+    });
+    const text = `{"error":"invalid_client","error_description":"bad secret ${encodeURIComponent(secrets[0]!)}","client_id":"6f1c7a52"}`;
+    // A secret is looked for with includes (the literal before its pattern) or replaceAll (a long text): count both.
+    const work = (redactor: Redactor): { out: string; calls: number } => {
+      const includes = vi.spyOn(String.prototype, 'includes');
+      const replaceAll = vi.spyOn(String.prototype, 'replaceAll');
+      try {
+        return { out: redactor.text(text), calls: includes.mock.calls.length + replaceAll.mock.calls.length };
+      } finally {
+        includes.mockRestore();
+        replaceAll.mockRestore();
+      }
+    };
+    const one = work(new Redactor(secrets.slice(0, 1)));
+    const thousand = work(new Redactor(secrets));
+    expect(one.out).toBe(`{"error":"invalid_client","error_description":"bad secret ${REDACTED}","client_id":"6f1c7a52"}`);
+    expect(thousand.out).toBe(one.out);
+    expect(thousand.calls).toBeLessThanOrEqual(one.calls);
+  });
+
+  it('never leaves any of many registered secrets in a text holding some of them (property)', () => {
+    const secrets = fc.array(
+      fc.string({ minLength: 4, maxLength: 80, unit: fc.constantFrom(...AWKWARD, 'a', 'b', 'Z', '7', '-', '.') }).filter((secret) => !'[redacted]'.includes(secret) && !/[[\]]/.test(secret)),
+      // Enough secrets for the redactor to look needles up rather than try each (other tests cover a few).
+      { minLength: 12, maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(secrets, fc.array(fc.nat()), fc.string(), (known, picks, filler) => {
+        const redactor = new Redactor(known);
+        const written = picks.map((pick) => known[pick % known.length]!);
+        const out = redactor.text(written.join(filler));
+        return written.every((secret) => !out.includes(secret));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('redacts again as deep does, keeping what needs no change rather than copying it', () => {
+    const redactor = new Redactor(['topsecret']);
+    const clean = { id: 'config.parse', evidence: { files: [{ field: 'signing.key', mode: 0o600 }] }, needs: [] as string[] };
+    const report = { runs: [{ checks: [clean, { id: 'x', message: 'got topsecret' }] }] };
+    const again = redactor.deepAgain(report);
+    expect(again).toStrictEqual(redactor.deep(report));
+    expect(again.runs[0]!.checks[0]).toBe(clean);
+    expect(again.runs[0]!.checks[1]).toEqual({ id: 'x', message: `got ${REDACTED}` });
+    expect(redactor.deepAgain(clean)).toBe(clean);
+  });
+
+  it('redacts again exactly as deep does, whatever the value (property)', () => {
+    const redactor = new Redactor(['topsecret', 'p@ss word']);
+    const secretish = fc.constantFrom('topsecret', 'x p@ss word y', '__proto__', 'constructor', 'plain');
+    const values = fc.anything({ key: fc.oneof(fc.string(), secretish), values: [fc.string(), secretish, fc.integer(), fc.constant(null)], withNullPrototype: true, withSparseArray: true, withDate: true, withMap: true, withBoxedValues: true });
+    fc.assert(
+      fc.property(values, (value) => {
+        // node's comparison, not toStrictEqual's: that takes an own `constructor` key for the type.
+        expect(isDeepStrictEqual(redactor.deepAgain(value), redactor.deep(value))).toBe(true);
+      }),
+    );
   });
 
   it('never leaves a registered secret in any text (property)', () => {

@@ -65,10 +65,7 @@ export function parseConfigText(text: string, absoluteFile: string): ParseResult
     const problem = jsonSyntaxProblem(source);
     if (problem) return { ok: false, problem };
   }
-  const lineCounter = new LineCounter();
-  // logLevel 'error': yaml's warnings (e.g. a collection used as a key) go to
-  // process.emitWarning, which would print on stderr past our reporters.
-  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+  const { document, lineCounter } = parseYaml(source);
   const error = document.errors[0];
   if (error) {
     const position = lineCounter.linePos(error.pos[0]);
@@ -123,8 +120,29 @@ export function parseConfigText(text: string, absoluteFile: string): ParseResult
       format,
       sha256: createHash('sha256').update(text).digest('hex'),
       data,
-      locate: (segments, options) => locate(document, lineCounter, segments, options?.key === true),
+      locate: locator(source),
     },
+  };
+}
+
+function parseYaml(source: string): { document: Document; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  // logLevel 'error': yaml's warnings (e.g. a collection used as a key) go to
+  // process.emitWarning, which would print on stderr past our reporters.
+  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+  return { document, lineCounter };
+}
+
+/**
+ * Where paths sit in the file, from a parse of its text made when first
+ * asked: only a config with a finding asks, and a run of many configs would
+ * otherwise hold every document to its end (the text is a twentieth of it).
+ */
+function locator(source: string): ParsedConfig['locate'] {
+  let parsed: ReturnType<typeof parseYaml> | undefined;
+  return (segments, options) => {
+    parsed ??= parseYaml(source);
+    return locate(parsed.document, parsed.lineCounter, segments, options?.key === true);
   };
 }
 

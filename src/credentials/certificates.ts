@@ -1,9 +1,9 @@
 import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import { DerError, describeDerDamage, readKeyUsage } from './asn1.js';
-import { failure, libraryError, namingFor, readCredentialFile, type LoadOptions, type LoadResult, type Naming } from './findings.js';
+import { failure, libraryError, namingFor, namingInputs, readCredentialFile, type LoadOptions, type LoadResult, type Naming } from './findings.js';
 import { looksLikePem, parsePem } from './pem.js';
 import { orderCertificates } from './chain.js';
-import { isPkcs12, openPkcs12 } from './pkcs12.js';
+import { isPkcs12, namedAsPkcs12, openPkcs12 } from './pkcs12.js';
 import type { CertificateFacts, LoadedCertificate } from './types.js';
 
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE']);
@@ -159,9 +159,16 @@ export async function loadCertificate(file: string, options: CertificateLoadOpti
   const naming = namingFor(file, options);
   const read = await readCredentialFile(file, naming, 'certificate');
   if (!read.ok) return read;
-  if (isPkcs12(file, read.bytes)) return certificateFromPkcs12Bytes(read.bytes, options.passphrase, naming);
-  if (looksLikePem(read.bytes)) return loadPemCertificates(read.bytes.toString('utf8'), naming);
-  return loadDerCertificate(read.bytes, naming);
+  const load = () => certificatesFrom(file, read.bytes, options.passphrase, naming);
+  if (!options.memo) return load();
+  // The file's name matters only as far as isPkcs12 reads it.
+  return options.memo.remember(['certificate', namedAsPkcs12(file), options.passphrase, ...namingInputs(naming)], read.bytes, load);
+}
+
+async function certificatesFrom(file: string, bytes: Buffer, passphrase: string | undefined, naming: Naming): Promise<Loaded> {
+  if (isPkcs12(file, bytes)) return certificateFromPkcs12Bytes(bytes, passphrase, naming);
+  if (looksLikePem(bytes)) return loadPemCertificates(bytes.toString('utf8'), naming);
+  return loadDerCertificate(bytes, naming);
 }
 
 /** The certificate a PKCS#12 private key bundle carries (for configs that set no separate certificate). */
@@ -176,7 +183,10 @@ export async function loadCertificateFromBundle(file: string, passphrase?: strin
       `Set ${naming.setting('certificate')} to the certificate file.`,
     );
   }
-  return certificateFromPkcs12Bytes(read.bytes, passphrase === '' ? undefined : passphrase, naming);
+  const secret = passphrase === '' ? undefined : passphrase;
+  const load = () => certificateFromPkcs12Bytes(read.bytes, secret, naming);
+  if (!options.memo) return load();
+  return options.memo.remember(['bundled certificate', secret, ...namingInputs(naming)], read.bytes, load);
 }
 
 async function certificateFromPkcs12Bytes(bytes: Buffer, passphrase: string | undefined, naming: Naming): Promise<Loaded> {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CREDENTIAL_FILE_LIMIT, describeInputProblem, InputFileError, readInputFile } from '../files/input.js';
+import type { CredentialMemo } from './memo.js';
 
 /**
  * Why a credential file could not be used. Stable: the credential checks
@@ -43,12 +44,19 @@ export interface LoadOptions {
   displayName?: string;
   /** The config section naming the file, used in hints (`signing` gives `signing.passphrase`). */
   section?: string;
+  /** The run's loaded credentials: bytes loaded before with the same inputs are not parsed again. */
+  memo?: CredentialMemo;
 }
 
 /** How loaders name the file and its settings in messages. */
 export interface Naming {
   file: string;
   setting(field: 'privateKey' | 'certificate' | 'passphrase'): string;
+}
+
+/** What a finding's text depends on in a Naming: the file as shown, and the section its settings are in. */
+export function namingInputs(naming: Naming): string[] {
+  return [naming.file, naming.setting('passphrase')];
 }
 
 export function namingFor(file: string, options: LoadOptions = {}): Naming {

@@ -4,6 +4,7 @@ import {
   failure,
   libraryError,
   namingFor,
+  namingInputs,
   readCredentialFile,
   type LoadOptions,
   type LoadResult,
@@ -12,7 +13,7 @@ import {
 import { CURVE_NAMES, publicJwkOf, thumbprintOf } from './jwk.js';
 import { describeKey, type KeyShape } from './key-types.js';
 import { encodePem, looksLikePem, parsePem, type PemBlock } from './pem.js';
-import { isPkcs12, openPkcs12 } from './pkcs12.js';
+import { isPkcs12, namedAsPkcs12, openPkcs12 } from './pkcs12.js';
 import type { KeyFacts, KeyFormat, LoadedKey } from './types.js';
 
 const PRIVATE_KEY_LABELS: Record<string, { plain: KeyFormat; encrypted: KeyFormat; describe: string }> = {
@@ -55,13 +56,20 @@ export async function loadPrivateKey(file: string, passphrase?: string, options:
   const read = await readCredentialFile(file, naming, 'privateKey');
   if (!read.ok) return read;
   const secret = passphrase === '' ? undefined : passphrase;
-  if (isPkcs12(file, read.bytes)) {
-    const opened = await openPkcs12(read.bytes, secret, naming);
+  const load = () => privateKeyFrom(file, read.bytes, secret, naming);
+  if (!options.memo) return load();
+  // The file's name matters only as far as isPkcs12 reads it.
+  return options.memo.remember(['privateKey', namedAsPkcs12(file), secret, ...namingInputs(naming)], read.bytes, load);
+}
+
+async function privateKeyFrom(file: string, bytes: Buffer, passphrase: string | undefined, naming: Naming): Promise<Loaded> {
+  if (isPkcs12(file, bytes)) {
+    const opened = await openPkcs12(bytes, passphrase, naming);
     if (!opened.ok) return opened;
     return keyLoaded(opened.value.key, 'pkcs12', [], naming, opened.value.certificates);
   }
-  if (looksLikePem(read.bytes)) return loadPemKey(read.bytes.toString('utf8'), secret, naming);
-  return loadDerKey(read.bytes, secret, naming);
+  if (looksLikePem(bytes)) return loadPemKey(bytes.toString('utf8'), passphrase, naming);
+  return loadDerKey(bytes, passphrase, naming);
 }
 
 function keyLoaded(

@@ -20,11 +20,22 @@ export function privateKeyMatchesCertificate(privateKey: KeyObject, certificate:
   return own !== undefined && thumbprintOf(publicKey) === own;
 }
 
+/** Answers so far, by key and certificate: configs that share a loaded key and certificate ask once (OpenSSL's check costs about as much as loading the key). */
+const answers = new WeakMap<KeyObject, WeakMap<X509Certificate, boolean>>();
+
 export function keyMatchesCertificate(key: LoadedKey, certificate: X509Certificate): boolean {
-  return privateKeyMatchesCertificate(key.privateKey, certificate, key.facts.thumbprint);
+  let known = answers.get(key.privateKey);
+  if (!known) answers.set(key.privateKey, (known = new WeakMap()));
+  let answer = known.get(certificate);
+  if (answer === undefined) known.set(certificate, (answer = privateKeyMatchesCertificate(key.privateKey, certificate, key.facts.thumbprint)));
+  return answer;
 }
+
+/** Thumbprints so far: configs that share a loaded certificate ask once (each `publicKey` is a new KeyObject to export). */
+const certificateThumbprints = new WeakMap<X509Certificate, string | undefined>();
 
 /** RFC 7638 thumbprint of a certificate's public key (to compare with a key's or a JWKS entry's). */
 export function certificateKeyThumbprint(certificate: X509Certificate): string | undefined {
-  return thumbprintOf(certificate.publicKey);
+  if (!certificateThumbprints.has(certificate)) certificateThumbprints.set(certificate, thumbprintOf(certificate.publicKey));
+  return certificateThumbprints.get(certificate);
 }

@@ -18,9 +18,14 @@ export interface Pkcs12Contents {
 const PKCS7_DATA = '1.2.840.113549.1.7.1';
 const PKCS7_SIGNED_DATA = '1.2.840.113549.1.7.2';
 
+/** True for a file named as a PKCS#12 bundle: .p12 or .pfx. */
+export function namedAsPkcs12(file: string): boolean {
+  return /\.(p12|pfx)$/i.test(file);
+}
+
 /** True for a .p12/.pfx name, or DER shaped like a PFX (version 3, PKCS#7 content). */
 export function isPkcs12(file: string, bytes: Buffer): boolean {
-  if (/\.(p12|pfx)$/i.test(file)) return true;
+  if (namedAsPkcs12(file)) return true;
   try {
     const [version, authSafe] = childrenOf(readDer(bytes));
     if (version?.tag !== TAG.INTEGER || version.content.length !== 1 || version.content[0] !== 3) return false;

@@ -98,6 +98,8 @@ export interface InputRecord extends Partial<FileIdentity> {
  */
 export class InputLedger {
   readonly #records: InputRecord[] = [];
+  /** Files and roles recorded, as `has` asks: the configs of a run name the same files over and over. */
+  readonly #recorded = new Map<string, Set<string>>();
 
   track<T>(run: () => Promise<T>): Promise<T> {
     return current.run(this, run);
@@ -105,7 +107,16 @@ export class InputLedger {
 
   add(record: InputRecord): void {
     // Checks load the same key more than once; one entry per file and role is enough.
-    if (!this.#records.some((known) => known.file === record.file && known.role === record.role)) this.#records.push(record);
+    if (this.has(record.file, record.role)) return;
+    this.#records.push(record);
+    const roles = this.#recorded.get(record.file);
+    if (roles) roles.add(record.role);
+    else this.#recorded.set(record.file, new Set([record.role]));
+  }
+
+  /** Whether the file (an absolute path) is recorded in that role. */
+  has(file: string, role: string): boolean {
+    return this.#recorded.get(file)?.has(role) ?? false;
   }
 
   /** The input a file is, matched by device and inode or by real path. */
@@ -139,12 +150,14 @@ export async function fileIdentity(file: string): Promise<FileIdentity | undefin
 /**
  * Records a file the run depends on without reading it (a key file named by
  * the config, before any check loads it), so no report replaces it either.
+ * `info`: the file's stat, when the caller has it.
  */
-export async function noteInputFile(file: string, role: string): Promise<void> {
+export async function noteInputFile(file: string, role: string, info?: Stats): Promise<void> {
   const ledger = current.getStore();
-  if (!ledger) return;
-  const identity = await fileIdentity(file);
-  if (identity) ledger.add({ file: path.resolve(file), role, ...identity });
+  const absolute = path.resolve(file);
+  if (!ledger || ledger.has(absolute, role)) return;
+  const identity = info ? { realPath: await realPathOf(file), dev: info.dev, ino: info.ino } : await fileIdentity(file);
+  if (identity) ledger.add({ file: absolute, role, ...identity });
 }
 
 function errnoProblem(error: unknown): InputProblem {
@@ -172,20 +185,31 @@ export async function readInputFile(file: string, options: { role: string; limit
   try {
     const info = await handle.stat();
     refuseUnlessSmallRegularFile(file, info, options.limit);
-    const chunks: Buffer[] = [];
+    // Sized to the file (one byte more, to see it end): a fixed 64 KiB buffer per read is
+    // memory the garbage collector must reclaim, and a run with many configs reads many files.
+    let buffer = Buffer.allocUnsafe(Math.min(info.size + 1, options.limit + 1));
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, options.limit + 1 - total));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null).catch((error: unknown) => {
+      if (total === buffer.length) {
+        // The file grew since the stat, or reports no size (files under /proc): read on in larger steps.
+        const larger = Buffer.allocUnsafe(Math.min(Math.max(2 * buffer.length, 64 * 1024), options.limit + 1));
+        buffer.copy(larger, 0, 0, total);
+        buffer = larger;
+      }
+      const { bytesRead } = await handle.read(buffer, total, buffer.length - total, null).catch((error: unknown) => {
         throw new InputFileError(file, errnoProblem(error));
       });
       if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
       total += bytesRead;
       if (total > options.limit) throw new InputFileError(file, { kind: 'too-large', size: Math.max(total, info.size), limit: options.limit });
+      // The whole file as its size said, and short of the byte more asked for: it ends here.
+      if (total === info.size && total < buffer.length) break;
     }
-    current.getStore()?.add({ file: absolute, role: options.role, realPath: await realPathOf(absolute), dev: info.dev, ino: info.ino });
-    return Buffer.concat(chunks, total);
+    const ledger = current.getStore();
+    if (ledger && !ledger.has(absolute, options.role)) {
+      ledger.add({ file: absolute, role: options.role, realPath: await realPathOf(absolute), dev: info.dev, ino: info.ino });
+    }
+    return buffer.subarray(0, total);
   } finally {
     await handle.close();
   }

@@ -15,6 +15,7 @@ export interface RunOptions {
  * Built once per config and read-only: checks get everything about the
  * outside world from here (environment, clock), so tests control it.
  */
+import type { CredentialMemo } from '../credentials/memo.js';
 import type { HttpSession } from '../net/http.js';
 import type { DnsLookup } from '../net/probe.js';
 
@@ -30,6 +31,8 @@ export interface RunContext {
   http: HttpSession;
   /** Host name resolution for the network checks (default: the system resolver). */
   lookup?: DnsLookup;
+  /** Keys and certificates the run has loaded, shared by its configs (default: each load parses its file). */
+  credentials?: CredentialMemo;
 }
 
 export const DEFAULT_OPTIONS: RunOptions = {

@@ -15,6 +15,12 @@ export interface RunnerInput<Ctx extends RunContext> {
   context: Ctx;
   redactor: Redactor;
   onEvent?: (event: RunnerEvent) => void;
+  /**
+   * Waits for this config's turn before any check runs, and resolves to what
+   * ends the turn, called once every check that does not go on the network
+   * has ended. Default: no waiting.
+   */
+  turn?: () => Promise<() => void>;
 }
 
 export interface RunnerResult {
@@ -88,7 +94,13 @@ function blockedBy(needs: readonly Settled[]): { outcome: CheckOutcome; root: No
  * with every other ready check. Results come back in registry order,
  * whatever order they finished in.
  */
-export async function runCheckGraph<Ctx extends RunContext>({ checks, context, redactor, onEvent }: RunnerInput<Ctx>): Promise<RunnerResult> {
+export async function runCheckGraph<Ctx extends RunContext>({
+  checks,
+  context,
+  redactor,
+  onEvent,
+  turn,
+}: RunnerInput<Ctx>): Promise<RunnerResult> {
   const { options } = context;
   const selected = selectedIds(checks, options.only);
   const settled = new Map<string, Promise<Settled>>();
@@ -158,11 +170,18 @@ export async function runCheckGraph<Ctx extends RunContext>({ checks, context, r
     return { report, outcome, ...(root && { root }) };
   };
 
+  const registered = new Set<string>();
   for (const check of checks) {
     for (const need of [...check.needs, ...check.optionalNeeds]) {
-      if (!settled.has(need.id)) throw new Error(`check ${check.id} needs ${need.id}, which is not registered before it`);
+      if (!registered.has(need.id)) throw new Error(`check ${check.id} needs ${need.id}, which is not registered before it`);
     }
-    settled.set(check.id, execute(check));
+    registered.add(check.id);
+  }
+  const endTurn = await turn?.();
+  for (const check of checks) settled.set(check.id, execute(check));
+  if (endTurn) {
+    // The turn covers the work on files and keys; network checks go on after it, overlapping other configs' turns.
+    void Promise.allSettled(checks.filter((check) => !check.online).map((check) => settled.get(check.id)!)).then(endTurn);
   }
   const all = await Promise.all(checks.map((check) => settled.get(check.id)!));
   return {

@@ -107,6 +107,8 @@ export interface NextStep {
  */
 export function nextSteps(report: Report): NextStep[] {
   const steps = new Map<string, NextStep>();
+  // The paths of each step so far, as a set: a finding shared by many configs lists each once without a search per run.
+  const listed = new Map<NextStep, Set<string>>();
   const rank = (check: CheckReport) => (isBlocking(check, report.strict) ? 0 : 1);
   const candidates = report.runs.flatMap((run) =>
     run.checks
@@ -119,9 +121,15 @@ export function nextSteps(report: Report): NextStep[] {
     const key = `${check.id}\u0000${advice}`;
     const existing = steps.get(key);
     if (existing) {
-      if (!existing.paths.includes(run.config.path)) existing.paths.push(run.config.path);
+      const paths = listed.get(existing)!;
+      if (!paths.has(run.config.path)) {
+        paths.add(run.config.path);
+        existing.paths.push(run.config.path);
+      }
     } else {
-      steps.set(key, { id: check.id, status: check.status, blocking: isBlocking(check, report.strict), advice, paths: [run.config.path] });
+      const step: NextStep = { id: check.id, status: check.status, blocking: isBlocking(check, report.strict), advice, paths: [run.config.path] };
+      steps.set(key, step);
+      listed.set(step, new Set(step.paths));
     }
   }
   return [...steps.values()];

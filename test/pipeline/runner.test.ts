@@ -203,4 +203,39 @@ describe('runner', () => {
   it('refuses a registry whose check comes before its need', async () => {
     await expect(run([check('b', ['a'], ok), check('a', [], ok)])).rejects.toThrow(/needs a, which is not registered before it/);
   });
+
+  it('with a turn, runs no check before it starts and ends it when the offline checks end, before the network checks', async () => {
+    const log: string[] = [];
+    const later = () => {
+      let resolve: () => void = () => {};
+      const promise = new Promise<void>((done) => (resolve = done));
+      return { promise, resolve };
+    };
+    const [turnStarts, keyLoads, answered, turnEnds] = [later(), later(), later(), later()];
+    const checks = [
+      check('t.parse', [], () => (log.push('parse'), ok())),
+      check('t.fetch', ['t.parse'], async () => (await answered.promise, log.push('fetch'), ok()), true),
+      check('t.key', ['t.parse'], async () => (await keyLoads.promise, log.push('key'), ok())),
+    ];
+    const running = runCheckGraph({
+      checks,
+      context: { configPath: 'x.yaml', env: {}, options: DEFAULT_OPTIONS, now: () => 0, http: {} as never },
+      redactor: new Redactor(),
+      turn: async () => {
+        await turnStarts.promise;
+        log.push('turn');
+        return () => (log.push('turn ended'), turnEnds.resolve());
+      },
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual([]);
+    turnStarts.resolve();
+    keyLoads.resolve();
+    await turnEnds.promise;
+    expect(log).toEqual(['turn', 'parse', 'key', 'turn ended']);
+    answered.resolve();
+    const { results } = await running;
+    expect(log).toEqual(['turn', 'parse', 'key', 'turn ended', 'fetch']);
+    expect(results.map((result) => result.status)).toEqual(['pass', 'pass', 'pass']);
+  });
 });
