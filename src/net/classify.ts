@@ -69,6 +69,14 @@ export function errorCode(error: unknown): string {
   return code;
 }
 
+/** Node's codes for a module that cannot be loaded: a broken install, not the network. */
+const LOADING = new Set(['ERR_MODULE_NOT_FOUND', 'ERR_PACKAGE_PATH_NOT_EXPORTED', 'ERR_UNSUPPORTED_DIR_IMPORT', 'ERR_INVALID_PACKAGE_CONFIG', 'ERR_UNKNOWN_FILE_EXTENSION']);
+
+/** golive could not load its own network code: not a failure of any host to diagnose (the check reports an internal error). */
+export function isLoadingFailure(error: unknown): boolean {
+  return LOADING.has(errorCode(error));
+}
+
 export function classifyNetworkError(error: unknown): NetworkFailure {
   // Our own timeouts and tunnel failures already say which step and proxy.
   if (error instanceof StepTimeout) {

@@ -141,22 +141,45 @@ export class Connections {
       const hostFull = (this.#open.get(waiter.host) ?? 0) >= this.limits.perHost;
       const candidate = [...this.#held].find(([, held]) => (!hostFull || held.host === waiter.host) && held.pool?.idle() === true);
       if (!candidate) continue;
-      const [raw, { socket, pool }] = candidate;
-      this.#held.delete(raw);
+      const [raw, held] = candidate;
       waiter.evicted = true;
-      // Closed the polite way (TLS close_notify, then FIN): the slot frees once the server has closed its side
-      // too, so the server never counts more connections than the limits.
+      this.#closePolitely(raw, held);
+    }
+  }
+
+  /**
+   * The connection opened on `raw` now belongs to `pool`: a probe's
+   * connection kept for the requests that follow it. It keeps its slot, and
+   * is closed like the pool's own when idle and another connection waits.
+   */
+  assign(raw: Socket, pool: Pool): void {
+    const held = this.#held.get(raw);
+    if (held) held.pool = pool;
+  }
+
+  /** Closes the connection opened on `raw` the polite way; its slot frees once the server has closed its side too. */
+  close(raw: Socket): void {
+    const held = this.#held.get(raw);
+    if (held) this.#closePolitely(raw, held);
+    else raw.destroy();
+  }
+
+  #closePolitely(raw: Socket, { socket, pool }: Held): void {
+    this.#held.delete(raw);
+    // Closed the polite way (TLS close_notify, then FIN): the slot frees once the server has closed its side
+    // too, so the server never counts more connections than the limits.
+    if (pool) {
       const closed = new Promise<void>((resolve) => raw.once('close', () => resolve()));
-      const closing = this.#closing.get(pool!.name) ?? new Set();
+      const closing = this.#closing.get(pool.name) ?? new Set();
       closing.add(closed);
-      this.#closing.set(pool!.name, closing);
+      this.#closing.set(pool.name, closing);
       void closed.then(() => {
         closing.delete(closed);
-        if (closing.size === 0 && this.#closing.get(pool!.name) === closing) this.#closing.delete(pool!.name);
+        if (closing.size === 0 && this.#closing.get(pool.name) === closing) this.#closing.delete(pool.name);
       });
-      socket.end();
-      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
     }
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions, PeerCertificate, TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { classifyNetworkError, type NetworkFailure } from './classify.js';
+import { classifyNetworkError, isLoadingFailure, type NetworkFailure } from './classify.js';
 import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline, type Progress } from './connect.js';
 import type { Connections } from './connections.js';
 import { describeProxy } from './proxy.js';
@@ -105,42 +105,98 @@ function openConnection(
   return connections ? connections.connect(`${target.host}:${target.port}`, progress.signal, open) : open();
 }
 
-/** Reads the status line and headers of a HEAD request; a TLS 1.3 client-certificate alert surfaces here. */
-function headRequest(socket: TLSSocket, url: URL, signal: AbortSignal): Promise<{ status: number; date?: string; server?: string }> {
+/** How a HEAD answer left the connection: whether the request after the probe may go over it, and for how long the server keeps it. */
+interface Reuse {
+  reusable: boolean;
+  /** From `Keep-Alive: timeout=N`: how long the server keeps an idle connection open. */
+  serverIdleMs?: number;
+}
+
+/**
+ * Sends a HEAD request and reads the status line and headers of its answer;
+ * a TLS 1.3 client-certificate alert surfaces here. With `keepAlive` the
+ * connection is asked to stay open, and the answer says whether it did: an
+ * HTTP/1.1 answer, complete, with nothing after it and no `Connection: close`.
+ * Nothing it listened with stays on the socket.
+ */
+function headRequest(
+  socket: TLSSocket,
+  url: URL,
+  signal: AbortSignal,
+  keepAlive: boolean,
+): Promise<{ status: number; date?: string; server?: string; reuse: Reuse }> {
   return new Promise((resolve, reject) => {
-    // The deadline covers the whole answer: a server trickling its headers is cut off too.
-    signal.addEventListener('abort', () => socket.destroy(), { once: true });
     let buffer = '';
     const onData = (chunk: Buffer): void => {
       buffer += chunk.toString('latin1');
       const end = buffer.indexOf('\r\n\r\n');
       if (end === -1 && buffer.length < 65_536) return;
-      socket.off('data', onData);
+      detach();
       const [statusLine = '', ...lines] = buffer.slice(0, end === -1 ? undefined : end).split('\r\n');
-      const status = Number(/^HTTP\/\d(?:\.\d)? (\d{3})/.exec(statusLine)?.[1]);
+      const parsed = /^HTTP\/(\d(?:\.\d)?) (\d{3})/.exec(statusLine);
+      const status = Number(parsed?.[2]);
       if (!status) {
         reject(Object.assign(new Error('the server did not answer with HTTP'), { code: 'GOLIVE_NOT_HTTP' }));
         return;
       }
       const header = (name: string): string | undefined =>
         lines.find((line) => line.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
-      resolve({ status, date: header('date'), server: header('server') });
+      const timeout = Number(/(?:^|[\s,])timeout=(\d+)/i.exec(header('keep-alive') ?? '')?.[1]);
+      const reuse: Reuse = {
+        reusable:
+          keepAlive &&
+          parsed?.[1] === '1.1' &&
+          status >= 200 &&
+          end !== -1 &&
+          end + 4 === buffer.length &&
+          !/(?:^|,)\s*close\s*(?:,|$)/i.test(header('connection') ?? ''),
+        ...(Number.isFinite(timeout) && { serverIdleMs: timeout * 1000 }),
+      };
+      resolve({ status, date: header('date'), server: header('server'), reuse });
     };
+    const onEnd = (): void => {
+      detach();
+      reject(Object.assign(new Error('the server closed the connection without answering'), { code: 'ECONNRESET' }));
+    };
+    const onError = (error: Error): void => {
+      detach();
+      reject(error);
+    };
+    // The deadline covers the whole answer: a server trickling its headers is cut off too.
+    const onAbort = (): void => {
+      socket.destroy();
+    };
+    const detach = (): void => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('error', onError);
+      signal.removeEventListener('abort', onAbort);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
     socket.on('data', onData);
-    socket.once('error', reject);
-    socket.once('end', () => reject(Object.assign(new Error('the server closed the connection without answering'), { code: 'ECONNRESET' })));
-    socket.write(`HEAD ${url.pathname || '/'} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: golive\r\nConnection: close\r\n\r\n`);
+    socket.once('error', onError);
+    socket.once('end', onEnd);
+    const connection = keepAlive ? 'keep-alive' : 'close';
+    socket.write(`HEAD ${url.pathname || '/'} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: golive\r\nConnection: ${connection}\r\n\r\n`);
   });
 }
 
 /**
+ * Takes the probe's connection for the request that follows it (the HTTP
+ * session's): true when it did, and then the probe leaves it open.
+ * `serverIdleMs` is how long the server said it keeps an idle connection.
+ */
+export type KeepConnection = (socket: TLSSocket, raw: Socket, serverIdleMs: number | undefined) => boolean;
+
+/**
  * Connects to an https URL one layer at a time (DNS, TCP or proxy tunnel,
  * TLS, HTTP) so a failure names its layer, each layer timed and bounded by
- * the timeout; nothing stays open when it returns.
+ * the timeout; nothing stays open when it returns, but the connection
+ * `keep` takes.
  */
 export async function probeEndpoint(
   target: string,
-  options: { timeoutMs: number; material: TlsMaterial; proxy?: string; lookup?: DnsLookup; connections?: Connections },
+  options: { timeoutMs: number; material: TlsMaterial; proxy?: string; lookup?: DnsLookup; connections?: Connections; keep?: KeepConnection },
 ): Promise<ProbeResult> {
   const { isIP } = await import('node:net');
   const { timeoutMs, proxy } = options;
@@ -174,6 +230,7 @@ export async function probeEndpoint(
     const verified = await tlsOptions(host, servername, options.material, true, options.connections);
     const secure = await connectWithin(timeoutMs, proxy, 'tls', (progress) => startTls(raw, verified, progress));
     socket = secure;
+    options.connections?.securedBy(raw, secure);
     result.timings.tlsMs = elapsed(started);
     result.tls = {
       protocol: secure.getProtocol(),
@@ -188,9 +245,17 @@ export async function probeEndpoint(
 
     step = 'http';
     started = performance.now();
-    result.http = await withDeadline(timeoutMs, (signal) => headRequest(secure, url, signal), () => new StepTimeout('http', timeoutMs, proxy));
+    const { reuse, ...http } = await withDeadline(
+      timeoutMs,
+      (signal) => headRequest(secure, url, signal, options.keep !== undefined),
+      () => new StepTimeout('http', timeoutMs, proxy),
+    );
+    result.http = http;
     result.timings.httpMs = elapsed(started);
+    // Kept for the request that follows: it skips the TCP (or CONNECT) and TLS round trips.
+    if (reuse.reusable && options.keep?.(secure, raw, reuse.serverIdleMs)) socket = undefined;
   } catch (error) {
+    if (isLoadingFailure(error)) throw error;
     result.failure = { ...classifyNetworkError(error), step };
     if (step === 'http' && options.material.clientCertificate && result.failure.layer === 'tcp') {
       // A TLS 1.3 server checks the client certificate after the handshake

@@ -3,11 +3,12 @@ import type { Socket } from 'node:net';
 import type { Readable, Transform } from 'node:stream';
 import type { buildConnector, Dispatcher } from 'undici';
 import { contentCodings, type Undecodable } from './answer.js';
-import { classifyNetworkError } from './classify.js';
+import { classifyNetworkError, isLoadingFailure } from './classify.js';
 import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline, type Progress } from './connect.js';
 import { Connections, identityOf, MAX_CONNECTIONS_PER_HOST, type Pool } from './connections.js';
 import { ACCEPT_ENCODING, HttpFailure, MAX_DECODED_CODINGS, type HttpRequest, type HttpResponse, type HttpSession, type ProbeOptions } from './http.js';
-import { probeEndpoint, type ProbeResult, type TlsMaterial } from './probe.js';
+import { Parking } from './parking.js';
+import { probeEndpoint, type KeepConnection, type ProbeResult, type TlsMaterial } from './probe.js';
 import { proxyFor } from './proxy.js';
 import { loadUndici } from './undici.js';
 
@@ -138,6 +139,20 @@ function dispatcherKey(material: TlsMaterial, timeoutMs: number): string {
   return `${identityOf(material)} ${timeoutMs}`;
 }
 
+/** The connections of one dispatcher to one origin. */
+function poolName(material: TlsMaterial, timeoutMs: number, origin: string): string {
+  return `${dispatcherKey(material, timeoutMs)} ${origin}`;
+}
+
+/** How much sooner than the server golive lets a kept connection go: a request sent as the server closes it is lost. */
+const SERVER_IDLE_MARGIN_MS = 1_000;
+
+/** What undici says when a connection closed under a request: then the request may not have reached the server. */
+function connectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
 function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value]])),
@@ -180,9 +195,17 @@ function connector(
   closing: AbortSignal,
   connections: Connections,
   poolOf: (origin: string) => Pool,
+  parked: (origin: string) => Socket | undefined,
 ): buildConnector.connector {
   return (options, callback) => {
     const origin = `${options.protocol}//${options.host ?? options.hostname}`;
+    // The probe's connection to this origin, when it kept one: no new TCP (or CONNECT) and TLS round trips.
+    const kept = parked(origin);
+    if (kept) {
+      // Never synchronously: undici, still inside its resume loop, would not send the request it connected for.
+      queueMicrotask(() => callback(null, kept));
+      return;
+    }
     const proxy = proxyFor(new URL(origin), env);
     const { hostname } = options;
     const port = Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
@@ -236,6 +259,18 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
   const closing = new AbortController();
   // Every request and connection being opened listens for the session closing: more than ten is normal.
   setMaxListeners(0, closing.signal);
+  const parking = new Parking((raw) => connections.close(raw));
+  closing.signal.addEventListener('abort', () => parking.destroyAll(), { once: true });
+  // Probe connections a request took that closed since, by pool: a request that lost its connection on one is sent again.
+  const lostKept = new Map<string, number>();
+  const poolOf = (name: string): Pool => ({ name, idle: () => !busy.has(name) });
+
+  /** Hands undici the connection the probe of this origin kept, if any. */
+  const takeParked = (name: string): Socket | undefined => {
+    const socket = parking.take(name);
+    socket?.once('close', () => lostKept.set(name, (lostKept.get(name) ?? 0) + 1));
+    return socket;
+  };
 
   const dispatcherFor = (material: TlsMaterial, timeoutMs: number): Promise<Dispatcher> => {
     const key = dispatcherKey(material, timeoutMs);
@@ -245,10 +280,16 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
         ({ Agent }) =>
           new Agent({
             connections: MAX_CONNECTIONS_PER_HOST,
-            connect: connector(material, timeoutMs, env, openings, closing.signal, connections, (origin) => {
-              const name = `${key} ${origin}`;
-              return { name, idle: () => !busy.has(name) };
-            }),
+            connect: connector(
+              material,
+              timeoutMs,
+              env,
+              openings,
+              closing.signal,
+              connections,
+              (origin) => poolOf(`${key} ${origin}`),
+              (origin) => takeParked(`${key} ${origin}`),
+            ),
             headersTimeout: timeoutMs,
             bodyTimeout: timeoutMs,
             keepAliveTimeout: KEEP_ALIVE_MS,
@@ -261,7 +302,7 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
   };
 
   const send = async (request: HttpRequest): Promise<HttpResponse> => {
-    const pool = `${dispatcherKey(request.material, request.timeoutMs)} ${new URL(request.url).origin}`;
+    const pool = poolName(request.material, request.timeoutMs, new URL(request.url).origin);
     busy.set(pool, (busy.get(pool) ?? 0) + 1);
     try {
       return await exchangeWithin(request, pool);
@@ -287,7 +328,7 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
         ? new StepTimeout(connecting.step, timeoutMs, proxy, connecting.proxyAccepted)
         : new StepTimeout('http', timeoutMs, proxy);
     };
-    const exchange = async (signal: AbortSignal): Promise<HttpResponse> => {
+    const send = async (signal: AbortSignal): Promise<HttpResponse> => {
       const { request: undiciRequest } = await loadUndici();
       await connections.quiet(pool);
       const dispatcher = await dispatcherFor(request.material, timeoutMs);
@@ -306,9 +347,21 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
       const read = await readBody(response.body, headers['content-encoding'], request.maxBytes ?? Number.POSITIVE_INFINITY);
       return { url: request.url, status: response.statusCode, headers, ...read, timings: { headersMs, totalMs: since() } };
     };
+    // A kept probe connection the server (or a proxy) closed just as the request went out: sent once more, on a
+    // new connection, as browsers do. The request got no answer, so the server most likely never saw it.
+    const exchange = async (signal: AbortSignal): Promise<HttpResponse> => {
+      const lostBefore = lostKept.get(pool) ?? 0;
+      try {
+        return await send(signal);
+      } catch (error) {
+        if (headersMs !== undefined || signal.aborted || !connectionLost(error) || (lostKept.get(pool) ?? 0) === lostBefore) throw error;
+        return send(signal);
+      }
+    };
     try {
       return await withDeadline(timeoutMs, exchange, timedOut, { cancel: closing.signal });
     } catch (error) {
+      if (isLoadingFailure(error)) throw error;
       throw new HttpFailure(classifyNetworkError(error), since());
     }
   };
@@ -336,7 +389,19 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
       const key = JSON.stringify([target, identityOf(options.material), options.timeoutMs, proxy ?? null, lookupId(options.lookup)]);
       let probe = probes.get(key);
       if (!probe) {
-        probe = probeEndpoint(target, { ...options, proxy, connections });
+        // A probe that resolved the host itself (a test's resolver) may have reached what the requests would not.
+        const name = poolName(options.material, options.timeoutMs, new URL(target).origin);
+        const keep: KeepConnection | undefined =
+          options.lookup === undefined
+            ? (socket, raw, serverIdleMs) => {
+                const idleMs = Math.min(KEEP_ALIVE_MS, (serverIdleMs ?? Number.POSITIVE_INFINITY) - SERVER_IDLE_MARGIN_MS);
+                if (closing.signal.aborted || idleMs <= 0) return false;
+                connections.assign(raw, poolOf(name));
+                parking.park(name, socket, raw, idleMs);
+                return true;
+              }
+            : undefined;
+        probe = probeEndpoint(target, { ...options, proxy, connections, ...(keep && { keep }) });
         probes.set(key, probe);
       }
       return probe;

@@ -134,9 +134,13 @@ describe.concurrent('the layer probe through a misbehaving proxy ends within its
 
 describe.concurrent('each network check fails within its timeout through a misbehaving proxy, naming the proxy', () => {
   const host = (url: string): string => new URL(url).host;
-  /** The reachability probe of `url`'s host gets through; the request after it meets `behaviour`. */
+  /**
+   * The reachability probe of `url`'s host gets through; its tunnel closes when the request after it
+   * goes over it (golive keeps the probe's connection for that request), and the request's own
+   * CONNECT meets `behaviour`.
+   */
   const afterProbe = (url: () => string, behaviour: ProxyBehaviour) => (target: string, nth: number) =>
-    target === host(url()) && nth > 1 ? behaviour : 'tunnel';
+    target !== host(url()) ? 'tunnel' : nth === 1 ? 'tunnel-once' : behaviour;
   const tokenUrl = () => sandbox.endpoints.token;
   const apiUrl = () => sandbox.endpoints.api;
 
@@ -150,6 +154,8 @@ describe.concurrent('each network check fails within its timeout through a misbe
     /** The finding: describeNetworkFailure codes every check's failures alike. */
     code: string;
     evidence: Record<string, unknown>;
+    /** The request went first over the probe's kept connection, lost it, and opened its own. */
+    reusedProbe?: true;
   }> = [
     {
       check: 'jwks.fetch',
@@ -205,6 +211,7 @@ describe.concurrent('each network check fails within its timeout through a misbe
       check: 'token.request',
       name: 'proxy silent after the probe',
       policy: () => afterProbe(tokenUrl, 'silent'),
+      reusedProbe: true,
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^The token request to https://127\\.0\\.0\\.1:\\d+/\\S+ timed out: ${CONNECT_UNANSWERED.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY \(http:\/\/127\.0\.0\.1:\d+\): the proxy must be up and allow CONNECT to 127\.0\.0\.1:\d+; .*NO_PROXY/,
@@ -215,6 +222,7 @@ describe.concurrent('each network check fails within its timeout through a misbe
       check: 'token.request',
       name: 'tunnel silent after the probe',
       policy: () => afterProbe(tokenUrl, 'connect-then-silent'),
+      reusedProbe: true,
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^The token request to https://127\\.0\\.0\\.1:\\d+/\\S+ timed out: ${TUNNEL_SILENT.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY .*NO_PROXY/,
@@ -225,6 +233,7 @@ describe.concurrent('each network check fails within its timeout through a misbe
       check: 'probe.call',
       name: 'proxy silent after the probe',
       policy: () => afterProbe(apiUrl, 'silent'),
+      reusedProbe: true,
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^The probe request \\(GET /core/api/v1/products\\) to https://127\\.0\\.0\\.1:\\d+/core/api/v1/products timed out: ${CONNECT_UNANSWERED.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY \(http:\/\/127\.0\.0\.1:\d+\): the proxy must be up and allow CONNECT to 127\.0\.0\.1:\d+; .*NO_PROXY/,
@@ -235,6 +244,7 @@ describe.concurrent('each network check fails within its timeout through a misbe
       check: 'probe.call',
       name: 'tunnel silent after the probe',
       policy: () => afterProbe(apiUrl, 'connect-then-silent'),
+      reusedProbe: true,
       variable: 'HTTPS_PROXY',
       message: new RegExp(`^The probe request \\(GET /core/api/v1/products\\) to https://127\\.0\\.0\\.1:\\d+/core/api/v1/products timed out: ${TUNNEL_SILENT.source} \\(GOLIVE_TIMEOUT\\)\\.$`),
       hint: /^Check HTTPS_PROXY .*NO_PROXY/,
@@ -243,7 +253,7 @@ describe.concurrent('each network check fails within its timeout through a misbe
     },
   ];
 
-  it.for(cases)('$check: $name', async ({ check, policy, variable, message, hint, code, evidence }, test) => {
+  it.for(cases)('$check: $name', async ({ check, policy, variable, message, hint, code, evidence, reusedProbe }, test) => {
     expect(host(tokenUrl())).not.toBe(host(apiUrl()));
     const hostileProxy = await proxy(policy(), test);
     const started = performance.now();
@@ -262,6 +272,11 @@ describe.concurrent('each network check fails within its timeout through a misbe
     expect(result.durationMs).toBeLessThan(TIMEOUT + MARGIN);
     expect(elapsed).toBeLessThan(20_000);
     expect(hostileProxy.targets.length).toBeGreaterThan(0);
+    if (reusedProbe) {
+      const url = check === 'token.request' ? tokenUrl() : apiUrl();
+      expect(hostileProxy.targets.filter((target) => target === host(url))).toHaveLength(2);
+      expect(hostileProxy.tunnelsClosedOnReuse()).toBe(1);
+    }
     expect(await allClosed(hostileProxy)).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -90,6 +90,28 @@ describe('an online check from the built files alone', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/19 passed, 0 warnings, 0 failed, 0 skipped/);
     expect(run.code).toBe(0);
+  });
+
+  it('says an install that lost its network code is broken (an internal error), not that a host failed', async () => {
+    const dist = path.dirname(cli);
+    const broken = path.join(root, 'broken');
+    await cp(dist, broken, { recursive: true });
+    // The chunk that holds undici: its HTTP parser is WebAssembly, inlined as base64 ("\0asm" is AGFzbQ).
+    const undici = readdirSync(broken).filter((name) => name.endsWith('.js') && readFileSync(path.join(broken, name), 'latin1').includes('"AGFzbQ'));
+    expect(undici).toHaveLength(1);
+    rmSync(path.join(broken, undici[0]!));
+    const args = ['--', path.join(broken, 'cli.js'), 'check', '--format', 'json', '--only', 'token.request', '--env-file', sandbox.envFile, sandbox.configs['client_secret_post-tls']!];
+    const lost = await new Promise<CliResult>((resolve, reject) => {
+      execFile(process.execPath, args, { cwd: root, env: { ...BASE_ENV, HOME: root }, timeout: 60_000 }, (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      });
+    });
+    const report = JSON.parse(lost.stdout) as { runs: Array<{ checks: Array<{ id: string; status: string; code?: string; message: string }> }> };
+    // The first check that needs the network code says so; none blames a network layer.
+    const failed = report.runs[0]!.checks.filter((check) => check.status === 'fail');
+    expect(failed[0]).toMatchObject({ code: 'internal-error', message: expect.stringMatching(/^internal error in check (jwks|network|token)\./) });
+    expect(lost.stdout).not.toMatch(/"layer"/);
   });
 
   it("compiles undici's HTTP parser with Liftoff only: TurboFan's compile of it held the exit back 40-250 ms", () => {
