@@ -24,6 +24,8 @@ it('covers every name Object.prototype has (constructor, __proto__, valueOf, ...
 });
 
 describe('${VAR} interpolation', () => {
+  const dir = tempDir('golive-proto-vars-');
+
   it.each(NAMES)('${%s} is not set, from a plain object or from process.env', (name) => {
     for (const env of [{}, { ...VALID_ENV }, process.env]) {
       const result = interpolate({ client: { id: `\${${name}}` } }, env);
@@ -43,7 +45,6 @@ describe('${VAR} interpolation', () => {
   });
 
   it('config.references names every such variable as not set', async () => {
-    const dir = tempDir('golive-proto-vars-');
     const file = writeConfig(dir, VALID_JWT_CONFIG.replace('"${THREDD_CLIENT_ID}"', `"${NAMES.map((name) => `\${${name}}`).join('')}"`), {
       files: { 'certs/signing.pem': 'cert', 'certs/signing.key': 'key' },
     });
