@@ -6,7 +6,6 @@ import configReferences from '../checks/config.references.js';
 import type { ResolvedConfig } from './config/types.js';
 import type { RunContext, RunOptions } from './pipeline/context.js';
 import { CredentialMemo } from './credentials/memo.js';
-import { Turns } from './pipeline/turns.js';
 import { runCheckGraph, type RunnerEvent } from './pipeline/runner.js';
 import { createHttpSession } from './net/http.js';
 import type { DnsLookup } from './net/probe.js';
@@ -40,46 +39,42 @@ export interface CheckRunResult {
   resolved: ReadonlyArray<ResolvedConfig | undefined>;
 }
 
-/** How many configs do their offline checks at once: enough to overlap one's file reads with another's parsing. */
-const CONFIGS_AT_ONCE = 2;
-
 /** Runs every check on each config and builds one report. */
 export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult> {
   const now = input.now ?? Date.now;
   const startedAt = now();
   const redactor = new Redactor(input.secrets);
+  const knownBefore = redactor.known;
   // One HTTP session for every config: their checks run concurrently, and
   // the per-host connection cap holds across them, not per config.
   const http = createHttpSession(input.env);
-  // Offline, configs take turns at their files and keys, a few at a time and in order (each asks
-  // as it starts), so the run holds the keys, certificates and documents of those few, not of all.
-  // Online, a config waits on the network far longer than it works on files, and its requests
-  // share connections with the other configs': they all start at once.
-  const turns = new Turns(CONFIGS_AT_ONCE);
   const credentials = new CredentialMemo();
-  const settled = await Promise.all(
-    input.configs.map(async (configPath, index) => {
-      const context: RunContext = Object.freeze({
-        configPath: path.resolve(configPath),
-        env: input.env,
-        options: Object.freeze({ ...input.options }),
-        now,
-        http,
-        lookup: input.lookup,
-        credentials,
-      });
-      const { results, output } = await runCheckGraph({
-        checks: CHECKS,
-        context,
-        redactor,
-        ...(input.options.offline && { turn: () => turns.take() }),
-        onEvent: input.onEvent && ((event) => input.onEvent!(index, event)),
-      });
-      const summary = configSummary(configPath, output(configParse), output(configReferences));
-      const skew = output(clockSkew);
-      return { run: buildRun(redactor.deep(summary), results, input.options.strict), skewMs: skew?.skewMs, resolved: output(configReferences) };
-    }),
-  ).finally(() => http.close());
+  const runConfig = async (configPath: string, index: number) => {
+    const context: RunContext = Object.freeze({
+      configPath: path.resolve(configPath),
+      env: input.env,
+      options: Object.freeze({ ...input.options }),
+      now,
+      http,
+      lookup: input.lookup,
+      credentials,
+    });
+    const { results, output } = await runCheckGraph({
+      checks: CHECKS,
+      context,
+      redactor,
+      onEvent: input.onEvent && ((event) => input.onEvent!(index, event)),
+    });
+    const summary = configSummary(configPath, output(configParse), output(configReferences));
+    const skew = output(clockSkew);
+    return { run: buildRun(redactor.deep(summary), results, input.options.strict), skewMs: skew?.skewMs, resolved: output(configReferences) };
+  };
+  // Online, a config waits on the network far longer than it works, and its requests share
+  // connections with the other configs': they all start at once. Offline, configs go one after
+  // another: a config's own checks already overlap their file reads (two configs at a time were
+  // no faster, measured), and the run holds one config's documents and pending checks, not hundreds.
+  const running = input.options.offline ? inSequence(input.configs, runConfig) : Promise.all(input.configs.map(runConfig));
+  const settled = await running.finally(() => http.close());
   const report = buildReport({
     command: 'check',
     version: VERSION,
@@ -89,6 +84,18 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
     runs: settled.map(({ run }) => run),
     clockSkewMs: settled.find(({ skewMs }) => skewMs !== undefined)?.skewMs ?? null,
   });
-  // A secret learnt by a later check or config may sit in an earlier result: redact the whole again.
-  return { report: redactor.deepAgain(report), redactor, resolved: settled.map(({ resolved }) => resolved) };
+  // A secret learnt by a later check or config may sit in an earlier result: redact the whole
+  // again, unless the run learnt none (each result was redacted with every secret there is).
+  return {
+    report: redactor.known === knownBefore ? report : redactor.deepAgain(report),
+    redactor,
+    resolved: settled.map(({ resolved }) => resolved),
+  };
+}
+
+/** `run` on each item, one after another, its results in order. */
+async function inSequence<T, R>(items: readonly T[], run: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const [index, item] of items.entries()) results.push(await run(item, index));
+  return results;
 }

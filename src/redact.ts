@@ -323,6 +323,11 @@ export class Redactor {
     for (const secret of secrets) this.add(secret);
   }
 
+  /** How many texts it looks for (the secrets and their encodings): unchanged while it learns no secret. */
+  get known(): number {
+    return this.#known.size;
+  }
+
   add(secret: string | undefined): void {
     if (secret === undefined || secret.length < MIN_SECRET_LENGTH) return;
     this.#register(secret, wholeEncodings);

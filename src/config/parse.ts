@@ -4,6 +4,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type
 import { CONFIG_FILE_LIMIT, InputFileError, readInputFile, type FileKind } from '../files/input.js';
 import { credentialFileOf, type CredentialFile } from './credential-file.js';
 import { jsonTooDeepAt, yamlTooDeepAt } from './nesting.js';
+import { readPlainYaml } from './plain-yaml.js';
 import type { ConfigPath, ParsedConfig, SourceLocation } from './types.js';
 
 /** A golive config nests about five levels; the parser recurses per level, so far more is refused unparsed. */
@@ -65,6 +66,25 @@ export function parseConfigText(text: string, absoluteFile: string): ParseResult
     const problem = jsonSyntaxProblem(source);
     if (problem) return { ok: false, problem };
   }
+  // Most YAML configs are of the plain kind readPlainYaml reads; the yaml library reads the rest.
+  const plain = format === 'yaml' ? readPlainYaml(source) : undefined;
+  const data = plain ? { ok: true as const, data: plain } : parseData(source, format);
+  if (!data.ok) return data;
+  return {
+    ok: true,
+    config: {
+      file: absoluteFile,
+      dir: path.dirname(absoluteFile),
+      format,
+      sha256: createHash('sha256').update(text).digest('hex'),
+      data: data.data,
+      locate: locator(source),
+    },
+  };
+}
+
+/** The data of a YAML or JSON text as the yaml library reads it, or what is wrong with it. */
+function parseData(source: string, format: 'yaml' | 'json'): { ok: true; data: unknown } | { ok: false; problem: ParseProblem } {
   const { document, lineCounter } = parseYaml(source);
   const error = document.errors[0];
   if (error) {
@@ -112,17 +132,7 @@ export function parseConfigText(text: string, absoluteFile: string): ParseResult
       },
     };
   }
-  return {
-    ok: true,
-    config: {
-      file: absoluteFile,
-      dir: path.dirname(absoluteFile),
-      format,
-      sha256: createHash('sha256').update(text).digest('hex'),
-      data,
-      locate: locator(source),
-    },
-  };
+  return { ok: true, data };
 }
 
 function parseYaml(source: string): { document: Document; lineCounter: LineCounter } {

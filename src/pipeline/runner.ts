@@ -15,12 +15,6 @@ export interface RunnerInput<Ctx extends RunContext> {
   context: Ctx;
   redactor: Redactor;
   onEvent?: (event: RunnerEvent) => void;
-  /**
-   * Waits for this config's turn before any check runs, and resolves to what
-   * ends the turn, called once every check that does not go on the network
-   * has ended. Default: no waiting.
-   */
-  turn?: () => Promise<() => void>;
 }
 
 export interface RunnerResult {
@@ -93,64 +87,32 @@ function blockedBy(needs: readonly Settled[]): { outcome: CheckOutcome; root: No
  * warned (or do not apply) and its optional needs have ended, concurrently
  * with every other ready check. Results come back in registry order,
  * whatever order they finished in.
+ *
+ * A check is started when the last of its needs settles, not awaited from
+ * the outset: a run of many configs would otherwise hold a suspended
+ * function and its promises per check of every config.
  */
-export async function runCheckGraph<Ctx extends RunContext>({
-  checks,
-  context,
-  redactor,
-  onEvent,
-  turn,
-}: RunnerInput<Ctx>): Promise<RunnerResult> {
+export function runCheckGraph<Ctx extends RunContext>({ checks, context, redactor, onEvent }: RunnerInput<Ctx>): Promise<RunnerResult> {
   const { options } = context;
+  const registered = new Set<string>();
+  // The checks waiting on each check, and how many checks each waits on still.
+  const dependents = new Map<string, AnyCheck[]>();
+  const waitingOn = new Map<AnyCheck, number>();
+  for (const check of checks) {
+    const needIds = new Set([...check.needs, ...check.optionalNeeds].map((need) => need.id));
+    for (const id of needIds) {
+      if (!registered.has(id)) return Promise.reject(new Error(`check ${check.id} needs ${id}, which is not registered before it`));
+      dependents.get(id)!.push(check);
+    }
+    registered.add(check.id);
+    dependents.set(check.id, []);
+    waitingOn.set(check, needIds.size);
+  }
   const selected = selectedIds(checks, options.only);
-  const settled = new Map<string, Promise<Settled>>();
+  const settled = new Map<string, Settled>();
   const outputs = new Map<string, unknown>();
 
-  const execute = async (check: AnyCheck): Promise<Settled> => {
-    const [needs, optional] = await Promise.all([
-      Promise.all(check.needs.map((need) => settled.get(need.id)!)),
-      Promise.all(check.optionalNeeds.map((need) => settled.get(need.id)!)),
-    ]);
-    const started = performance.now();
-    let outcome: CheckOutcome;
-    let root: Settled['root'];
-    let internalError = false;
-    const blocked = blockedBy(needs);
-    if (!selected.has(check.id)) {
-      outcome = skipped(`not selected by --only ${options.only.join(',')}`, 'not-selected');
-    } else if (matches(check.id, options.skip)) {
-      outcome = skipped('skipped by --skip', 'not-selected');
-    } else if (check.online && options.offline) {
-      outcome = skipped('--offline: network checks not run', 'offline');
-    } else if (blocked) {
-      ({ outcome, root } = blocked);
-    } else {
-      onEvent?.({ type: 'start', id: check.id, title: check.title });
-      const deps = Object.fromEntries(needs.map(({ report }) => [report.id, outputs.get(report.id)]));
-      const learnt = Object.fromEntries(
-        optional.map(({ report }) => [
-          report.id,
-          {
-            status: report.status,
-            ...(report.code !== undefined && { code: report.code }),
-            ...(report.skipReason !== undefined && { skipReason: report.skipReason }),
-            output: outputs.get(report.id),
-          },
-        ]),
-      );
-      try {
-        outcome = await check.run(context as never, deps as never, learnt as never);
-      } catch (error) {
-        internalError = true;
-        outcome = {
-          status: 'fail',
-          code: 'internal-error',
-          message: `internal error in check ${check.id}`,
-          hint: 'This is a golive bug, not a problem with your config: rerun with --debug and report it.',
-          evidence: options.debug ? { error: describeError(error) } : undefined,
-        };
-      }
-    }
+  const conclude = (check: AnyCheck, started: number, outcome: CheckOutcome, root?: Settled['root'], internalError = false): Settled => {
     for (const secret of outcome.secrets ?? []) redactor.add(secret);
     if (isSatisfied(outcome)) outputs.set(check.id, outcome.output);
     const report: CheckReport = {
@@ -170,25 +132,90 @@ export async function runCheckGraph<Ctx extends RunContext>({
     return { report, outcome, ...(root && { root }) };
   };
 
-  const registered = new Set<string>();
-  for (const check of checks) {
-    for (const need of [...check.needs, ...check.optionalNeeds]) {
-      if (!registered.has(need.id)) throw new Error(`check ${check.id} needs ${need.id}, which is not registered before it`);
-    }
-    registered.add(check.id);
-  }
-  const endTurn = await turn?.();
-  for (const check of checks) settled.set(check.id, execute(check));
-  if (endTurn) {
-    // The turn covers the work on files and keys; network checks go on after it, overlapping other configs' turns.
-    void Promise.allSettled(checks.filter((check) => !check.online).map((check) => settled.get(check.id)!)).then(endTurn);
-  }
-  const all = await Promise.all(checks.map((check) => settled.get(check.id)!));
-  return {
-    results: all.map(({ report }) => report),
-    output: (check) => outputs.get(check.id) as never,
-    secrets: all.flatMap(({ outcome }) => outcome.secrets ?? []),
+  /** The check's result, once its needs have settled: at once when it does not run, else when its run ends. */
+  const execute = (check: AnyCheck): Settled | Promise<Settled> => {
+    const needs = check.needs.map((need) => settled.get(need.id)!);
+    const started = performance.now();
+    if (!selected.has(check.id)) return conclude(check, started, skipped(`not selected by --only ${options.only.join(',')}`, 'not-selected'));
+    if (matches(check.id, options.skip)) return conclude(check, started, skipped('skipped by --skip', 'not-selected'));
+    if (check.online && options.offline) return conclude(check, started, skipped('--offline: network checks not run', 'offline'));
+    const blocked = blockedBy(needs);
+    if (blocked) return conclude(check, started, blocked.outcome, blocked.root);
+    onEvent?.({ type: 'start', id: check.id, title: check.title });
+    const deps = Object.fromEntries(needs.map(({ report }) => [report.id, outputs.get(report.id)]));
+    const learnt = Object.fromEntries(
+      check.optionalNeeds.map((need) => {
+        const { report } = settled.get(need.id)!;
+        return [
+          report.id,
+          {
+            status: report.status,
+            ...(report.code !== undefined && { code: report.code }),
+            ...(report.skipReason !== undefined && { skipReason: report.skipReason }),
+            output: outputs.get(report.id),
+          },
+        ];
+      }),
+    );
+    return runChecked(check, context, deps, learnt, options.debug).then(({ outcome, internalError }) =>
+      conclude(check, started, outcome, undefined, internalError),
+    );
   };
+
+  return new Promise((resolve, reject) => {
+    let left = checks.length;
+    const done = (check: AnyCheck, result: Settled): void => {
+      settled.set(check.id, result);
+      for (const dependent of dependents.get(check.id)!) {
+        const waiting = waitingOn.get(dependent)! - 1;
+        waitingOn.set(dependent, waiting);
+        if (waiting === 0) start(dependent);
+      }
+      if (--left > 0) return;
+      const all = checks.map((each) => settled.get(each.id)!);
+      resolve({
+        results: all.map(({ report }) => report),
+        output: (each) => outputs.get(each.id) as never,
+        secrets: all.flatMap(({ outcome }) => outcome.secrets ?? []),
+      });
+    };
+    const start = (check: AnyCheck): void => {
+      try {
+        const result = execute(check);
+        if (result instanceof Promise) result.then((ended) => done(check, ended)).catch(reject);
+        else done(check, result);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    if (left === 0) resolve({ results: [], output: () => undefined as never, secrets: [] });
+    // Those that wait on nothing, picked before any starts: a check that ends at once starts its dependents itself.
+    for (const check of checks.filter((each) => waitingOn.get(each) === 0)) start(check);
+  });
+}
+
+/** A check's run, an exception turned into its internal-error fail. */
+async function runChecked(
+  check: AnyCheck,
+  context: RunContext,
+  deps: Record<string, unknown>,
+  learnt: Record<string, unknown>,
+  debug: boolean,
+): Promise<{ outcome: CheckOutcome; internalError: boolean }> {
+  try {
+    return { outcome: await check.run(context as never, deps as never, learnt as never), internalError: false };
+  } catch (error) {
+    return {
+      outcome: {
+        status: 'fail',
+        code: 'internal-error',
+        message: `internal error in check ${check.id}`,
+        hint: 'This is a golive bug, not a problem with your config: rerun with --debug and report it.',
+        evidence: debug ? { error: describeError(error) } : undefined,
+      },
+      internalError: true,
+    };
+  }
 }
 
 function describeError(error: unknown): string {

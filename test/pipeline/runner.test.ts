@@ -200,42 +200,17 @@ describe('runner', () => {
     expect(events.filter((e) => e.type === 'start').map((e) => (e as { id: string }).id)).toEqual(['a', 'b']);
   });
 
-  it('refuses a registry whose check comes before its need', async () => {
-    await expect(run([check('b', ['a'], ok), check('a', [], ok)])).rejects.toThrow(/needs a, which is not registered before it/);
+  it('ends each check once when its needs end at once, and starts a check only when its last need has ended', async () => {
+    const runs: string[] = [];
+    const counted = (id: string) => () => (runs.push(id), ok());
+    const checks = [check('s.a', [], counted('s.a')), check('s.b', ['s.a'], counted('s.b')), check('t.c', [], counted('t.c')), check('t.d', ['s.b', 't.c'], counted('t.d'))];
+    const { events, results } = await run(checks, { skip: ['s'] });
+    expect(events.filter((e) => e.type === 'end').map((e) => (e as { result: { id: string } }).result.id).sort()).toEqual(['s.a', 's.b', 't.c', 't.d']);
+    expect(runs).toEqual(['t.c']);
+    expect(results.map((r) => r.status)).toEqual(['skip', 'skip', 'pass', 'skip']);
   });
 
-  it('with a turn, runs no check before it starts and ends it when the offline checks end, before the network checks', async () => {
-    const log: string[] = [];
-    const later = () => {
-      let resolve: () => void = () => {};
-      const promise = new Promise<void>((done) => (resolve = done));
-      return { promise, resolve };
-    };
-    const [turnStarts, keyLoads, answered, turnEnds] = [later(), later(), later(), later()];
-    const checks = [
-      check('t.parse', [], () => (log.push('parse'), ok())),
-      check('t.fetch', ['t.parse'], async () => (await answered.promise, log.push('fetch'), ok()), true),
-      check('t.key', ['t.parse'], async () => (await keyLoads.promise, log.push('key'), ok())),
-    ];
-    const running = runCheckGraph({
-      checks,
-      context: { configPath: 'x.yaml', env: {}, options: DEFAULT_OPTIONS, now: () => 0, http: {} as never },
-      redactor: new Redactor(),
-      turn: async () => {
-        await turnStarts.promise;
-        log.push('turn');
-        return () => (log.push('turn ended'), turnEnds.resolve());
-      },
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(log).toEqual([]);
-    turnStarts.resolve();
-    keyLoads.resolve();
-    await turnEnds.promise;
-    expect(log).toEqual(['turn', 'parse', 'key', 'turn ended']);
-    answered.resolve();
-    const { results } = await running;
-    expect(log).toEqual(['turn', 'parse', 'key', 'turn ended', 'fetch']);
-    expect(results.map((result) => result.status)).toEqual(['pass', 'pass', 'pass']);
+  it('refuses a registry whose check comes before its need', async () => {
+    await expect(run([check('b', ['a'], ok), check('a', [], ok)])).rejects.toThrow(/needs a, which is not registered before it/);
   });
 });
