@@ -8,27 +8,38 @@ import type { Plugin } from 'esbuild';
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
 /**
+ * Built-ins a bundled file requires as it loads but golive never has it use,
+ * by the file: there they read as missing, as for a Node without them, and
+ * the file's own fallback applies. undici's HTTP/2 client requires node:http2
+ * (6-15 ms to load on Node 20) and falls back to a stand-in; golive's
+ * connections offer only http/1.1 (ALPN), so no server can choose HTTP/2 and
+ * that client never runs (test/package/bundled-network.test.ts).
+ */
+const UNREACHED = new Map<string, RegExp>([['node:http2', /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/]]);
+
+/**
  * undici is CommonJS: bundled into ES modules, its `require('node:net')`
  * would become esbuild's `__require`, which throws where no `require` is
  * defined (any ES module). Each built-in it requires is read from
  * `process.getBuiltinModule` instead (Node 20.16 and later), at the moment
  * undici calls `require`, so a lazy require stays lazy; one this Node lacks
  * (`node:sqlite` before 22.5) throws as `require` would, for undici's
- * feature detection to catch.
+ * feature detection to catch; so does one of UNREACHED in its file.
  */
 export const builtinRequires: Plugin = {
   name: 'builtin-requires',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?[a-z0-9_/]+$/ }, (args) =>
-      args.kind === 'require-call' && (args.path.startsWith('node:') || isBuiltin(args.path))
-        ? { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'builtin-require' }
-        : undefined,
-    );
+    build.onResolve({ filter: /^(node:)?[a-z0-9_/]+$/ }, (args) => {
+      if (args.kind !== 'require-call' || !(args.path.startsWith('node:') || isBuiltin(args.path))) return undefined;
+      const id = args.path.replace(/^(node:)?/, 'node:');
+      return { path: id, namespace: UNREACHED.get(id)?.test(args.importer) ? 'builtin-unreached' : 'builtin-require' };
+    });
+    const missing = (id: string) => `throw Object.assign(new Error('Cannot find module ' + ${id}), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' });\n`;
     build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => {
       const id = JSON.stringify(args.path);
-      const missing = `Object.assign(new Error('Cannot find module ' + ${id}), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' })`;
-      return { contents: `const builtin = process.getBuiltinModule(${id});\nif (builtin === undefined) throw ${missing};\nmodule.exports = builtin;\n`, loader: 'js' };
+      return { contents: `const builtin = process.getBuiltinModule(${id});\nif (builtin === undefined) ${missing(id)}module.exports = builtin;\n`, loader: 'js' };
     });
+    build.onLoad({ filter: /.*/, namespace: 'builtin-unreached' }, (args) => ({ contents: missing(JSON.stringify(args.path)), loader: 'js' }));
   },
 };
 

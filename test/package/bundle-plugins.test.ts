@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,6 +35,21 @@ describe('builtinRequires', () => {
     expect(loaded['http2']).toBe(await import('node:http2').then((module) => module.default));
     expect(loaded['util']).toBe(await import('node:util').then((module) => module.default));
     expect(loaded['missing']).toBe('ERR_UNKNOWN_BUILTIN_MODULE');
+  });
+
+  it("gives undici's HTTP/2 client node:http2 as missing (golive never lets it run), and any other file the real one", async () => {
+    const dispatcher = path.join(dir, 'node_modules', 'undici', 'lib', 'dispatcher');
+    await mkdir(dispatcher, { recursive: true });
+    const requireHttp2 = "try { module.exports = require('node:http2') } catch (error) { module.exports = error.code }\n";
+    await writeFile(path.join(dispatcher, 'client-h2.js'), requireHttp2);
+    await writeFile(path.join(dir, 'elsewhere.cjs'), requireHttp2);
+    const input = path.join(dir, 'uses-http2.cjs');
+    await writeFile(input, "module.exports = { undici: require('./node_modules/undici/lib/dispatcher/client-h2.js'), elsewhere: require('./elsewhere.cjs') };\n");
+    const output = path.join(dir, 'uses-http2.mjs');
+    await build({ entryPoints: [input], outfile: output, bundle: true, format: 'esm', platform: 'node', plugins: [builtinRequires], logLevel: 'silent' });
+    const { default: loaded } = (await import(pathToFileURL(output).href)) as { default: Record<string, unknown> };
+    expect(loaded['undici']).toBe('ERR_UNKNOWN_BUILTIN_MODULE');
+    expect(loaded['elsewhere']).toBe(await import('node:http2').then((module) => module.default));
   });
 });
 

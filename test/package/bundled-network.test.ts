@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createSecureServer } from 'node:http2';
 import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAst } from 'rollup/parseAst';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createCa, issueCertificate } from '../../src/sandbox/pki.js';
 import { BASE_ENV, DIST, ROOT, type CliResult } from '../support/cli.js';
 
 // undici and jose are bundled (tsup.config.ts, scripts/bundle-plugins.ts):
@@ -45,6 +47,21 @@ describe('the build', () => {
     expect(imported).toContain('listr2');
     const undeclared = [...imported].filter((id) => !id.startsWith('./') && !isBuiltin(id) && !declared.has(id.replace(/^((@[^/]+\/)?[^/]+).*/, '$1')));
     expect(undeclared).toEqual([]);
+  });
+
+  it('holds the code only the online checks run in one file, which neither the sandbox nor --curl loads (scripts/merge-chunks.mjs)', () => {
+    const code = new Map(builtFiles().map((file) => [file, readFileSync(path.join(DIST, file), 'utf8')]));
+    const definedIn = (name: string): string[] => [...code].filter(([, text]) => new RegExp(`\\bfunction ${name}\\(`).test(text)).map(([file]) => file);
+    // One function of each part: the checks' network code, the session, the OAuth and JWKS readings, undici.
+    const online = ['checkEndpoint', 'openHttpSession', 'probeEndpoint', 'readAnswer', 'parseJwks', 'matchKeyToJwks', 'prepareCredentials', 'explainTokenError', 'viewAccessToken', 'lazyllhttp'];
+    const files = new Set(online.flatMap(definedIn));
+    expect(files.size, [...files].join(', ')).toBe(1);
+    const [chunk] = files;
+    for (const other of ['startSandbox', 'curlScript']) {
+      const [file] = definedIn(other);
+      expect(file, other).toBeDefined();
+      expect(specifiersOf(code.get(file!)!), other).not.toContain(`./${chunk}`);
+    }
   });
 
   it("has no esbuild __require shim, which throws in an ES module: undici's require('node:…') calls read process.getBuiltinModule", () => {
@@ -112,6 +129,46 @@ describe('an online check from the built files alone', () => {
     const failed = report.runs[0]!.checks.filter((check) => check.status === 'fail');
     expect(failed[0]).toMatchObject({ code: 'internal-error', message: expect.stringMatching(/^internal error in check (jwks|network|token)\./) });
     expect(lost.stdout).not.toMatch(/"layer"/);
+  });
+
+  it("talks HTTP/1.1 to a host that offers HTTP/2, without loading node:http2: undici's HTTP/2 client is out of reach (scripts/bundle-plugins.ts)", async () => {
+    const ca = await createCa('CN=golive HTTP/2 host CA');
+    const host = await issueCertificate({ subject: 'CN=127.0.0.1', issuer: ca, key: { kind: 'ec' }, ipAddresses: ['127.0.0.1'], extKeyUsage: ['serverAuth'] });
+    const jwks = await (await fetch(sandbox.endpoints.jwks)).text();
+    const versions: string[] = [];
+    const server = createSecureServer({ cert: host.certPem, key: host.keyPem, allowHTTP1: true }, (request, response) => {
+      versions.push(request.httpVersion);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const config = readFileSync(sandbox.configs['client_secret_post-tls']!, 'utf8')
+        .replace(/^( +jwks: ).*$/m, `$1https://127.0.0.1:${port}/{organisationId}/jwks.json`)
+        .replace(/^( +ca: ).*$/m, '$1http2-host-ca.pem');
+      await writeFile(path.join(sandbox.dir, 'http2-host-ca.pem'), ca.certPem);
+      await writeFile(path.join(sandbox.dir, 'http2-host.yaml'), config);
+      // Node's list of the built-in modules the process loaded, written as it exits.
+      const loadList = path.join(root, 'modules-loaded.txt');
+      const preload = path.join(root, 'list-modules.cjs');
+      await writeFile(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadList)}, process.moduleLoadList.join('\\n')));\n`);
+      const args = ['--require', preload, '--', cli, 'check', '--format', 'json', '--only', 'jwks.fetch', '--env-file', sandbox.envFile, path.join(sandbox.dir, 'http2-host.yaml')];
+      const checked = await new Promise<CliResult>((resolve, reject) => {
+        execFile(process.execPath, args, { cwd: root, env: { ...BASE_ENV, HOME: root }, timeout: 60_000 }, (error, stdout, stderr) => {
+          if (error && typeof error.code !== 'number') reject(error);
+          else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+        });
+      });
+      const report = JSON.parse(checked.stdout) as { runs: Array<{ checks: Array<{ id: string; status: string }> }> };
+      expect(report.runs[0]!.checks.find((check) => check.id === 'jwks.fetch')?.status, checked.stdout).toBe('pass');
+      expect(versions.length).toBeGreaterThan(0);
+      expect(new Set(versions)).toEqual(new Set(['1.1']));
+      const loaded = (await readFile(loadList, 'utf8')).split('\n');
+      expect(loaded).toContain('NativeModule _http_client');
+      expect(loaded.filter((name) => /\bhttp2\b/.test(name))).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("compiles undici's HTTP parser with Liftoff only: TurboFan's compile of it held the exit back 40-250 ms", () => {
