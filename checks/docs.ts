@@ -69,7 +69,7 @@ export function credentialCertificateExplanation(kind: 'signing' | 'transport'):
       : 'its key usage allows digital signatures and its extended key usage allows TLS client authentication (clientAuth)';
   return {
     verifies:
-      `The certificate under \`${kind}.certificate\` (or inside the PKCS#12 bundle) parses; the current time is inside its validity window, with a warning when it expires within \`expiryWarningDays\` (default 30); ${usage}. ` +
+      `The certificate under \`${kind}.certificate\` (or inside the PKCS#12 bundle) parses; the current time is inside its validity window, with a warning when it expires within \`expiryWarningDays\` (default 60, Thredd's renewal notice period); ${usage}. ` +
       'A certificate issued by a sandbox or test CA fails in a Production config.' +
       (kind === 'transport' ? ' Not applicable with `connectivity: tls`.' : ' Not applicable to client_secret_* clients.'),
     causes: [

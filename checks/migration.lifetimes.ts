@@ -2,6 +2,7 @@ import type { CertificateFacts } from '../src/credentials/types.js';
 import { defineMigrationCheck } from '../src/migration/check.js';
 import { findingsOutcome, type Difference } from '../src/migration/findings.js';
 import { ROLES } from '../src/migration/material.js';
+import { THREDD } from '../src/profiles/thredd.js';
 import { notApplicable } from '../src/pipeline/check.js';
 import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import migrationLoad from './migration.load.js';
@@ -61,6 +62,12 @@ function findings() {
       hint: ({ held, notBefore }: Read & { notBefore: string }) =>
         `Move go-live to ${isoDate(notBefore)} or later, or have ${held.field} issued with an earlier start date.`,
     },
+    'expires-within-renewal-notice': {
+      message: (args: Read & { daysAfter: number }) =>
+        `${named(args)} expires on ${args.until}, ${args.daysAfter} day${args.daysAfter === 1 ? '' : 's'} after go-live on ${args.day}: ` +
+        `inside the ${THREDD.renewalNoticeDays} days before expiry in which Thredd already asks for its renewal`,
+      hint: (args: Lifetime) => `Go live on a certificate Thredd is not already asking you to renew. ${renewal(args)}`,
+    },
     'expires-soon-after-go-live': {
       message: (args: Read & { daysAfter: number }) =>
         `${named(args)} expires on ${args.until}, ${args.daysAfter} day${args.daysAfter === 1 ? '' : 's'} after go-live on ${args.day}`,
@@ -71,7 +78,11 @@ function findings() {
 
 const finding = findingsOf(findings);
 
-/** Where a certificate's validity fails or falls short of the go-live window. */
+/**
+ * Where a certificate's validity fails or falls short of the go-live window:
+ * a client certificate (or its chain) must outlast Thredd's renewal notice
+ * after go-live; any certificate warns within `expiryWarningDays` after it.
+ */
 function lifetimeFinding(held: Held, goLive: number, now: number, warningDays: number, prodFile: string): Difference | undefined {
   const lifetime = { held, prodFile, day: isoDate(goLive) };
   const base = { field: held.field, production: held.file };
@@ -84,6 +95,9 @@ function lifetimeFinding(held: Held, goLive: number, now: number, warningDays: n
   if (until < goLiveEnd) return { ...base, severity: 'fail', ...finding.text('expires-before-go-live', read) };
   if (from > goLive) return { ...base, severity: 'fail', ...finding.text('starts-after-go-live', { ...read, notBefore }) };
   const daysAfter = Math.floor((until - goLiveEnd) / DAY_MS);
+  if (held.role !== 'anchor' && daysAfter < THREDD.renewalNoticeDays) {
+    return { ...base, severity: 'fail', ...finding.text('expires-within-renewal-notice', { ...read, daysAfter }) };
+  }
   if (daysAfter < warningDays) return { ...base, severity: 'warn', ...finding.text('expires-soon-after-go-live', { ...read, daysAfter }) };
   return undefined;
 }
@@ -94,9 +108,9 @@ export default defineMigrationCheck({
   needs: [migrationLoad],
   explain: {
     verifies:
-      'Every certificate the Production config uses (signing and transport certificates, their intermediates, and `http.ca`) is valid on the go-live day (`--go-live YYYY-MM-DD`, default 30 days from today, as a whole UTC day): one that has expired, expires before the end of that day, or only starts after it fails; one that expires within `expiryWarningDays` (default 30) after go-live warns. Not applicable when the Production config uses no certificate.',
+      `Every certificate the Production config uses (signing and transport certificates, their intermediates, and \`http.ca\`) is valid on the go-live day (\`--go-live YYYY-MM-DD\`, default 30 days from today, as a whole UTC day): one that has expired, expires before the end of that day, or only starts after it fails. A signing or transport certificate (or an intermediate) that expires within ${THREDD.renewalNoticeDays} days after go-live fails too: Thredd sends its renewal notice ${THREDD.renewalNoticeDays} days before expiry, so it would go live already due for renewal. Any certificate that expires within \`expiryWarningDays\` (default ${THREDD.renewalNoticeDays}) after go-live warns. Not applicable when the Production config uses no certificate.`,
     causes: [
-      'The Production certificate was issued long before go-live and expires soon after it.',
+      'The Production certificate was issued long before go-live and expires soon after it (Thredd issues certificates for 350 days).',
       'go-live moved later than planned while the certificates stayed the same.',
       'An intermediate or CA certificate in the file expires before the leaf certificate.',
     ],
@@ -131,10 +145,15 @@ export default defineMigrationCheck({
     const lifetimes = Object.fromEntries(
       held.flatMap((item) => (item.facts ? [[`${item.field} ${item.facts.subject}`, `valid ${isoDate(item.facts.notBefore)} to ${isoDate(item.facts.notAfter)}`]] : [])),
     );
+    const warningDays = production.expiryWarningDays;
+    const covered =
+      warningDays >= THREDD.renewalNoticeDays
+        ? `for at least ${warningDays} days after`
+        : `for at least ${THREDD.renewalNoticeDays} days after${anchors ? ` (${warningDays} for http.ca)` : ''}`;
     return findingsOutcome(
       findings,
-      { goLive: isoDate(ctx.goLive), expiryWarningDays: production.expiryWarningDays, certificates: lifetimes },
-      `Every Production certificate is valid on go-live day ${isoDate(ctx.goLive)} and for at least ${production.expiryWarningDays} days after.`,
+      { goLive: isoDate(ctx.goLive), expiryWarningDays: warningDays, renewalNoticeDays: THREDD.renewalNoticeDays, certificates: lifetimes },
+      `Every Production certificate is valid on go-live day ${isoDate(ctx.goLive)} and ${covered}.`,
     );
   },
 });

@@ -172,7 +172,7 @@ function diffOptions(yargs: Argv) {
       .option('go-live', {
         type: 'string',
         coerce: parseGoLive,
-        describe: `the go-live day, YYYY-MM-DD (default: ${DEFAULT_GO_LIVE_DAYS} days from today); a certificate expiring before it fails, within expiryWarningDays (default 30) after it warns`,
+        describe: `the go-live day, YYYY-MM-DD (default: ${DEFAULT_GO_LIVE_DAYS} days from today); a certificate expiring before it fails, within 60 days after it (Thredd's renewal notice) fails, within a longer expiryWarningDays warns`,
         requiresArg: true,
       }),
     'the review reads',

@@ -100,6 +100,6 @@ export function resolveConfig(data: unknown, parsed: ParsedConfig): ResolvedConf
       ca: config.http?.ca ? path.resolve(parsed.dir, config.http.ca) : undefined,
       jwksMaxBytes: config.http?.jwksMaxBytes ?? 1_048_576,
     },
-    expiryWarningDays: config.expiryWarningDays ?? 30,
+    expiryWarningDays: config.expiryWarningDays ?? THREDD.renewalNoticeDays,
   };
 }

@@ -103,7 +103,7 @@ export function starterConfig(options: StarterConfigOptions): string {
     commented('  # ca: certs/corporate-proxy-ca.pem', 'extra trust anchors (PEM), e.g. a TLS-intercepting'),
     commented('', "proxy's CA; never turn certificate verification off instead"),
     '',
-    commented('expiryWarningDays: 30', 'warn when a certificate expires within this many days'),
+    commented('expiryWarningDays: 60', "warn when a certificate expires within this many days (Thredd's renewal notice)"),
   ];
   return lines.join('\n') + '\n';
 }

@@ -16,6 +16,12 @@ export const THREDD = {
     production: { tls: 'https://api.thredd.com', mtls: 'https://mtls.thredd.com' },
   } satisfies Record<Environment, Record<Connectivity, string>>,
   regions: { 0: 'Default', 1: 'EMEA', 2: 'APAC' } as Record<number, string>,
+  /**
+   * Thredd emails a renewal notice this many days before a certificate
+   * expires (its public documentation): the default `expiryWarningDays`, and
+   * the window after go-live a Production certificate must outlast.
+   */
+  renewalNoticeDays: 60,
   /** Issuer names that mark a certificate as sandbox/test material. */
   sandboxCaPatterns: [/sandbox/i, /\btest\b/i, /\buat\b/i, /golive sandbox/i],
   probe: { method: 'GET', path: '/core/api/v1/products', expectStatus: [200] },

@@ -29,6 +29,14 @@ describe('config.references', () => {
     expect(result.evidence).toMatchObject({ variables: ['THREDD_ORG_ID', 'THREDD_CLIENT_ID'] });
   });
 
+  it("defaults expiryWarningDays to 60, Thredd's renewal notice period, and keeps a value the config sets", async () => {
+    const defaulted = writeConfig(dir, VALID_JWT_CONFIG, { files: SIGNING_FILES });
+    const set = writeConfig(dir, `${VALID_JWT_CONFIG}expiryWarningDays: 14\n`, { files: SIGNING_FILES });
+    const outputOf = async (file: string) => (await runConfigChecks(file, VALID_ENV))['config.references']!.output as ResolvedConfig;
+    expect((await outputOf(defaulted)).expiryWarningDays).toBe(60);
+    expect((await outputOf(set)).expiryWarningDays).toBe(14);
+  });
+
   it('supports ${VAR:-default}', async () => {
     const text = VALID_JWT_CONFIG.replace('"${THREDD_ORG_ID}"', '"${ORG:-fallback-org}"');
     const file = writeConfig(dir, text, { files: SIGNING_FILES });

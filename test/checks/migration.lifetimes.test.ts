@@ -15,12 +15,18 @@ async function signingValid(notAfter: Date, notBefore?: Date) {
   return { ...files, 'prod/signing.pem': issued.certPem, 'prod/signing.key': issued.keyPem };
 }
 
+/** A Production config trusting a proxy CA (http.ca) that expires at `notAfter`. */
+async function withProxyCa(notAfter: Date, production: Record<string, unknown> = {}): Promise<Scenario> {
+  const ca = await issue({ subject: 'CN=Example Proxy CA', isCa: true, key: { kind: 'ec' }, notAfter });
+  return { uat: uatDocument(), production: { ...prodDocument(), ...production, http: { ca: 'proxy-ca.pem' } }, files: { ...files, 'proxy-ca.pem': ca.certPem } };
+}
+
 describe('migration.lifetimes', () => {
   it('passes certificates valid through go-live and well after, naming the go-live day', async () => {
     const result = await runScenario(dir, check, { uat: uatDocument(), production: prodDocument(), files });
     expect(result.status).toBe('pass');
-    expect(result.message).toBe(`Every Production certificate is valid on go-live day ${goLiveDay} and for at least 30 days after.`);
-    expect(result.evidence).toMatchObject({ goLive: goLiveDay, expiryWarningDays: 30 });
+    expect(result.message).toBe(`Every Production certificate is valid on go-live day ${goLiveDay} and for at least 60 days after.`);
+    expect(result.evidence).toMatchObject({ goLive: goLiveDay, expiryWarningDays: 60, renewalNoticeDays: 60 });
     expect(Object.keys(result.evidence?.certificates as object)).toEqual([
       'signing.certificate CN=prod signing, O=Example Ltd',
       'transport.certificate CN=prod transport, O=Example Ltd',
@@ -62,13 +68,34 @@ describe('migration.lifetimes', () => {
       hint: /^Move go-live to \d{4}-\d{2}-\d{2} or later, or have signing\.certificate issued with an earlier start date\.$/,
     },
     {
-      name: 'a certificate expiring within 30 days after go-live',
+      name: 'a certificate expiring within Thredd’s 60-day renewal notice after go-live',
+      code: 'expires-within-renewal-notice',
+      scenario: async () => ({ uat: uatDocument(), production: prodDocument(), files: await signingValid(daysFromNow(80)) }),
+      status: 'fail',
+      field: 'signing.certificate',
+      message: new RegExp(
+        `^signing\\.certificate \\(prod/signing\\.pem\\) \\(CN=prod signing, O=Example Ltd\\) expires on \\d{4}-\\d{2}-\\d{2}, 4[89] days after go-live on ${goLiveDay}: ` +
+          'inside the 60 days before expiry in which Thredd already asks for its renewal\\.$',
+      ),
+      hint: /^Go live on a certificate Thredd is not already asking you to renew\. Have a new Production certificate issued for signing\.certificate/,
+    },
+    {
+      name: 'a certificate expiring past the renewal notice but within a longer expiryWarningDays',
       code: 'expires-soon-after-go-live',
-      scenario: async () => ({ uat: uatDocument(), production: prodDocument(), files: await signingValid(daysFromNow(45)) }),
+      scenario: async () => ({ uat: uatDocument(), production: { ...prodDocument(), expiryWarningDays: 90 }, files: await signingValid(daysFromNow(110)) }),
       status: 'warn',
       field: 'signing.certificate',
-      message: new RegExp(`expires on \\d{4}-\\d{2}-\\d{2}, 1[34] days after go-live on ${goLiveDay}\\.$`),
+      message: new RegExp(`expires on \\d{4}-\\d{2}-\\d{2}, 7[89] days after go-live on ${goLiveDay}\\.$`),
       hint: /^Renew it right after go-live at the latest/,
+    },
+    {
+      name: 'an http.ca certificate expiring within expiryWarningDays after go-live (Thredd’s notice is for its own certificates)',
+      code: 'expires-soon-after-go-live',
+      scenario: () => withProxyCa(daysFromNow(50)),
+      status: 'warn',
+      field: 'http.ca',
+      message: /^http\.ca \(proxy-ca\.pem\) \(CN=Example Proxy CA\) expires on \d{4}-\d{2}-\d{2}, 1[89] days after go-live/,
+      hint: /^Renew it right after go-live at the latest: Replace http\.ca in prod\.yaml/,
     },
     {
       name: 'a later --go-live date that a certificate no longer covers',
@@ -82,10 +109,7 @@ describe('migration.lifetimes', () => {
     {
       name: 'an http.ca certificate expiring before go-live',
       code: 'expires-before-go-live',
-      scenario: async () => {
-        const ca = await issue({ subject: 'CN=Example Proxy CA', isCa: true, key: { kind: 'ec' }, notAfter: daysFromNow(5) });
-        return { uat: uatDocument(), production: { ...prodDocument(), http: { ca: 'proxy-ca.pem' } }, files: { ...files, 'proxy-ca.pem': ca.certPem } };
-      },
+      scenario: () => withProxyCa(daysFromNow(5)),
       status: 'fail',
       field: 'http.ca',
       message: /^http\.ca \(proxy-ca\.pem\) \(CN=Example Proxy CA\) expires on/,
@@ -110,12 +134,15 @@ describe('migration.lifetimes', () => {
     expect(result.evidence?.findings).toEqual(expect.arrayContaining([expect.objectContaining({ severity: status, code, field })]));
   });
 
-  it('uses the Production expiryWarningDays for the warning window', async () => {
-    const result = await runScenario(dir, check, {
-      uat: uatDocument(),
-      production: { ...prodDocument(), expiryWarningDays: 7 },
-      files: await signingValid(daysFromNow(45)),
-    });
-    expect(result.status).toBe('pass');
+  it('uses the Production expiryWarningDays for the warning window, never shorter than the renewal notice for Thredd’s certificates', async () => {
+    const shortWindow = { ...prodDocument(), expiryWarningDays: 7 };
+    const passed = await runScenario(dir, check, { uat: uatDocument(), production: shortWindow, files: await signingValid(daysFromNow(100)) });
+    expect(passed.status).toBe('pass');
+    expect(passed.message).toBe(`Every Production certificate is valid on go-live day ${goLiveDay} and for at least 60 days after.`);
+    const withCa = await withProxyCa(daysFromNow(45), { expiryWarningDays: 7 });
+    const anchored = await runScenario(dir, check, { ...withCa, files: { ...withCa.files, ...(await signingValid(daysFromNow(100))) } });
+    expect(anchored.message).toBe(`Every Production certificate is valid on go-live day ${goLiveDay} and for at least 60 days after (7 for http.ca).`);
+    const failed = await runScenario(dir, check, { uat: uatDocument(), production: shortWindow, files: await signingValid(daysFromNow(45)) });
+    expect(failed).toMatchObject({ status: 'fail', code: 'expires-within-renewal-notice' });
   });
 });

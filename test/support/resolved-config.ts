@@ -56,7 +56,7 @@ export function resolvedConfig(dir: string, overrides: ResolvedOverrides = {}): 
     endpointsOverridden: {},
     probe: { method: 'GET', path: '/core/api/v1/products', expectStatus: [200] },
     http: { timeoutMs: 10_000, jwksMaxBytes: 1_000_000 },
-    expiryWarningDays: 30,
+    expiryWarningDays: 60,
     ...rest,
   };
 }

@@ -276,7 +276,7 @@ export function importPostman(document: unknown, overrides: PostmanOverrides = {
   else ignoreAll(draft, ['transport.certificate', 'transport.privateKey'], 'connectivity is tls: no transport certificate is used');
   draftEndpoints(draft);
   ignoreAll(draft, ['ssa'], 'the software statement id is not needed for a token; golive does not use it');
-  draft.lines.push('', 'http:', '  timeoutMs: 10000', '', 'expiryWarningDays: 30');
+  draft.lines.push('', 'http:', '  timeoutMs: 10000', '', 'expiryWarningDays: 60');
 
   // Whatever path a known variable took, it is accounted for: nothing is dropped silently.
   const { mapped, ignored } = draft;
