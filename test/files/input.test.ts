@@ -92,4 +92,18 @@ describe('InputLedger', () => {
     await ledger.track(() => noteInputFile(file, 'signing.certificate'));
     expect(ledger.records).toEqual([expect.objectContaining({ file, role: 'signing.certificate' })]);
   });
+
+  it('keeps recording until the outermost track() settles, and stops after it', async () => {
+    const first = path.join(dir, 'first.pem');
+    const second = path.join(dir, 'second.pem');
+    const late = path.join(dir, 'late.pem');
+    for (const file of [first, second, late]) writeFileSync(file, 'cert');
+    const ledger = new InputLedger();
+    await ledger.track(async () => {
+      await ledger.track(() => readInputFile(first, { role: 'http.ca', limit: LIMIT }));
+      await readInputFile(second, { role: 'http.ca', limit: LIMIT });
+    });
+    await readInputFile(late, { role: 'http.ca', limit: LIMIT });
+    expect(ledger.records.map((record) => record.file)).toEqual([first, second]);
+  });
 });
