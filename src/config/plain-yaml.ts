@@ -13,8 +13,8 @@
  * flow collections other than `[]`, anchors, tags, block and multi-line
  * scalars, escapes, duplicate keys, directives, any character but printable
  * ASCII and line feeds (tabs, CRLF, non-ASCII even in comments), and
- * plain scalars that YAML 1.2's core schema might read as other than a
- * string, a boolean, null or a small decimal integer. The library alone
+ * plain scalars that YAML 1.2's core schema reads as a number other than a
+ * small decimal integer. The library alone
  * decides what is invalid and how to say so: this reader only ever declines.
  */
 
@@ -41,10 +41,16 @@ const BOOLEANS = new Map([
   ['False', false],
   ['FALSE', false],
 ]);
-/** A plain scalar: letters, digits and the punctuation of paths, URLs and names; not `: `, ` #` or a `:` at the end. */
-const PLAIN = /^[A-Za-z0-9_/.][A-Za-z0-9_./~+@%=:,?& -]*$/;
-/** Plain scalars the core schema may read as a number: a digit first, or a dot and a digit, `inf` or `nan` (declined unless a small integer). */
-const NUMBER_LIKE = /^(?:[0-9]|\.[0-9iInN])/;
+/**
+ * A plain scalar: letters, digits and the punctuation of paths, URLs, names
+ * and `${VARIABLE}` references; not `: `, ` #` or a `:` at the end. Brackets
+ * and braces only after the first character: there they are text, in a block.
+ */
+const PLAIN = /^[A-Za-z0-9_/.$][A-Za-z0-9_./~+@%=:,?&${}[\] -]*$/;
+/** Every plain scalar YAML 1.2's core schema reads as a number (the yaml library's own tests, as parse.ts uses it). */
+const CORE_NUMBER =
+  /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+/** The numbers read here: small decimal integers. Any other number is declined. */
 const INTEGER = /^(?:0|[1-9][0-9]{0,14})$/;
 /** What may follow a value on its line: spaces, and a comment after at least one. */
 const LINE_END = /^(?: +(?:#.*)?)?$/;
@@ -68,7 +74,8 @@ function scalar(text: string): unknown {
   if (NULL.has(plain)) return null;
   const boolean = BOOLEANS.get(plain);
   if (boolean !== undefined) return boolean;
-  if (NUMBER_LIKE.test(plain)) return INTEGER.test(plain) ? Number(plain) : DECLINED;
+  // A number, or text that starts like one: an organisation id `6226f120-…` is a string.
+  if (CORE_NUMBER.test(plain)) return INTEGER.test(plain) ? Number(plain) : DECLINED;
   return plain;
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readPlainYaml } from '../../src/config/plain-yaml.js';
 import { loadIssuer, issueCertificate } from '../../src/sandbox/pki.js';
 import { runSandboxCommand, startSandbox, UnknownFaultError, type Sandbox } from '../../src/sandbox/index.js';
 import { call, decodeJwt, expectThreddError, probe, requestToken, tokenFor, transportCredentials, type Method } from './client.js';
@@ -215,6 +216,8 @@ describe('generated material and configs', () => {
       const text = await readFile(file, 'utf8');
       expect(text).not.toContain(secret);
       const config = parse(text);
+      // golive reads it without the yaml library (src/config/plain-yaml.ts), as that library does.
+      expect(readPlainYaml(text)).toEqual(config);
       const mtls = name.endsWith('-mtls');
       expect(config).toMatchObject({
         profile: 'custom',
