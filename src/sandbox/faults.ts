@@ -20,7 +20,9 @@ export type FaultName =
   | 'mtls-cert-not-requested'
   | 'mtls-cert-required'
   | 'token-401-challenge'
-  | 'reversed-chain';
+  | 'reversed-chain'
+  | 'self-signed-client-certificate'
+  | 'public-ca-client-certificate';
 
 /** How far ahead the sandbox clock runs under `clock-offset`: beyond the 120 s golive's assertions live and the 300 s the platform accepts. */
 export const CLOCK_OFFSET_SECONDS = 600;
@@ -30,6 +32,18 @@ export const REQUIRED_REGION = 1;
 export const DOCUMENTED_AUDIENCE = 'www.threddid.com/oauth2/token';
 /** Body size of the `jwks-huge` answer: above golive's default 1 MiB JWKS limit. */
 export const HUGE_JWKS_BYTES = 3 * 1024 * 1024;
+/**
+ * The issuer name under `public-ca-client-certificate`: the subject of
+ * DigiCert Global Root G2, a root in Node's store (20, 22 and 24). The
+ * sandbox makes its own CA under that name, since only DigiCert has the key:
+ * certificates shaped like a public CA's, not real ones.
+ */
+export const PUBLIC_ROOT_SUBJECT = 'C=US, O=DigiCert Inc, OU=www.digicert.com, CN=DigiCert Global Root G2';
+/**
+ * Faults that each say who issued the client certificates (Thredd's CA is
+ * the sandbox CA): they cannot hold together, so at most one is on.
+ */
+const CLIENT_ISSUER_FAULTS: readonly FaultName[] = ['reversed-chain', 'self-signed-client-certificate', 'public-ca-client-certificate'];
 
 export const FAULTS: Record<FaultName, string> = {
   'expired-signing-certificate':
@@ -55,6 +69,10 @@ export const FAULTS: Record<FaultName, string> = {
     'the token endpoint refuses client authentication as RFC 6749 allows over the Authorization header: 401, an empty body and only WWW-Authenticate: Basic',
   'reversed-chain':
     'the client certificates are issued by an intermediate CA, and certs/transport.pem and certs/signing.pem hold the chain intermediate first, leaf last',
+  'self-signed-client-certificate':
+    'certs/signing.pem and certs/transport.pem (and their JWKS x5c) become self-signed certificates for the same keys; the mTLS listeners refuse the transport certificate',
+  'public-ca-client-certificate':
+    'certs/signing.pem and certs/transport.pem (and their JWKS x5c) become certificates for the same keys from a CA named like the public root DigiCert Global Root G2; the mTLS listeners refuse the transport certificate',
 };
 
 export function isFaultName(name: string): name is FaultName {
@@ -67,13 +85,26 @@ export function parseFaults(names: readonly string[]): FaultName[] {
   if (unknown.length > 0) {
     throw new UnknownFaultError(unknown);
   }
-  return [...new Set(names as FaultName[])];
+  const faults = [...new Set(names as FaultName[])];
+  const issuers = CLIENT_ISSUER_FAULTS.filter((fault) => faults.includes(fault));
+  if (issuers.length > 1) throw new ConflictingFaultsError(issuers);
+  return faults;
 }
+
+const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ');
 
 export class UnknownFaultError extends Error {
   readonly code = 'SANDBOX_UNKNOWN_FAULT';
   constructor(readonly names: string[]) {
-    super(`unknown sandbox fault ${names.map((n) => `"${n}"`).join(', ')}; known: ${Object.keys(FAULTS).join(', ')}`);
+    super(`unknown sandbox fault ${quoted(names)}; known: ${Object.keys(FAULTS).join(', ')}`);
     this.name = 'UnknownFaultError';
+  }
+}
+
+export class ConflictingFaultsError extends Error {
+  readonly code = 'SANDBOX_CONFLICTING_FAULTS';
+  constructor(readonly names: FaultName[]) {
+    super(`sandbox faults ${quoted(names)} cannot be on together: each decides who issued the client certificates; choose one of ${quoted(CLIENT_ISSUER_FAULTS)}`);
+    this.name = 'ConflictingFaultsError';
   }
 }

@@ -14,7 +14,7 @@ import { SandboxFolder } from './folder.js';
 import { clientCertificates, loadOrCreateMaterial, MATERIAL_FILE_NAMES, writeMaterialFiles, type Material, type MaterialFiles } from './material.js';
 import { assertSandboxStack } from './stack.js';
 
-export { FAULTS, UnknownFaultError, isFaultName, parseFaults, type FaultName } from './faults.js';
+export { ConflictingFaultsError, FAULTS, UnknownFaultError, isFaultName, parseFaults, type FaultName } from './faults.js';
 export { SandboxFilesExistError } from './folder.js';
 export { SandboxStackMissing } from './stack.js';
 export { WriteError } from '../files/output.js';
@@ -132,7 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ];
     const applyFaults = () => {
       for (const [server, mutual] of tlsServers) applyTlsFaults(server, material, faults, mutual);
-      // Users' configs point at certs/*.pem: the expired-certificate and reversed-chain faults swap the files themselves.
+      // Users' configs point at certs/*.pem: the client-certificate faults swap the files themselves.
       const certificates = clientCertificates(material, faults).files;
       writeFileSync(files.signingCert, certificates.signingCert);
       writeFileSync(files.transportCert, certificates.transportCert);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFolder, writeError } from '../files/output.js';
 import type { SandboxFolder } from './folder.js';
+import { PUBLIC_ROOT_SUBJECT } from './faults.js';
 import type { FaultState } from './http.js';
 import type { Issued } from './pki.js';
 
@@ -15,8 +16,12 @@ import type { Issued } from './pki.js';
  */
 export const CA_SUBJECT = 'CN=Thredd Sandbox Issuing CA, O=golive sandbox';
 export const INTERMEDIATE_SUBJECT = 'CN=Thredd Sandbox Intermediate CA, O=golive sandbox';
-const MATERIAL_VERSION = 3;
+/** Thredd's documentation: the client certificates it issues are valid for 350 days. The sandbox issues its own the same. */
+export const CLIENT_CERTIFICATE_DAYS = 350;
+const MATERIAL_VERSION = 4;
 const DAY_MS = 86_400_000;
+const SIGNING_SUBJECT = 'CN=golive sandbox signing, O=Sandbox Demo Organisation';
+const TRANSPORT_SUBJECT = 'CN=golive sandbox transport, O=Sandbox Demo Organisation';
 
 export type ClientKey =
   | 'client_secret_post-tls'
@@ -73,9 +78,19 @@ export interface Material {
    * certificates it issued for the signing and transport keys (certificates only: the keys stay the same).
    */
   intermediate: { ca: CertAndKey; signing: string; transport: string };
+  /** The self-signed-client-certificate fault: self-signed certificates for the signing and transport keys. */
+  selfSigned: ClientLeaves;
+  /**
+   * The public-ca-client-certificate fault: a CA the sandbox made under a public
+   * root's name (PUBLIC_ROOT_SUBJECT), and certificates it issued for the signing and transport keys.
+   */
+  publicCa: ClientLeaves & { ca: string };
   /** The authorization server's access-token signing key (private JWK). */
   providerKey: JsonWebKey & { kid: string };
 }
+
+/** A signing and a transport certificate for the demo organisation's keys (PEM). */
+export type ClientLeaves = Record<'signing' | 'transport', string>;
 
 /** Paths of the user-facing files written into the sandbox folder. */
 export interface MaterialFiles {
@@ -100,17 +115,34 @@ function opaqueKid(): string {
   return randomBytes(16).toString('base64url');
 }
 
+/** From a day back (clocks differ) for Thredd's 350 days: the validity of every client certificate the sandbox issues. */
+function clientValidity(now: number): { notBefore: Date; notAfter: Date } {
+  const notBefore = now - DAY_MS;
+  return { notBefore: new Date(notBefore), notAfter: new Date(notBefore + CLIENT_CERTIFICATE_DAYS * DAY_MS) };
+}
+
 async function generateMaterial(): Promise<Material> {
   // @peculiar/x509 takes a fifth of the start-up budget to load: only load it to generate.
   const { createCa, issueCertificate } = await import('./pki.js');
-  const ca = await createCa(CA_SUBJECT);
-  const rogueCa = await createCa('CN=Unknown Issuing CA, O=Somewhere Else');
+  const [ca, rogueCa, publicCa] = await Promise.all([
+    createCa(CA_SUBJECT),
+    createCa('CN=Unknown Issuing CA, O=Somewhere Else'),
+    createCa(PUBLIC_ROOT_SUBJECT),
+  ]);
   const now = Date.now();
   const serverTemplate = {
     key: { kind: 'ec' as const },
     keyUsage: ['digitalSignature' as const],
     extKeyUsage: ['serverAuth' as const],
   };
+  const client = clientValidity(now);
+  const signingTemplate = { ...client, keyUsage: ['digitalSignature' as const] };
+  const transportTemplate = {
+    ...client,
+    keyUsage: ['digitalSignature' as const, 'keyEncipherment' as const],
+    extKeyUsage: ['clientAuth' as const],
+  };
+  const rsa = { kind: 'rsa' as const, bits: 2048 };
   const [server, serverHostnameMismatch, serverUntrusted, signing, signingEs256, transport, decoy, productionSigning, productionTransport] = await Promise.all([
     issueCertificate({
       ...serverTemplate,
@@ -127,63 +159,40 @@ async function generateMaterial(): Promise<Material> {
       dnsNames: ['localhost'],
       ipAddresses: ['127.0.0.1'],
     }),
+    issueCertificate({ ...signingTemplate, subject: SIGNING_SUBJECT, issuer: ca, key: rsa }),
     issueCertificate({
-      subject: 'CN=golive sandbox signing, O=Sandbox Demo Organisation',
-      issuer: ca,
-      key: { kind: 'rsa', bits: 2048 },
-      keyUsage: ['digitalSignature'],
-    }),
-    issueCertificate({
+      ...signingTemplate,
       subject: 'CN=golive sandbox signing ES256, O=Sandbox Demo Organisation',
       issuer: ca,
       key: { kind: 'ec', curve: 'P-256' },
-      keyUsage: ['digitalSignature'],
     }),
-    issueCertificate({
-      subject: 'CN=golive sandbox transport, O=Sandbox Demo Organisation',
-      issuer: ca,
-      key: { kind: 'rsa', bits: 2048 },
-      keyUsage: ['digitalSignature', 'keyEncipherment'],
-      extKeyUsage: ['clientAuth'],
-    }),
-    issueCertificate({
-      subject: 'CN=another signing key, O=Sandbox Demo Organisation',
-      issuer: ca,
-      key: { kind: 'rsa', bits: 2048 },
-      keyUsage: ['digitalSignature'],
-    }),
-    issueCertificate({
-      subject: 'CN=golive sandbox production signing, O=Sandbox Demo Organisation',
-      issuer: ca,
-      key: { kind: 'rsa', bits: 2048 },
-      keyUsage: ['digitalSignature'],
-    }),
-    issueCertificate({
-      subject: 'CN=golive sandbox production transport, O=Sandbox Demo Organisation',
-      issuer: ca,
-      key: { kind: 'rsa', bits: 2048 },
-      keyUsage: ['digitalSignature', 'keyEncipherment'],
-      extKeyUsage: ['clientAuth'],
-    }),
+    issueCertificate({ ...transportTemplate, subject: TRANSPORT_SUBJECT, issuer: ca, key: rsa }),
+    issueCertificate({ ...signingTemplate, subject: 'CN=another signing key, O=Sandbox Demo Organisation', issuer: ca, key: rsa }),
+    issueCertificate({ ...signingTemplate, subject: 'CN=golive sandbox production signing, O=Sandbox Demo Organisation', issuer: ca, key: rsa }),
+    issueCertificate({ ...transportTemplate, subject: 'CN=golive sandbox production transport, O=Sandbox Demo Organisation', issuer: ca, key: rsa }),
   ]);
-  const signingExpired = await issueCertificate({
-    subject: 'CN=golive sandbox signing, O=Sandbox Demo Organisation',
-    issuer: ca,
-    keys: signing.keys,
-    keyUsage: ['digitalSignature'],
-    notBefore: new Date(now - 400 * DAY_MS),
-    notAfter: new Date(now - 35 * DAY_MS),
-  });
   const intermediate = await issueCertificate({ subject: INTERMEDIATE_SUBJECT, issuer: ca, isCa: true, key: { kind: 'ec' }, notAfter: new Date(now + 1825 * DAY_MS) });
-  const [signingViaIntermediate, transportViaIntermediate] = await Promise.all([
-    issueCertificate({ subject: 'CN=golive sandbox signing, O=Sandbox Demo Organisation', issuer: intermediate, keys: signing.keys, keyUsage: ['digitalSignature'] }),
+  /** Certificates for the same signing and transport keys from another issuer (self-signed without one). */
+  const reissue = async (issuer: Issued | undefined): Promise<ClientLeaves> => {
+    const from = issuer ? { issuer } : {};
+    const [signingCert, transportCert] = await Promise.all([
+      issueCertificate({ ...signingTemplate, ...from, subject: SIGNING_SUBJECT, keys: signing.keys }),
+      issueCertificate({ ...transportTemplate, ...from, subject: TRANSPORT_SUBJECT, keys: transport.keys }),
+    ]);
+    return { signing: signingCert.certPem, transport: transportCert.certPem };
+  };
+  const [signingExpired, viaIntermediate, selfSigned, viaPublicCa] = await Promise.all([
     issueCertificate({
-      subject: 'CN=golive sandbox transport, O=Sandbox Demo Organisation',
-      issuer: intermediate,
-      keys: transport.keys,
-      keyUsage: ['digitalSignature', 'keyEncipherment'],
-      extKeyUsage: ['clientAuth'],
+      subject: SIGNING_SUBJECT,
+      issuer: ca,
+      keys: signing.keys,
+      keyUsage: ['digitalSignature'],
+      notBefore: new Date(now - 400 * DAY_MS),
+      notAfter: new Date(now - 35 * DAY_MS),
     }),
+    reissue(intermediate),
+    reissue(undefined),
+    reissue(publicCa),
   ]);
   const providerJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
   const clients = Object.fromEntries(CLIENT_KEYS.map((key) => [key, randomUUID()])) as Record<ClientKey, string>;
@@ -210,7 +219,9 @@ async function generateMaterial(): Promise<Material> {
     transport: pair(transport),
     decoy: pair(decoy),
     production: { clientId: randomUUID(), signing: pair(productionSigning), transport: pair(productionTransport) },
-    intermediate: { ca: pair(intermediate), signing: signingViaIntermediate.certPem, transport: transportViaIntermediate.certPem },
+    intermediate: { ca: pair(intermediate), ...viaIntermediate },
+    selfSigned,
+    publicCa: { ca: publicCa.certPem, ...viaPublicCa },
     providerKey: { ...providerJwk, kid: opaqueKid() },
   };
 }
@@ -320,40 +331,55 @@ export const MATERIAL_FILE_NAMES = {
   productionTransportKey: 'certs/production-transport.key',
 } as const satisfies Record<keyof MaterialFiles, string>;
 
-/** A certificate file with the chain the wrong way round: intermediate first, leaf last. */
-function reversedChain(material: Material, role: 'signing' | 'transport'): string {
-  return material.intermediate.ca.cert + material.intermediate[role];
-}
-
 /**
  * The client certificates under the active faults: the leaves the platform
  * registers (the JWKS publishes them) and what certs/signing.pem and
- * certs/transport.pem hold.
+ * certs/transport.pem hold. At most one fault decides who issued them
+ * (parseFaults refuses more); expired-signing-certificate replaces the
+ * signing one whoever did.
  */
-export function clientCertificates(material: Material, faults: FaultState): { leaves: Record<'signing' | 'transport', string>; files: Record<'signingCert' | 'transportCert', string> } {
-  const reversed = faults.has('reversed-chain');
+export function clientCertificates(material: Material, faults: FaultState): { leaves: ClientLeaves; files: Record<'signingCert' | 'transportCert', string> } {
+  let issued: ClientLeaves = { signing: material.signing.cert, transport: material.transport.cert };
+  let chainFirst = '';
+  if (faults.has('self-signed-client-certificate')) issued = material.selfSigned;
+  else if (faults.has('public-ca-client-certificate')) issued = material.publicCa;
+  else if (faults.has('reversed-chain')) {
+    issued = material.intermediate;
+    // The files hold the chain the wrong way round: intermediate first, leaf last.
+    chainFirst = material.intermediate.ca.cert;
+  }
   const expired = faults.has('expired-signing-certificate');
-  const signing = expired ? material.signingExpired : reversed ? material.intermediate.signing : material.signing.cert;
-  const transport = reversed ? material.intermediate.transport : material.transport.cert;
+  const leaves = { signing: expired ? material.signingExpired : issued.signing, transport: issued.transport };
   return {
-    leaves: { signing, transport },
+    leaves,
     files: {
-      signingCert: reversed && !expired ? reversedChain(material, 'signing') : signing,
-      transportCert: reversed ? reversedChain(material, 'transport') : transport,
+      signingCert: expired ? leaves.signing : chainFirst + leaves.signing,
+      transportCert: chainFirst + leaves.transport,
     },
   };
+}
+
+/** What certs/signing.pem or certs/transport.pem may hold under some fault. */
+function certificateVariants(material: Material, role: keyof ClientLeaves): string[] {
+  const { intermediate, selfSigned, publicCa } = material;
+  return [
+    intermediate.ca.cert + intermediate[role],
+    selfSigned[role],
+    publicCa[role],
+    ...(role === 'signing' ? [material.signingExpired] : []),
+  ];
 }
 
 /** Writes the certificates and keys users point their configs at. */
 export async function writeMaterialFiles(folder: SandboxFolder, material: Material): Promise<MaterialFiles> {
   const contents: Record<keyof MaterialFiles, { content: string; secret?: boolean; variants?: string[] }> = {
     caFile: { content: material.ca.cert },
-    // The expired-signing-certificate and reversed-chain faults swap these files while the sandbox runs.
-    signingCert: { content: material.signing.cert, variants: [material.signingExpired, reversedChain(material, 'signing')] },
+    // The client-certificate faults swap these files while the sandbox runs.
+    signingCert: { content: material.signing.cert, variants: certificateVariants(material, 'signing') },
     signingKey: { content: material.signing.key, secret: true },
     signingEs256Cert: { content: material.signingEs256.cert },
     signingEs256Key: { content: material.signingEs256.key, secret: true },
-    transportCert: { content: material.transport.cert, variants: [reversedChain(material, 'transport')] },
+    transportCert: { content: material.transport.cert, variants: certificateVariants(material, 'transport') },
     transportKey: { content: material.transport.key, secret: true },
     productionSigningCert: { content: material.production.signing.cert },
     productionSigningKey: { content: material.production.signing.key, secret: true },

@@ -1,13 +1,17 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLOCK_OFFSET_SECONDS,
   DOCUMENTED_AUDIENCE,
   HUGE_JWKS_BYTES,
+  PUBLIC_ROOT_SUBJECT,
   REQUIRED_REGION,
 } from '../../src/sandbox/faults.js';
-import { FAULTS, startSandbox, type FaultName, type Sandbox } from '../../src/sandbox/index.js';
+import { ConflictingFaultsError, FAULTS, startSandbox, type FaultName, type Sandbox } from '../../src/sandbox/index.js';
+import { importX509 } from '../../src/sandbox/stack.js';
+import { golive } from '../support/cli.js';
 import { call, expectThreddError, probe, requestToken, tokenFor, transportCredentials } from './client.js';
 
 let sandbox: Sandbox;
@@ -222,6 +226,95 @@ describe('fault switches', () => {
     expect(pemBlocks(await readFile(sandbox.files.transportCert, 'utf8'))).toHaveLength(1);
     expect(pemBlocks(await readFile(sandbox.files.signingCert, 'utf8'))).toHaveLength(1);
     expect((await requestToken(sandbox, { method: 'client_secret_post', mtls: true })).status).toBe(200);
+  });
+
+  /**
+   * What both client-certificate issuer faults share: certs/signing.pem and
+   * certs/transport.pem hold one certificate each, for the same keys and
+   * subjects, not issued by the sandbox CA, published in the JWKS; the mTLS
+   * listeners refuse the transport one, golive's network.token-endpoint says
+   * so, and private_key_jwt over TLS still gets a token.
+   */
+  async function replacedClientCertificates(): Promise<Record<'signing' | 'transport', X509Certificate>> {
+    const x509 = await importX509();
+    const sandboxCa = new X509Certificate(await readFile(sandbox.caFile, 'utf8'));
+    const published = await jwksKeys();
+    const roles = {
+      signing: { cert: sandbox.files.signingCert, key: sandbox.files.signingKey, kid: sandbox.kids.signing, usages: x509.KeyUsageFlags.digitalSignature },
+      transport: {
+        cert: sandbox.files.transportCert,
+        key: sandbox.files.transportKey,
+        kid: sandbox.kids.transport,
+        usages: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+      },
+    };
+    const leaves = {} as Record<'signing' | 'transport', X509Certificate>;
+    for (const [role, files] of Object.entries(roles) as [keyof typeof roles, (typeof roles)['signing']][]) {
+      const pem = await readFile(files.cert, 'utf8');
+      expect(pem.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+      const leaf = new X509Certificate(pem);
+      expect(leaf.ca).toBe(false);
+      expect(leaf.checkIssued(sandboxCa) || leaf.verify(sandboxCa.publicKey)).toBe(false);
+      expect(leaf.checkPrivateKey(createPrivateKey(await readFile(files.key, 'utf8')))).toBe(true);
+      expect(new x509.X509Certificate(pem).getExtension(x509.KeyUsagesExtension)?.usages).toBe(files.usages);
+      expect(published.find((key) => key.kid === files.kid)?.x5c).toEqual([x5tS256(pem)]);
+      leaves[role] = leaf;
+    }
+    expect(leaves.transport.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
+
+    // TLS 1.3: the listener refuses the certificate after the handshake and closes the socket.
+    await expect(requestToken(sandbox, { method: 'client_secret_post', mtls: true })).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+    await expect(probe(sandbox, { mtls: true, region: '0', clientCert: await transportCredentials(sandbox) })).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+    expect((await requestToken(sandbox, { method: 'private_key_jwt', mtls: false })).status).toBe(200);
+
+    const run = await golive(['check', '--format', 'json', '--only', 'network.token-endpoint', '--env-file', 'sandbox.env', 'private_key_jwt-mtls.yaml'], sandbox.dir);
+    const checks = JSON.parse(run.stdout).runs[0].checks as Array<{ id: string; status: string; code?: string; message: string }>;
+    expect(checks.find((check) => check.id === 'network.token-endpoint')).toMatchObject({
+      status: 'fail',
+      code: 'client-certificate-refused',
+      message: expect.stringMatching(/^mTLS: token host 127\.0\.0\.1:\d+ refused the client certificate/),
+    });
+
+    sandbox.setFaults([]);
+    for (const [role, files] of Object.entries(roles) as [keyof typeof roles, (typeof roles)['signing']][]) {
+      const restored = new X509Certificate(await readFile(files.cert, 'utf8'));
+      expect(restored.checkIssued(sandboxCa)).toBe(true);
+      expect(leaves[role].subject).toBe(restored.subject);
+    }
+    expect((await requestToken(sandbox, { method: 'client_secret_post', mtls: true })).status).toBe(200);
+    return leaves;
+  }
+
+  faultTest('self-signed-client-certificate', async () => {
+    for (const leaf of Object.values(await replacedClientCertificates())) {
+      expect(leaf.issuer).toBe(leaf.subject);
+      expect(leaf.verify(leaf.publicKey)).toBe(true);
+    }
+  }, 30_000);
+
+  faultTest('public-ca-client-certificate', async () => {
+    const x509 = await importX509();
+    const nameDer = (name: { toArrayBuffer(): ArrayBuffer }) => Buffer.from(name.toArrayBuffer()).toString('hex');
+    const rootPem = rootCertificates.find((pem) => new X509Certificate(pem).subject === PUBLIC_ROOT_SUBJECT.split(', ').join('\n'));
+    const root = new X509Certificate(rootPem!);
+    expect(root.subject).toMatch(/^O=DigiCert Inc$/m);
+    for (const leaf of Object.values(await replacedClientCertificates())) {
+      // Issued in the name of a root in Node's store, to the byte, by a key that root does not hold.
+      expect(nameDer(new x509.X509Certificate(leaf.raw).issuerName)).toBe(nameDer(new x509.X509Certificate(root.raw).subjectName));
+      expect(leaf.verify(root.publicKey)).toBe(false);
+    }
+  }, 30_000);
+
+  it('refuses two faults that each decide who issued the client certificates, from the API and the command line', async () => {
+    const conflicting: FaultName[] = ['self-signed-client-certificate', 'public-ca-client-certificate'];
+    expect(() => sandbox.setFaults(conflicting)).toThrow(ConflictingFaultsError);
+    expect(() => sandbox.setFaults(['reversed-chain', 'self-signed-client-certificate'])).toThrow(
+      /^sandbox faults "reversed-chain", "self-signed-client-certificate" cannot be on together: each decides who issued the client certificates; choose one of /,
+    );
+    expect(sandbox.faults()).toEqual([]);
+    const run = await golive(['sandbox', '--fault', conflicting.join(',')], sandbox.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('sandbox faults "self-signed-client-certificate", "public-ca-client-certificate" cannot be on together');
   });
 
   it('every fault in FAULTS has a test above', () => {

@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { X509Certificate } from 'node:crypto';
-import type { FaultName } from '../../src/sandbox/faults.js';
-import { clientCertificates, INTERMEDIATE_SUBJECT, loadOrCreateMaterial } from '../../src/sandbox/material.js';
+import { PUBLIC_ROOT_SUBJECT, type FaultName } from '../../src/sandbox/faults.js';
+import { CLIENT_CERTIFICATE_DAYS, clientCertificates, INTERMEDIATE_SUBJECT, loadOrCreateMaterial } from '../../src/sandbox/material.js';
 import { tempDir } from '../support/config-files.js';
 
 // Kept material (a sandbox folder's own, or the per-user cache) is only
@@ -74,6 +74,42 @@ describe('loadOrCreateMaterial', () => {
     expect(under('reversed-chain', 'expired-signing-certificate')).toMatchObject({
       leaves: { signing: material.signingExpired },
       files: { signingCert: material.signingExpired, transportCert: material.intermediate.ca.cert + material.intermediate.transport },
+    });
+  }, 60_000);
+
+  it("issues every client certificate for Thredd's 350 days, and the issuer faults' certificates for the same keys", async () => {
+    const material = await loadOrCreateMaterial(path.join(dir, 'lifetimes'));
+    const { signing, transport, production, intermediate, selfSigned, publicCa } = material;
+    const leaves = [signing, transport, material.signingEs256, material.decoy, production.signing, production.transport].map(({ cert }) => cert);
+    for (const cert of [...leaves, intermediate.signing, intermediate.transport, selfSigned.signing, selfSigned.transport, publicCa.signing, publicCa.transport]) {
+      const certificate = new X509Certificate(cert);
+      expect(Date.parse(certificate.validTo) - Date.parse(certificate.validFrom), certificate.subject).toBe(CLIENT_CERTIFICATE_DAYS * DAY_MS);
+    }
+    for (const cert of [material.ca.cert, material.server.cert, intermediate.ca.cert, publicCa.ca]) {
+      const certificate = new X509Certificate(cert);
+      expect(Date.parse(certificate.validTo) - Date.parse(certificate.validFrom)).not.toBe(CLIENT_CERTIFICATE_DAYS * DAY_MS);
+    }
+    expect(Date.parse(new X509Certificate(material.signingExpired).validTo)).toBeLessThan(Date.now());
+
+    const publicRoot = new X509Certificate(publicCa.ca);
+    expect(publicRoot.subject.split('\n').join(', ')).toBe(PUBLIC_ROOT_SUBJECT);
+    for (const role of ['signing', 'transport'] as const) {
+      const key = new X509Certificate(material[role].cert).publicKey;
+      const self = new X509Certificate(selfSigned[role]);
+      expect(self.publicKey.equals(key) && self.verify(key)).toBe(true);
+      const viaPublic = new X509Certificate(publicCa[role]);
+      expect(viaPublic.publicKey.equals(key) && viaPublic.checkIssued(publicRoot) && viaPublic.verify(publicRoot.publicKey)).toBe(true);
+    }
+
+    const under = (...faults: FaultName[]) => clientCertificates(material, { has: (fault) => faults.includes(fault) });
+    expect(under('self-signed-client-certificate')).toEqual({ leaves: selfSigned, files: { signingCert: selfSigned.signing, transportCert: selfSigned.transport } });
+    expect(under('public-ca-client-certificate')).toEqual({
+      leaves: { signing: publicCa.signing, transport: publicCa.transport },
+      files: { signingCert: publicCa.signing, transportCert: publicCa.transport },
+    });
+    expect(under('public-ca-client-certificate', 'expired-signing-certificate')).toEqual({
+      leaves: { signing: material.signingExpired, transport: publicCa.transport },
+      files: { signingCert: material.signingExpired, transportCert: publicCa.transport },
     });
   }, 60_000);
 

@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readPlainYaml } from '../../src/config/plain-yaml.js';
+import { CLIENT_CERTIFICATE_DAYS } from '../../src/sandbox/material.js';
 import { loadIssuer, issueCertificate } from '../../src/sandbox/pki.js';
 import { runSandboxCommand, startSandbox, UnknownFaultError, type Sandbox } from '../../src/sandbox/index.js';
 import { call, decodeJwt, expectThreddError, probe, requestToken, tokenFor, transportCredentials, type Method } from './client.js';
@@ -253,6 +254,17 @@ describe('generated material and configs', () => {
     expect(signing.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
     const transport = new X509Certificate(await readFile(sandbox.files.transportCert, 'utf8'));
     expect(transport.keyUsage).toContain('1.3.6.1.5.5.7.3.2');
+  });
+
+  it("issues every client certificate in the folder for Thredd's 350 days, from a day back", async () => {
+    const { signingCert, signingEs256Cert, transportCert, productionSigningCert, productionTransportCert } = sandbox.files;
+    for (const file of [signingCert, signingEs256Cert, transportCert, productionSigningCert, productionTransportCert]) {
+      const certificate = new X509Certificate(await readFile(file, 'utf8'));
+      const [from, to] = [Date.parse(certificate.validFrom), Date.parse(certificate.validTo)];
+      expect(to - from, file).toBe(CLIENT_CERTIFICATE_DAYS * 86_400_000);
+      expect(from).toBeLessThan(Date.now());
+    }
+    expect(CLIENT_CERTIFICATE_DAYS).toBe(350);
   });
 
   it('started within budget (fresh folder, first start in this process)', () => {
