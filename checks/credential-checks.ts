@@ -6,6 +6,7 @@ import type { CredentialFinding } from '../src/credentials/findings.js';
 import { loadPrivateKey } from '../src/credentials/keys.js';
 import { isInOrder, orderCertificates } from '../src/credentials/chain.js';
 import { describeKey } from '../src/credentials/key-types.js';
+import { judgeIssuer, lifetimeDays, type IssuerJudgement } from '../src/credentials/issuer.js';
 import { certificateKeyThumbprint, keyMatchesCertificate } from '../src/credentials/match.js';
 import type { CertificateFacts, KeyFacts, KeyPair, LoadedCertificate, LoadedKey } from '../src/credentials/types.js';
 import { fail, notApplicable, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
@@ -115,12 +116,36 @@ interface OfChainOrder extends OfRole {
   /** Subjects of the certificates the file lists more than once. */
   repeated: string[];
 }
+interface OfIssuer extends OfCertificateFile {
+  profile: string;
+}
+interface OfPublicCa extends OfIssuer {
+  judgement: IssuerJudgement;
+}
+interface OfLifetime extends OfIssuer {
+  lifetimeDays: number;
+}
 interface OfMismatch extends OfRole {
   key: KeyFacts;
   certificate: CertificateFacts;
   bundledMatch: boolean;
   /** The CA certificate the key belongs to instead, when the file has one. */
   caSubject?: string;
+}
+
+/** Thredd's rule on who issues client certificates, as its documentation words it. */
+const ISSUER_RULE = `Thredd's rule: client certificates come from Thredd's CA, and "self-signed or third-party certificates may result in Thredd refusing connections".`;
+
+function publicCaReason({ placedBy, publicRoot, organisation }: IssuerJudgement): string {
+  if (placedBy === 'issuer-is-root') return `${publicRoot} is a root of Node's public root store`;
+  if (placedBy === 'chain-reaches-root') return `the chain in the file reaches ${publicRoot}, a root of Node's public root store`;
+  return `${organisation}, whose root ${publicRoot} is in Node's public root store`;
+}
+
+function requestFromThredd({ role, profile }: OfIssuer): string {
+  return profile === 'custom'
+    ? `Have the platform's CA issue the ${role} certificate from a certificate signing request (CSR) for the ${role} key, and set ${role}.certificate to it.`
+    : `Request the ${role} certificate in Thredd Portal: create a certificate signing request (CSR) for the ${role} key, submit it there, and set ${role}.certificate to the certificate Thredd's CA issues (valid ${THREDD.certificateLifetimeDays} days).`;
 }
 
 // What a credential check finds beyond the loaders' own findings, whose
@@ -205,6 +230,21 @@ function findings() {
       message: ({ file, certificate }: OfCertificateFile) =>
         `${file} was issued by ${certificate.issuer}, a sandbox or test CA, but this is a Production config.`,
       hint: ({ role }: OfCertificateFile) => `Set ${role}.certificate to the Production certificate issued for this client.`,
+    },
+    'self-signed': {
+      message: ({ file, certificate }: OfIssuer) => `${file} (${certificate.subject}) is self-signed: it is its own issuer. ${ISSUER_RULE}`,
+      hint: (args: OfIssuer) => requestFromThredd(args),
+    },
+    'third-party-issuer': {
+      message: ({ file, certificate, judgement }: OfPublicCa) =>
+        `${file} (${certificate.subject}) was issued by ${certificate.issuer}, a third-party CA (${publicCaReason(judgement)}), not by Thredd's CA. ${ISSUER_RULE}`,
+      hint: (args: OfPublicCa) =>
+        `${requestFromThredd(args)} If this CA is Thredd's for your deployment, add its name to thredd.issuers in the config.`,
+    },
+    'lifetime-too-long': {
+      message: ({ file, certificate, lifetimeDays }: OfLifetime) =>
+        `${file} (${certificate.subject}) is valid for ${lifetimeDays} days (${isoDate(certificate.notBefore)} to ${isoDate(certificate.notAfter)}): Thredd issues certificates valid for ${THREDD.certificateLifetimeDays} days, so one valid for more than ${THREDD.maxCertificateLifetimeDays} was not issued the way Thredd issues them.`,
+      hint: (args: OfLifetime) => requestFromThredd(args),
     },
     'expires-soon': {
       message: ({ file, certificate, daysLeft }: { file: string; certificate: CertificateFacts; daysLeft: number }) =>
@@ -359,20 +399,50 @@ export async function checkCertificate(
 
   const problem = validityProblem(ctx, file, facts, role) ?? usageProblem(role, file, facts, evidence);
   if (problem) return problem;
-  if (resolved.environment === 'production' && isSandboxIssuer(facts.issuer)) {
+  // A self-signed certificate has no CA, sandbox or other: its own finding below says so.
+  if (resolved.environment === 'production' && !facts.selfSigned && isSandboxIssuer(facts.issuer)) {
     return finding.fail('sandbox-issuer-in-production', { role, file, certificate: facts }, evidence);
   }
+  const { profile } = resolved;
+  const judgement = await judgeIssuer({
+    certificate: certificate.certificate,
+    chain: certificate.chain,
+    printedIssuer: facts.issuer,
+    selfSigned: facts.selfSigned,
+    knownIssuers: profile === 'thredd' ? [...THREDD.issuers, ...resolved.thredd.issuers] : [],
+    judgeThirdParty: profile === 'thredd',
+  });
+  const lifetime = lifetimeDays(facts.notBefore, facts.notAfter);
   const daysLeft = Math.floor((Date.parse(facts.notAfter) - ctx.now()) / DAY_MS);
+  const judged: Evidence = {
+    ...evidence,
+    issuerKind: judgement.kind,
+    ...(judgement.publicRoot !== undefined && { publicRoot: judgement.publicRoot }),
+    lifetimeDays: lifetime,
+  };
+  const args = { role, file, certificate: facts, profile };
+  // Self-signed and third-party certificates may be refused: fix before go-live in UAT, a failure in Production.
+  const issuerFinding =
+    judgement.kind === 'self-signed'
+      ? finding.text('self-signed', args)
+      : judgement.kind === 'public-ca'
+        ? finding.text('third-party-issuer', { ...args, judgement })
+        : undefined;
+  const warnings: Finding[] = [];
+  if (lifetime > THREDD.maxCertificateLifetimeDays) warnings.push(finding.text('lifetime-too-long', { ...args, lifetimeDays: lifetime }));
   if (daysLeft < resolved.expiryWarningDays) {
-    return finding.warn(
-      'expires-soon',
-      { file, certificate: facts, daysLeft },
-      { ...evidence, daysLeft, expiryWarningDays: resolved.expiryWarningDays },
-      certificate,
-    );
+    warnings.push(finding.text('expires-soon', { file, certificate: facts, daysLeft }));
+    Object.assign(judged, { daysLeft, expiryWarningDays: resolved.expiryWarningDays });
   }
-  if (loaded.repaired.length > 0) return finding.warn('repaired-pem', { file, repaired: loaded.repaired }, evidence, certificate);
-  return pass(certificate, evidence);
+  if (loaded.repaired.length > 0) warnings.push(finding.text('repaired-pem', { file, repaired: loaded.repaired }));
+  if (issuerFinding && resolved.environment === 'production') return combine('fail', [issuerFinding, ...warnings], judged);
+  const [first, ...more] = issuerFinding ? [issuerFinding, ...warnings] : warnings;
+  if (first) return combine('warn', [first, ...more], judged, certificate);
+  return pass(certificate, judged, `${facts.subject}, issued by ${issuedBy(facts, judgement)}, valid until ${isoDate(facts.notAfter)} (${daysLeft} days).`);
+}
+
+function issuedBy(facts: CertificateFacts, judgement: IssuerJudgement): string {
+  return judgement.kind === 'thredd' ? `${facts.issuer} (a Thredd CA golive knows)` : facts.issuer;
 }
 
 /** `<role>.keypair`: the private key belongs to the certificate. */

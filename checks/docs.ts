@@ -70,7 +70,9 @@ export function credentialCertificateExplanation(kind: 'signing' | 'transport'):
   return {
     verifies:
       `The certificate under \`${kind}.certificate\` (or inside the PKCS#12 bundle) parses; the current time is inside its validity window, with a warning when it expires within \`expiryWarningDays\` (default 60, Thredd's renewal notice period); ${usage}. ` +
-      'A certificate issued by a sandbox or test CA fails in a Production config.' +
+      'A certificate issued by a sandbox or test CA fails in a Production config. ' +
+      "The issuer is judged by Thredd's rule (client certificates come from Thredd's CA; \"self-signed or third-party certificates may result in Thredd refusing connections\"): a self-signed certificate, or with the thredd profile one issued by a CA of Node's public root store (its issuer is a root there, the chain in the file reaches one, or its organisation runs one), warns in UAT and fails in Production; `thredd.issuers` names a deployment's own CAs, never judged third-party. " +
+      'A certificate valid for more than 400 days (Thredd issues them for 350) warns, naming its lifetime. The pass message names the issuer.' +
       (kind === 'transport' ? ' Not applicable with `connectivity: tls`.' : ' Not applicable to client_secret_* clients.'),
     causes: [
       'The certificate has expired, or expires before or soon after go-live.',
@@ -80,11 +82,13 @@ export function credentialCertificateExplanation(kind: 'signing' | 'transport'):
         ? ['The certificate is a server certificate: its extended key usage lists serverAuth only, so TLS servers refuse it as a client certificate.']
         : ['The key usage extension omits digitalSignature (e.g. keyEncipherment only).']),
       'A UAT or sandbox certificate was copied into the Production config.',
+      'The certificate was made with openssl (self-signed) or bought from a public CA instead of being requested from Thredd.',
     ],
     fixes: [
       `Show what golive sees: \`openssl x509 -in ${kind}.pem -noout -subject -issuer -dates -ext keyUsage,extendedKeyUsage\`.`,
       'Renew an expiring certificate in the portal before go-live, register the new one, and keep the old one registered until every client uses the new one.',
       'Use the Production certificate issued for this organisation in Production configs; review with `golive diff uat.yaml prod.yaml`.',
+      `Request the ${kind} certificate in Thredd Portal from a certificate signing request (CSR) for the ${kind} key: \`openssl req -new -key ${kind}.key -subj "/CN=your client" -out ${kind}.csr\`.`,
       ...(kind === 'transport'
         ? ['Request the transport certificate with the clientAuth extended key usage (for OpenSSL: `extendedKeyUsage = clientAuth`).']
         : []),

@@ -26,6 +26,7 @@ interface ConfigData {
   probe?: { method?: string; path?: string; expectStatus?: number[] };
   http?: { timeoutMs?: number; ca?: string; jwksMaxBytes?: number };
   expiryWarningDays?: number;
+  thredd?: { issuers?: string[] };
 }
 
 const emptyToUndefined = (value: string | undefined): string | undefined => (value === '' ? undefined : value);
@@ -101,5 +102,6 @@ export function resolveConfig(data: unknown, parsed: ParsedConfig): ResolvedConf
       jwksMaxBytes: config.http?.jwksMaxBytes ?? 1_048_576,
     },
     expiryWarningDays: config.expiryWarningDays ?? THREDD.renewalNoticeDays,
+    thredd: { issuers: config.thredd?.issuers ?? [] },
   };
 }

@@ -79,4 +79,8 @@ export interface ResolvedConfig {
     jwksMaxBytes: number;
   };
   expiryWarningDays: number;
+  thredd: {
+    /** Issuers the config names as Thredd's CAs (`thredd.issuers`), besides those the profile knows. */
+    issuers: string[];
+  };
 }

@@ -22,6 +22,17 @@ export const THREDD = {
    * the window after go-live a Production certificate must outlast.
    */
   renewalNoticeDays: 60,
+  /** New certificates Thredd issues are valid for this many days (its public documentation). */
+  certificateLifetimeDays: 350,
+  /** A client certificate valid for longer than this was not issued the way Thredd issues them: a warning. */
+  maxCertificateLifetimeDays: 400,
+  /**
+   * Issuers golive knows as Thredd's CAs, by common name, organisation or
+   * whole name: the sandbox's. A config adds its deployment's under
+   * `thredd.issuers`. Any other private CA may be Thredd's too: only
+   * self-signed and public-CA certificates are judged.
+   */
+  issuers: ['Thredd Sandbox Issuing CA'],
   /** Issuer names that mark a certificate as sandbox/test material. */
   sandboxCaPatterns: [/sandbox/i, /\btest\b/i, /\buat\b/i, /golive sandbox/i],
   probe: { method: 'GET', path: '/core/api/v1/products', expectStatus: [200] },

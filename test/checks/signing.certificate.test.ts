@@ -1,8 +1,9 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import check from '../../checks/signing.certificate.js';
+import { PUBLIC_ROOT_SUBJECT } from '../../src/sandbox/faults.js';
 import { createCa } from '../../src/sandbox/pki.js';
-import { credentialsDir, issue, pkcs12Of, writeCredential, type Issued } from '../support/credentials.js';
+import { credentialsDir, issue, issueSelfSigned, pkcs12Of, testClientCa, writeCredential, type Issued } from '../support/credentials.js';
 import { resolvedConfig, runContext, type ResolvedOverrides } from '../support/resolved-config.js';
 
 const dir = credentialsDir();
@@ -18,6 +19,16 @@ beforeAll(async () => {
   const fromSandbox = await issue({ issuer: sandboxCa, notBefore, notAfter });
   const noUsage = await issue({ keys: good.keys, notBefore, notAfter, keyUsage: [] });
   const encipherOnly = await issue({ keys: good.keys, notBefore, notAfter, keyUsage: ['keyEncipherment'] });
+  const selfSigned = await issueSelfSigned({ keys: good.keys, notBefore, notAfter, keyUsage: ['digitalSignature'] });
+  // A CA named as a root of Node's public root store is (its key is not the root's: golive judges names).
+  const publicRoot = await createCa(PUBLIC_ROOT_SUBJECT);
+  const fromPublicRoot = await issue({ issuer: publicRoot, keys: good.keys, notBefore, notAfter });
+  const publicIntermediate = await createCa('CN=DigiCert Global G2 TLS RSA SHA256 2020 CA1, O=DigiCert Inc, C=US');
+  const fromPublicIntermediate = await issue({ issuer: publicIntermediate, keys: good.keys, notBefore, notAfter });
+  const reseller = await issue({ subject: 'CN=Example Reseller CA, O=Example Reseller Ltd', issuer: publicRoot, isCa: true, key: { kind: 'ec' } });
+  const fromReseller = await issue({ issuer: reseller, keys: good.keys, notBefore, notAfter });
+  const longLived = await issue({ keys: good.keys, notBefore, notAfter: new Date(notBefore.getTime() + 825 * DAY_MS) });
+  const selfSignedLongLived = await issueSelfSigned({ keys: good.keys, notBefore, notAfter: new Date(notBefore.getTime() + 825 * DAY_MS) });
   const files: Record<string, string | Buffer> = {
     'certs/signing.pem': good.certPem,
     'certs/signing.der': new X509Certificate(good.certPem).raw,
@@ -27,6 +38,12 @@ beforeAll(async () => {
     'certs/encipher.pem': encipherOnly.certPem,
     'certs/bundle.p12': pkcs12Of(good, 'pw'),
     'certs/pasted.pem': good.certPem.replace(/\n/g, '\\n'),
+    'certs/self-signed.pem': selfSigned.certPem,
+    'certs/public-root.pem': fromPublicRoot.certPem,
+    'certs/public-intermediate.pem': fromPublicIntermediate.certPem,
+    'certs/reseller.pem': fromReseller.certPem + reseller.certPem,
+    'certs/long-lived.pem': longLived.certPem,
+    'certs/self-signed-long-lived.pem': selfSignedLongLived.certPem,
   };
   for (const [name, content] of Object.entries(files)) writeCredential(dir, name, content);
 });
@@ -57,15 +74,87 @@ const scenarios: Scenario[] = [
       subject: 'CN=golive test client, O=Example Ltd, C=GB',
       notBefore: '2026-01-01T00:00:00.000Z',
       notAfter: '2027-01-01T00:00:00.000Z',
+      issuer: 'CN=Example Client Issuing CA, O=Example Ltd, C=GB',
       keyUsage: ['digitalSignature'],
       chainDepth: 1,
-      selfSigned: true,
+      selfSigned: false,
+      issuerKind: 'other',
+      lifetimeDays: 365,
     },
+    message: /^CN=golive test client, O=Example Ltd, C=GB, issued by CN=Example Client Issuing CA, O=Example Ltd, C=GB, valid until 2027-01-01 \(214 days\)\.$/,
   },
   { name: 'a DER certificate', config: signing('certs/signing.der'), status: 'pass' },
   { name: 'no keyUsage extension (any usage)', config: signing('certs/no-usage.pem'), status: 'pass' },
   { name: 'the certificate of a PKCS#12 key bundle', config: signing(undefined, { privateKey: 'certs/bundle.p12', passphrase: 'pw' }), status: 'pass', evidence: { file: 'certs/bundle.p12' } },
-  { name: 'a sandbox CA in UAT', config: signing('certs/sandbox.pem'), status: 'pass', evidence: { issuer: 'CN=Thredd Sandbox Issuing CA, O=Thredd', chainDepth: 2 } },
+  {
+    name: 'a sandbox CA in UAT',
+    config: signing('certs/sandbox.pem'),
+    status: 'pass',
+    evidence: { issuer: 'CN=Thredd Sandbox Issuing CA, O=Thredd', chainDepth: 2, issuerKind: 'thredd' },
+    message: /issued by CN=Thredd Sandbox Issuing CA, O=Thredd \(a Thredd CA golive knows\)/,
+  },
+  {
+    name: 'a self-signed certificate in UAT',
+    config: signing('certs/self-signed.pem'),
+    status: 'warn',
+    code: 'self-signed',
+    message: /^certs\/self-signed\.pem \(CN=golive test client, O=Example Ltd, C=GB\) is self-signed: it is its own issuer\. Thredd's rule: client certificates come from Thredd's CA, and \"self-signed or third-party certificates may result in Thredd refusing connections\"\.$/,
+    hint: /^Request the signing certificate in Thredd Portal: create a certificate signing request \(CSR\) for the signing key, submit it there, and set signing\.certificate to the certificate Thredd's CA issues \(valid 350 days\)\.$/,
+    evidence: { selfSigned: true, issuerKind: 'self-signed' },
+  },
+  { name: 'a self-signed certificate in Production', config: { ...signing('certs/self-signed.pem'), environment: 'production' }, status: 'fail', code: 'self-signed', message: /is self-signed: it is its own issuer\. Thredd's rule/, hint: /Thredd Portal/ },
+  {
+    name: 'a certificate from a public root CA in UAT',
+    config: signing('certs/public-root.pem'),
+    status: 'warn',
+    code: 'third-party-issuer',
+    message: /^certs\/public-root\.pem \(CN=golive test client, O=Example Ltd, C=GB\) was issued by C=US, O=DigiCert Inc, OU=www\.digicert\.com, CN=DigiCert Global Root G2, a third-party CA \(DigiCert Global Root G2 is a root of Node's public root store\), not by Thredd's CA\. Thredd's rule: client certificates come from Thredd's CA, and \"self-signed or third-party certificates may result in Thredd refusing connections\"\.$/,
+    hint: /^Request the signing certificate in Thredd Portal: .* If this CA is Thredd's for your deployment, add its name to thredd\.issuers in the config\.$/,
+    evidence: { issuerKind: 'public-ca', publicRoot: 'DigiCert Global Root G2' },
+  },
+  { name: 'a certificate from a public root CA in Production', config: { ...signing('certs/public-root.pem'), environment: 'production' }, status: 'fail', code: 'third-party-issuer', message: /a third-party CA/ },
+  {
+    name: "a certificate from a public CA's intermediate, placed by its organisation",
+    config: signing('certs/public-intermediate.pem'),
+    status: 'warn',
+    code: 'third-party-issuer',
+    message: /was issued by CN=DigiCert Global G2 TLS RSA SHA256 2020 CA1, O=DigiCert Inc, C=US, a third-party CA \(DigiCert Inc, whose root DigiCert [^)]+ is in Node's public root store\), not by Thredd's CA\./,
+    evidence: { issuerKind: 'public-ca' },
+  },
+  {
+    name: 'a chain in the file that reaches a public root',
+    config: signing('certs/reseller.pem'),
+    status: 'warn',
+    code: 'third-party-issuer',
+    message: /was issued by CN=Example Reseller CA, O=Example Reseller Ltd, a third-party CA \(the chain in the file reaches DigiCert Global Root G2, a root of Node's public root store\)/,
+  },
+  {
+    name: 'a public CA the config names in thredd.issuers',
+    config: { ...signing('certs/public-root.pem'), environment: 'production', thredd: { issuers: ['digicert global root g2'] } },
+    status: 'pass',
+    evidence: { issuerKind: 'thredd' },
+    message: /\(a Thredd CA golive knows\)/,
+  },
+  { name: 'custom profile: a public CA is not judged', config: { ...signing('certs/public-root.pem'), environment: 'production', profile: 'custom' }, status: 'pass', evidence: { issuerKind: 'other' } },
+  { name: 'custom profile: a self-signed certificate', config: { ...signing('certs/self-signed.pem'), profile: 'custom' }, status: 'warn', code: 'self-signed', hint: /^Have the platform's CA issue the signing certificate from a certificate signing request \(CSR\) for the signing key, and set signing\.certificate to it\.$/ },
+  {
+    name: 'a certificate valid for 825 days',
+    config: signing('certs/long-lived.pem'),
+    status: 'warn',
+    code: 'lifetime-too-long',
+    message: /^certs\/long-lived\.pem \(CN=golive test client, O=Example Ltd, C=GB\) is valid for 825 days \(2026-01-01 to 2028-04-05\): Thredd issues certificates valid for 350 days, so one valid for more than 400 was not issued the way Thredd issues them\.$/,
+    hint: /Thredd Portal/,
+    evidence: { lifetimeDays: 825, issuerKind: 'other' },
+  },
+  { name: 'a certificate valid for 825 days in Production (a warning)', config: { ...signing('certs/long-lived.pem'), environment: 'production' }, status: 'warn', code: 'lifetime-too-long' },
+  {
+    name: 'self-signed and valid for 825 days in Production',
+    config: { ...signing('certs/self-signed-long-lived.pem'), environment: 'production' },
+    status: 'fail',
+    code: 'self-signed',
+    message: /is self-signed: .* is valid for 825 days/,
+    evidence: { codes: ['self-signed', 'lifetime-too-long'] },
+  },
   { name: 'a secret client', config: { authMethod: 'client_secret_basic' }, status: 'skip', message: /^not applicable: client_secret_basic clients do not sign$/ },
   { name: 'private_key_jwt without a signing section', config: {}, status: 'fail', code: 'no-section', message: /^The config has no signing section, but private_key_jwt clients sign their assertions\.$/, hint: /^Add signing\.privateKey and signing\.certificate to the config\.$/ },
   { name: 'a certificate not yet valid', config: signing('certs/signing.pem'), now: Date.parse('2025-12-01T00:00:00Z'), status: 'fail', code: 'not-yet-valid', message: /^certs\/signing\.pem \(CN=golive test client.*\) is not valid until 2026-01-01T00:00:00\.000Z; it is now 2025-12-01T00:00:00\.000Z\.$/, hint: /clock/ },

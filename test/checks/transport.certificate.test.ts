@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import check from '../../checks/transport.certificate.js';
+import { PUBLIC_ROOT_SUBJECT } from '../../src/sandbox/faults.js';
 import { createCa } from '../../src/sandbox/pki.js';
-import { credentialsDir, issue, writeCredential } from '../support/credentials.js';
+import { credentialsDir, issue, issueSelfSigned, writeCredential } from '../support/credentials.js';
 import { resolvedConfig, runContext, type ResolvedOverrides } from '../support/resolved-config.js';
 
 const dir = credentialsDir();
@@ -19,6 +20,8 @@ beforeAll(async () => {
     'tls/server.pem': (await issue({ ...base, extKeyUsage: ['serverAuth'] })).certPem,
     'tls/ca-only.pem': (await issue({ ...base, extKeyUsage: ['clientAuth'], keyUsage: ['keyCertSign'] })).certPem,
     'tls/sandbox.pem': (await issue({ ...base, issuer: sandboxCa, extKeyUsage: ['clientAuth'] })).certPem,
+    'tls/self-signed.pem': (await issueSelfSigned({ key: { kind: 'ec' }, notBefore, notAfter, extKeyUsage: ['clientAuth'] })).certPem,
+    'tls/public-root.pem': (await issue({ ...base, issuer: await createCa(PUBLIC_ROOT_SUBJECT), extKeyUsage: ['clientAuth'] })).certPem,
   };
   const intermediate = await issue({ subject: 'CN=Example Intermediate CA, O=Example Ltd', issuer: ca, isCa: true, keyUsage: ['keyCertSign', 'cRLSign'], key: { kind: 'ec' } });
   const leaf = await issue({ ...base, issuer: intermediate, subject: 'CN=chained client, O=Example Ltd', extKeyUsage: ['clientAuth'] });
@@ -43,6 +46,17 @@ const scenarios: { name: string; config: ResolvedOverrides; now?: number; status
   { name: 'a certificate expiring in 20 days', config: transport('tls/client.pem'), now: Date.parse('2026-12-12T00:00:00Z'), status: 'warn', code: 'expires-soon', message: /^tls\/client\.pem \(CN=golive test client.*\) expires in 20 days, on 2027-01-01\.$/, hint: /before 2027-01-01/, evidence: { daysLeft: 20 } },
   { name: 'an expired certificate', config: transport('tls/client.pem'), now: Date.parse('2027-03-01T00:00:00Z'), status: 'fail', code: 'expired', message: /expired on 2027-01-01/, hint: /transport\.certificate/ },
   { name: 'a sandbox CA in Production', config: { ...transport('tls/sandbox.pem'), environment: 'production' }, status: 'fail', code: 'sandbox-issuer-in-production', message: /issued by CN=Thredd Sandbox Issuing CA, O=Thredd, a sandbox or test CA, but this is a Production config/, hint: /transport\.certificate/ },
+  {
+    name: 'a self-signed certificate in Production',
+    config: { ...transport('tls/self-signed.pem'), environment: 'production' },
+    status: 'fail',
+    code: 'self-signed',
+    message: /^tls\/self-signed\.pem \(CN=golive test client, O=Example Ltd, C=GB\) is self-signed: it is its own issuer\. Thredd's rule: client certificates come from Thredd's CA/,
+    hint: /^Request the transport certificate in Thredd Portal: create a certificate signing request \(CSR\) for the transport key, submit it there, and set transport\.certificate/,
+  },
+  { name: 'a self-signed certificate in UAT', config: transport('tls/self-signed.pem'), status: 'warn', code: 'self-signed' },
+  { name: 'a certificate from a public root CA in UAT', config: transport('tls/public-root.pem'), status: 'warn', code: 'third-party-issuer', message: /a third-party CA \(DigiCert Global Root G2 is a root of Node's public root store\)/, hint: /thredd\.issuers/ },
+  { name: 'a certificate from a public root CA in Production', config: { ...transport('tls/public-root.pem'), environment: 'production' }, status: 'fail', code: 'third-party-issuer' },
   { name: 'mtls without a transport section', config: { connectivity: 'mtls' }, status: 'fail', code: 'no-section', message: /no transport section/ },
 ];
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { formatDistinguishedName, loadCertificate, loadCertificateFromBundle } from '../../src/credentials/certificates.js';
 import { REPAIRS } from '../../src/credentials/pem.js';
 import { createCa } from '../../src/sandbox/pki.js';
-import { credentialsDir, issue, pemBody, pkcs12Of, writeCredential, type Issued } from '../support/credentials.js';
+import { credentialsDir, issue, issueSelfSigned, pemBody, pkcs12Of, writeCredential, type Issued } from '../support/credentials.js';
 
 const dir = credentialsDir();
 const notBefore = new Date('2026-01-01T00:00:00Z');
@@ -16,7 +16,7 @@ let selfSigned: Issued;
 beforeAll(async () => {
   ca = await createCa('CN=Example Issuing CA, O=Example Ltd');
   leaf = await issue({ issuer: ca, key: { kind: 'ec' }, notBefore, notAfter, keyUsage: ['digitalSignature', 'keyEncipherment'], extKeyUsage: ['clientAuth', 'serverAuth'] });
-  selfSigned = await issue({ key: { kind: 'rsa' }, keyUsage: [] });
+  selfSigned = await issueSelfSigned({ key: { kind: 'rsa' }, keyUsage: [] });
 });
 
 const load = (name: string, content: string | Buffer, passphrase?: string) =>

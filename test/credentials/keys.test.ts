@@ -11,7 +11,7 @@ import { loadPrivateKey } from '../../src/credentials/keys.js';
 import { MAX_PKCS12_ITERATIONS } from '../../src/credentials/pkcs12.js';
 import type { KeyFormat } from '../../src/credentials/types.js';
 import { REPAIRS } from '../../src/credentials/pem.js';
-import { credentialsDir, issue, pemBody, pkcs12Of, pkcs12WithoutKey, writeCredential, type Issued } from '../support/credentials.js';
+import { credentialsDir, issue, issueSelfSigned, pemBody, pkcs12Of, pkcs12WithoutKey, writeCredential, type Issued } from '../support/credentials.js';
 
 // FC_SEED=n runs the properties with that seed: a failure prints its seed, so it can be replayed.
 if (process.env.FC_SEED) fc.configureGlobal({ seed: Number(process.env.FC_SEED) });
@@ -70,7 +70,7 @@ describe('loadPrivateKey reads every supported format', () => {
   });
 
   it('gives the certificates of a PKCS#12 bundle, the key\'s own first', async () => {
-    const ca = await issue({ subject: 'CN=Example Issuing CA', isCa: true });
+    const ca = await issueSelfSigned({ subject: 'CN=Example Issuing CA', isCa: true });
     const result = await load('chain.p12', pkcs12Of(rsa, PASSPHRASE, [ca.certPem]), PASSPHRASE);
     expect(result.ok && result.value.bundledCertificates?.map((c) => c.fingerprint256)).toEqual([
       new X509Certificate(rsa.certPem).fingerprint256,

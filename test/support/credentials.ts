@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
 import { afterAll } from 'vitest';
-import { issueCertificate, type IssueOptions, type Issued } from '../../src/sandbox/pki.js';
+import { createCa, issueCertificate, type IssueOptions, type Issued } from '../../src/sandbox/pki.js';
 
 export type { Issued } from '../../src/sandbox/pki.js';
 
@@ -24,9 +24,24 @@ export function writeCredential(dir: string, name: string, content: string | Buf
   return file;
 }
 
-/** A certificate for a fresh key, valid from yesterday for a year unless told otherwise. */
-export function issue(options: Partial<IssueOptions> = {}): Promise<Issued> {
-  return issueCertificate({ subject: 'CN=golive test client, O=Example Ltd, C=GB', ...options });
+/** The CA `issue` issues from: a private CA, as a platform's is (self-signed client certificates are a finding). */
+let testCa: Promise<Issued> | undefined;
+export function testClientCa(): Promise<Issued> {
+  // RSA: node-forge, which writes the PKCS#12 test bundles, reads RSA signatures only.
+  testCa ??= createCa('CN=Example Client Issuing CA, O=Example Ltd, C=GB', { kind: 'rsa' });
+  return testCa;
+}
+
+const TEST_SUBJECT = 'CN=golive test client, O=Example Ltd, C=GB';
+
+/** A certificate for a fresh key from the test CA (or `issuer`), valid from yesterday for a year unless told otherwise. */
+export async function issue(options: Partial<IssueOptions> = {}): Promise<Issued> {
+  return issueCertificate({ subject: TEST_SUBJECT, issuer: await testClientCa(), ...options });
+}
+
+/** A self-signed certificate for a fresh key (or `keys`). */
+export function issueSelfSigned(options: Partial<Omit<IssueOptions, 'issuer'>> = {}): Promise<Issued> {
+  return issueCertificate({ subject: TEST_SUBJECT, ...options });
 }
 
 export function daysFromNow(days: number): Date {

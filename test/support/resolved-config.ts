@@ -58,6 +58,7 @@ export function resolvedConfig(dir: string, overrides: ResolvedOverrides = {}): 
     http: { timeoutMs: 10_000, jwksMaxBytes: 1_000_000 },
     expiryWarningDays: 60,
     ...rest,
+    thredd: rest.thredd ?? { issuers: [] },
   };
 }
 
