@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -235,7 +236,8 @@ describe('fault switches', () => {
    * listeners refuse the transport one, golive's network.token-endpoint says
    * so, and private_key_jwt over TLS still gets a token.
    */
-  async function replacedClientCertificates(): Promise<Record<'signing' | 'transport', X509Certificate>> {
+  /** The certificates the fault put in place, checked; `whileOn` runs before the fault is switched off. */
+  async function replacedClientCertificates(whileOn?: () => Promise<void>): Promise<Record<'signing' | 'transport', X509Certificate>> {
     const x509 = await importX509();
     const sandboxCa = new X509Certificate(await readFile(sandbox.caFile, 'utf8'));
     const published = await jwksKeys();
@@ -274,6 +276,7 @@ describe('fault switches', () => {
       code: 'client-certificate-refused',
       message: expect.stringMatching(/^mTLS: token host 127\.0\.0\.1:\d+ refused the client certificate/),
     });
+    await whileOn?.();
 
     sandbox.setFaults([]);
     for (const [role, files] of Object.entries(roles) as [keyof typeof roles, (typeof roles)['signing']][]) {
@@ -285,20 +288,50 @@ describe('fault switches', () => {
     return leaves;
   }
 
+  /** signing.certificate and transport.certificate on the sandbox's private_key_jwt + mTLS config, as `profile` and `environment`. */
+  async function certificateChecks(profile: 'custom' | 'thredd', environment: 'uat' | 'production') {
+    const text = await readFile(sandbox.configs['private_key_jwt-mtls']!, 'utf8');
+    const name = `issuer-${profile}-${environment}.yaml`;
+    await writeFile(path.join(sandbox.dir, name), text.replace('profile: custom', `profile: ${profile}`).replace('environment: uat', `environment: ${environment}`));
+    const run = await golive(['check', '--offline', '--format', 'json', '--only', 'signing.certificate,transport.certificate', '--env-file', 'sandbox.env', name], sandbox.dir);
+    const checks = JSON.parse(run.stdout).runs[0].checks as Array<{ id: string; status: string; code?: string; message: string; hint: string }>;
+    return ['signing.certificate', 'transport.certificate'].map((id) => checks.find((check) => check.id === id)!);
+  }
+
   faultTest('self-signed-client-certificate', async () => {
-    for (const leaf of Object.values(await replacedClientCertificates())) {
+    const leaves = await replacedClientCertificates(async () => {
+      // Thredd's issuer rule, seen on the sandbox: a warning in UAT, a failure in Production, on either profile.
+      for (const check of await certificateChecks('custom', 'uat')) {
+        expect(check).toMatchObject({ status: 'warn', code: 'self-signed', message: expect.stringMatching(/is self-signed: it is its own issuer\. Thredd's rule/) });
+      }
+      for (const check of await certificateChecks('thredd', 'production')) expect(check).toMatchObject({ status: 'fail', code: 'self-signed' });
+    });
+    for (const leaf of Object.values(leaves)) {
       expect(leaf.issuer).toBe(leaf.subject);
       expect(leaf.verify(leaf.publicKey)).toBe(true);
     }
   }, 30_000);
 
   faultTest('public-ca-client-certificate', async () => {
+    const leaves = await replacedClientCertificates(async () => {
+      // A third-party CA is the thredd profile's rule: warned in UAT, failed in Production; the custom profile does not judge it.
+      for (const check of await certificateChecks('thredd', 'uat')) {
+        expect(check).toMatchObject({
+          status: 'warn',
+          code: 'third-party-issuer',
+          message: expect.stringMatching(/was issued by C=US, O=DigiCert Inc, OU=www\.digicert\.com, CN=DigiCert Global Root G2, a third-party CA \(DigiCert Global Root G2 is a root of Node's public root store\)/),
+          hint: expect.stringMatching(/Thredd Portal.*thredd\.issuers/),
+        });
+      }
+      for (const check of await certificateChecks('thredd', 'production')) expect(check).toMatchObject({ status: 'fail', code: 'third-party-issuer' });
+      for (const check of await certificateChecks('custom', 'production')) expect(check.status).toBe('pass');
+    });
     const x509 = await importX509();
     const nameDer = (name: { toArrayBuffer(): ArrayBuffer }) => Buffer.from(name.toArrayBuffer()).toString('hex');
     const rootPem = rootCertificates.find((pem) => new X509Certificate(pem).subject === PUBLIC_ROOT_SUBJECT.split(', ').join('\n'));
     const root = new X509Certificate(rootPem!);
     expect(root.subject).toMatch(/^O=DigiCert Inc$/m);
-    for (const leaf of Object.values(await replacedClientCertificates())) {
+    for (const leaf of Object.values(leaves)) {
       // Issued in the name of a root in Node's store, to the byte, by a key that root does not hold.
       expect(nameDer(new x509.X509Certificate(leaf.raw).issuerName)).toBe(nameDer(new x509.X509Certificate(root.raw).subjectName));
       expect(leaf.verify(root.publicKey)).toBe(false);
