@@ -414,11 +414,13 @@ export async function checkCertificate(
   });
   const lifetime = lifetimeDays(facts.notBefore, facts.notAfter);
   const daysLeft = Math.floor((Date.parse(facts.notAfter) - ctx.now()) / DAY_MS);
+  const expiring = daysLeft < resolved.expiryWarningDays;
   const judged: Evidence = {
     ...evidence,
     issuerKind: judgement.kind,
     ...(judgement.publicRoot !== undefined && { publicRoot: judgement.publicRoot }),
     lifetimeDays: lifetime,
+    ...(expiring && { daysLeft, expiryWarningDays: resolved.expiryWarningDays }),
   };
   const args = { role, file, certificate: facts, profile };
   // Self-signed and third-party certificates may be refused: fix before go-live in UAT, a failure in Production.
@@ -430,10 +432,7 @@ export async function checkCertificate(
         : undefined;
   const warnings: Finding[] = [];
   if (lifetime > THREDD.maxCertificateLifetimeDays) warnings.push(finding.text('lifetime-too-long', { ...args, lifetimeDays: lifetime }));
-  if (daysLeft < resolved.expiryWarningDays) {
-    warnings.push(finding.text('expires-soon', { file, certificate: facts, daysLeft }));
-    Object.assign(judged, { daysLeft, expiryWarningDays: resolved.expiryWarningDays });
-  }
+  if (expiring) warnings.push(finding.text('expires-soon', { file, certificate: facts, daysLeft }));
   if (loaded.repaired.length > 0) warnings.push(finding.text('repaired-pem', { file, repaired: loaded.repaired }));
   if (issuerFinding && resolved.environment === 'production') return combine('fail', [issuerFinding, ...warnings], judged);
   const [first, ...more] = issuerFinding ? [issuerFinding, ...warnings] : warnings;
