@@ -4,7 +4,7 @@ import { asTheClientDependsOnIt } from '../src/jwks/unread.js';
 import { bodySnippet, kidList } from '../src/jwks/wording.js';
 import { showValue, unseenCharacters, WHERE_VALUES_COME_FROM } from '../src/config/pasted.js';
 import type { AnswerReading } from '../src/net/answer.js';
-import { HttpFailure, type HttpResponse } from '../src/net/http.js';
+import { HttpFailure, timelineEvidence, type HttpResponse } from '../src/net/http.js';
 import type { TlsMaterial } from '../src/net/probe.js';
 import type { FetchedJwks } from '../src/online/types.js';
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
@@ -211,6 +211,7 @@ async function failureOutcome(error: HttpFailure, url: URL, timeoutMs: number, p
     elapsedMs: error.elapsedMs,
     timeoutMs,
     ...(proxy !== undefined && { proxy: describeProxy(proxy) }),
+    ...timelineEvidence(error),
   };
   // The fetch is the first contact with the JWKS host (no check probes it), and it never presents a client certificate.
   const described = describeNetworkFailure({
@@ -348,6 +349,7 @@ export default defineCheck({
       headersMs: response.timings.headersMs,
       ...(response.headers['content-length'] !== undefined && { contentLength: Number(response.headers['content-length']) }),
       ...(proxy !== undefined && { proxy: describeProxy(proxy) }),
+      ...timelineEvidence(response),
     };
 
     if (reading.kind === 'redirect') return redirectOutcome(reading, evidence);

@@ -80,6 +80,7 @@ function evidenceOf(probe: ProbeResult, config: ResolvedConfig, env: RunContext[
     }),
     ...(probe.http && { httpStatus: probe.http.status, serverDate: probe.http.date ?? null }),
     timings: probe.timings,
+    timeline: [probe.timeline],
   };
 }
 

@@ -1,7 +1,7 @@
 import { defineCheck, fail, pass, type Evidence } from '../src/pipeline/check.js';
 import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
 import { stepTimeout } from '../src/pipeline/context.js';
-import { HttpFailure, type HttpResponse } from '../src/net/http.js';
+import { HttpFailure, timelineEvidence, type HttpResponse } from '../src/net/http.js';
 import type { AnswerReading } from '../src/net/answer.js';
 import { redactAnswer, Redactor } from '../src/redact.js';
 import { THREDD } from '../src/profiles/thredd.js';
@@ -205,6 +205,7 @@ export default defineCheck({
           ...(failure.step !== undefined && { step: failure.step }),
           ...(failure.proxy !== undefined && { proxy: failure.proxy }),
           elapsedMs: error.elapsedMs,
+          ...timelineEvidence(error),
         },
       });
     }
@@ -216,6 +217,7 @@ export default defineCheck({
       request: sent,
       ...answerEvidence(reading, seen.headers),
       timings: response.timings,
+      ...timelineEvidence(response),
       ...(error && response.status >= 400 && { error }),
     };
     const answer: Answer = {

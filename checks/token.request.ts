@@ -1,7 +1,7 @@
 import { defineCheck, fail, pass, type CheckOutcome, type Evidence } from '../src/pipeline/check.js';
 import { stepTimeout, type RunContext } from '../src/pipeline/context.js';
 import { findingsOf, type FindingTable } from '../src/pipeline/findings.js';
-import { HttpFailure, type HttpResponse } from '../src/net/http.js';
+import { HttpFailure, timelineEvidence, type HttpResponse } from '../src/net/http.js';
 import type { IssuedToken, ReachableEndpoint } from '../src/online/types.js';
 import type { ExplainedTokenError } from '../src/oauth/explain.js';
 import { ASSERTION_LIFETIME_SECONDS } from '../src/oauth/lifetime.js';
@@ -69,6 +69,7 @@ async function networkFailure(error: HttpFailure, url: string, evidence: Evidenc
       ...(failure.proxy !== undefined && { proxy: failure.proxy }),
       ...(failure.alert !== undefined && { tlsAlert: failure.alert }),
       elapsedMs: error.elapsedMs,
+      ...timelineEvidence(error),
     },
   };
 }
@@ -178,7 +179,7 @@ export default defineCheck({
     // be recognised by the redaction of the report.
     const seen = redactAnswer(response, new Redactor(secrets));
     const answer = issued.kind === 'token' || undecoded ? issued : parseTokenAnswer(seen.status, seen.headers['content-type'], seen.body);
-    const evidence: Evidence = { ...sentEvidence, ...(await responseEvidence(seen, ctx)) };
+    const evidence: Evidence = { ...sentEvidence, ...(await responseEvidence(seen, ctx)), ...timelineEvidence(response) };
     if (answer.kind === 'oauth-error') {
       const explained = explainTokenError({
         error: answer.error,

@@ -44,11 +44,13 @@ export interface CheckRunResult {
 export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult> {
   const now = input.now ?? Date.now;
   const startedAt = now();
+  // The origin of the network timelines (src/net/timeline.ts): the run's start, on the monotonic clock.
+  const runStartedAt = performance.now();
   const redactor = new Redactor(input.secrets);
   const knownBefore = redactor.known;
   // One HTTP session for every config: their checks run concurrently, and
   // the per-host connection cap holds across them, not per config.
-  const http = createHttpSession(input.env);
+  const http = createHttpSession(input.env, runStartedAt);
   if (!input.options.offline) void warmRootStore();
   const credentials = new CredentialMemo();
   const runConfig = async (configPath: string, index: number) => {

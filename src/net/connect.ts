@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { Redactor } from '../redact.js';
 import { describeChallenges, parseChallenges } from './answer.js';
+import type { PhaseClock } from './timeline.js';
 
 /**
  * Opening a connection one step at a time (TCP, or a proxy tunnel, then
@@ -168,8 +169,8 @@ function onAborted(signal: AbortSignal, reject: (reason: unknown) => void, onAbo
   return () => signal.removeEventListener('abort', listener);
 }
 
-/** A TCP connection; with a host name, the step is `dns` until it resolves. */
-export async function connectTcp(host: string, port: number, progress: Progress): Promise<Socket> {
+/** A TCP connection; with a host name, the step is `dns` until it resolves. `clock` gets the `dns` and `connect` phases. */
+export async function connectTcp(host: string, port: number, progress: Progress, clock?: PhaseClock): Promise<Socket> {
   const net = await import('node:net');
   if (net.isIP(host) === 0) progress.step = 'dns';
   return new Promise((resolve, reject) => {
@@ -177,8 +178,10 @@ export async function connectTcp(host: string, port: number, progress: Progress)
     const detach = onAborted(progress.signal, reject, () => socket.destroy());
     socket.once('lookup', () => {
       progress.step = 'tcp';
+      clock?.end('dns');
     });
     socket.once('connect', () => {
+      clock?.end('connect');
       detach();
       resolve(socket);
     });

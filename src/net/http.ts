@@ -1,6 +1,7 @@
 import type { Undecodable } from './answer.js';
 import type { NetworkFailure } from './classify.js';
 import type { DnsLookup, ProbeResult, TlsMaterial } from './probe.js';
+import type { TimelineEntry } from './timeline.js';
 
 export interface HttpRequest {
   url: string;
@@ -41,6 +42,8 @@ export interface HttpResponse {
   /** The Content-Encoding is not one golive decodes (or a longer chain than it undoes), or the body is not valid in it: `body` holds what was read as received. */
   undecodable?: Undecodable;
   timings: { headersMs: number; totalMs: number };
+  /** Its phases on the run's time axis (src/net/timeline.ts); absent only when undici never wrote the request. */
+  timeline?: TimelineEntry;
 }
 
 /** The content codings golive asks for (Accept-Encoding) and decodes. */
@@ -52,11 +55,18 @@ export const MAX_DECODED_CODINGS = 4;
 /** What golive sends as Accept-Encoding. */
 export const ACCEPT_ENCODING = DECODED_CODINGS.join(', ');
 
+/** The `timeline` of a check's evidence: the one request it made, when undici wrote it. */
+export function timelineEvidence(made: { timeline?: TimelineEntry }): { timeline?: TimelineEntry[] } {
+  return made.timeline ? { timeline: [made.timeline] } : {};
+}
+
 /** A request that got no HTTP response: the layer it failed at, and when. */
 export class HttpFailure extends Error {
   constructor(
     readonly failure: NetworkFailure,
     readonly elapsedMs: number,
+    /** The phases it got through, when the request was written. */
+    readonly timeline?: TimelineEntry,
   ) {
     super(failure.reason);
     this.name = 'HttpFailure';
@@ -73,14 +83,15 @@ export interface HttpSession {
 /**
  * The HTTP session of a run (src/net/session.ts makes the requests). That
  * code, with undici and the connection steps, loads at the first request:
- * a run that makes none (--offline) never loads it.
+ * a run that makes none (--offline) never loads it. `runStartedAt`
+ * (performance.now() when the run started) is the origin of the timelines.
  */
-export function createHttpSession(env: Readonly<Record<string, string | undefined>>): HttpSession {
+export function createHttpSession(env: Readonly<Record<string, string | undefined>>, runStartedAt = performance.now()): HttpSession {
   let closed = false;
   let session: Promise<HttpSession> | undefined;
   const opened = (): Promise<HttpSession> =>
     (session ??= import('./session.js').then(async ({ openHttpSession }) => {
-      const opening = openHttpSession(env);
+      const opening = openHttpSession(env, undefined, runStartedAt);
       // A request after close() fails as it does in a session closed before it.
       if (closed) await opening.close();
       return opening;

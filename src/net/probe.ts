@@ -5,6 +5,7 @@ import { classifyNetworkError, isLoadingFailure, type NetworkFailure } from './c
 import { connectTcp, connectWithin, openTunnel, startTls, StepTimeout, withDeadline, type Progress } from './connect.js';
 import type { Connections } from './connections.js';
 import { describeProxy } from './proxy.js';
+import { exchangeLabel, PhaseClock, type TimelineEntry } from './timeline.js';
 
 /** The TLS material a connection presents and trusts. */
 export interface TlsMaterial {
@@ -31,6 +32,8 @@ export interface ProbeResult {
   servername?: string;
   proxy?: string;
   timings: { dnsMs?: number; tcpMs?: number; tlsMs?: number; httpMs?: number };
+  /** Its phases on the run's time axis: dns, connect (or proxy), tls, sent and wait, as far as it got. */
+  timeline: TimelineEntry;
   addresses?: string[];
   tls?: {
     protocol: string | null;
@@ -124,6 +127,7 @@ function headRequest(
   url: URL,
   signal: AbortSignal,
   keepAlive: boolean,
+  clock: PhaseClock,
 ): Promise<{ status: number; date?: string; server?: string; reuse: Reuse }> {
   return new Promise((resolve, reject) => {
     let buffer = '';
@@ -131,6 +135,7 @@ function headRequest(
       buffer += chunk.toString('latin1');
       const end = buffer.indexOf('\r\n\r\n');
       if (end === -1 && buffer.length < 65_536) return;
+      clock.end('wait');
       detach();
       const [statusLine = '', ...lines] = buffer.slice(0, end === -1 ? undefined : end).split('\r\n');
       const parsed = /^HTTP\/(\d(?:\.\d)?) (\d{3})/.exec(statusLine);
@@ -178,6 +183,7 @@ function headRequest(
     socket.once('end', onEnd);
     const connection = keepAlive ? 'keep-alive' : 'close';
     socket.write(`HEAD ${url.pathname || '/'} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: golive\r\nConnection: ${connection}\r\n\r\n`);
+    clock.end('sent');
   });
 }
 
@@ -196,15 +202,26 @@ export type KeepConnection = (socket: TLSSocket, raw: Socket, serverIdleMs: numb
  */
 export async function probeEndpoint(
   target: string,
-  options: { timeoutMs: number; material: TlsMaterial; proxy?: string; lookup?: DnsLookup; connections?: Connections; keep?: KeepConnection },
+  options: {
+    timeoutMs: number;
+    material: TlsMaterial;
+    proxy?: string;
+    lookup?: DnsLookup;
+    connections?: Connections;
+    keep?: KeepConnection;
+    /** performance.now() when the run started: the origin of the timeline (default: the probe's start). */
+    runStartedAt?: number;
+  },
 ): Promise<ProbeResult> {
+  const clock = new PhaseClock();
   const { isIP } = await import('node:net');
   const { timeoutMs, proxy } = options;
   const url = new URL(target);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || 443);
   const servername = isIP(host) ? undefined : host;
-  const result: ProbeResult = { url: target, host, port, servername, timings: {} };
+  const label = exchangeLabel('HEAD', url);
+  const result: Omit<ProbeResult, 'timeline'> = { url: target, host, port, servername, timings: {} };
   if (proxy) result.proxy = describeProxy(proxy);
   let socket: Socket | undefined;
   let step: NonNullable<ProbeResult['failure']>['step'] = 'dns';
@@ -217,12 +234,14 @@ export async function probeEndpoint(
       if (found.length === 0) throw Object.assign(new Error(`${host} has no addresses`), { code: 'ENODATA' });
       result.addresses = found.map((entry) => entry.address);
       result.timings.dnsMs = elapsed(started);
+      clock.end('dns');
       address = found[0]!.address;
     }
     step = proxy ? 'proxy' : 'tcp';
     let started = performance.now();
     socket = await connectWithin(timeoutMs, proxy, step, (progress) => openConnection(options.connections, proxy, { host, address, port }, progress));
     result.timings.tcpMs = elapsed(started);
+    clock.end(proxy ? 'proxy' : 'connect');
 
     step = 'tls';
     started = performance.now();
@@ -232,6 +251,7 @@ export async function probeEndpoint(
     socket = secure;
     options.connections?.securedBy(raw, secure);
     result.timings.tlsMs = elapsed(started);
+    clock.end('tls');
     result.tls = {
       protocol: secure.getProtocol(),
       cipher: secure.getCipher().name,
@@ -247,7 +267,7 @@ export async function probeEndpoint(
     started = performance.now();
     const { reuse, ...http } = await withDeadline(
       timeoutMs,
-      (signal) => headRequest(secure, url, signal, options.keep !== undefined),
+      (signal) => headRequest(secure, url, signal, options.keep !== undefined, clock),
       () => new StepTimeout('http', timeoutMs, proxy),
     );
     result.http = http;
@@ -274,7 +294,7 @@ export async function probeEndpoint(
   } finally {
     socket?.destroy();
   }
-  return result;
+  return { ...result, timeline: clock.entry('probe', label, options.runStartedAt ?? clock.startedAt) };
 }
 
 /**

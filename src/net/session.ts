@@ -10,6 +10,7 @@ import { ACCEPT_ENCODING, HttpFailure, MAX_DECODED_CODINGS, type HttpRequest, ty
 import { Parking } from './parking.js';
 import { probeEndpoint, type KeepConnection, type ProbeResult, type TlsMaterial } from './probe.js';
 import { proxyFor } from './proxy.js';
+import { connectionOpened, dropExchange, exchangeLabel, followExchange, PhaseClock, type Exchange } from './timeline.js';
 import { loadUndici } from './undici.js';
 
 type Decoder = () => Transform;
@@ -211,19 +212,32 @@ function connector(
     const port = Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
     const steps = async (progress: Progress): Promise<Socket> => {
       openings.add(origin, progress);
+      // Started again once the connection has its slot: the first request over it shows these phases.
+      let clock = new PhaseClock();
       try {
         const socket = await connections.connect(
           `${hostname}:${port}`,
           progress.signal,
-          () => (proxy ? openTunnel(proxy, hostname, port, progress) : connectTcp(hostname, port, progress)),
+          async () => {
+            clock = new PhaseClock();
+            if (!proxy) return connectTcp(hostname, port, progress, clock);
+            const tunnel = await openTunnel(proxy, hostname, port, progress);
+            clock.end('proxy');
+            return tunnel;
+          },
           poolOf(origin),
         );
-        if (options.protocol !== 'https:') return socket;
+        if (options.protocol !== 'https:') {
+          connectionOpened(socket, clock);
+          return socket;
+        }
         const { isIP } = await import('node:net');
         const servername = isIP(hostname) ? undefined : hostname;
         const secureContext = await connections.secureContext(material);
         const secure = await startTls(socket, { secureContext, host: hostname, servername, ALPNProtocols: ['http/1.1'] }, progress);
         connections.securedBy(socket, secure);
+        clock.end('tls');
+        connectionOpened(secure, clock);
         return secure;
       } finally {
         openings.delete(origin, progress);
@@ -248,7 +262,11 @@ function connector(
  * A host is probed once per identity in a run, and a `shared` request (the
  * JWKS) is made once: every config of the run gets the same answer.
  */
-export function openHttpSession(env: Readonly<Record<string, string | undefined>>, connections = new Connections()): HttpSession {
+export function openHttpSession(
+  env: Readonly<Record<string, string | undefined>>,
+  connections = new Connections(),
+  runStartedAt = performance.now(),
+): HttpSession {
   const dispatchers = new Map<string, Promise<Dispatcher>>();
   const probes = new Map<string, Promise<ProbeResult>>();
   const shared = new Map<string, Promise<HttpResponse>>();
@@ -320,7 +338,12 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
     const { timeoutMs } = request;
     const url = new URL(request.url);
     const proxy = proxyFor(url, env);
+    const method = request.method ?? 'GET';
     let headersMs: number | undefined;
+    // The attempt under way (a request sent again on a new connection is followed anew).
+    let attempt: Exchange | undefined;
+    const timeline = (): HttpResponse['timeline'] | undefined =>
+      attempt?.clock?.entry('request', exchangeLabel(method, url), runStartedAt, attempt.reused);
     const timedOut = (): StepTimeout => {
       if (headersMs !== undefined) return new StepTimeout('body', timeoutMs, proxy);
       const connecting = openings.current(url.origin);
@@ -333,19 +356,30 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
       await connections.quiet(pool);
       const dispatcher = await dispatcherFor(request.material, timeoutMs);
       const asked = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'accept-encoding');
-      const response = await undiciRequest(request.url, {
-        dispatcher,
-        method: (request.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers: { ...(!asked && { 'accept-encoding': ACCEPT_ENCODING }), ...request.headers },
-        body: request.body,
-        signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      headersMs = since();
-      const headers = headerRecord(response.headers);
-      const read = await readBody(response.body, headers['content-encoding'], request.maxBytes ?? Number.POSITIVE_INFINITY);
-      return { url: request.url, status: response.statusCode, headers, ...read, timings: { headersMs, totalMs: since() } };
+      const followed = followExchange(method, url, () =>
+        undiciRequest(request.url, {
+          dispatcher,
+          method: method as Dispatcher.HttpMethod,
+          headers: { ...(!asked && { 'accept-encoding': ACCEPT_ENCODING }), ...request.headers },
+          body: request.body,
+          signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        }),
+      );
+      attempt = followed.exchange;
+      try {
+        const response = await followed.dispatched;
+        headersMs = since();
+        const headers = headerRecord(response.headers);
+        const read = await readBody(response.body, headers['content-encoding'], request.maxBytes ?? Number.POSITIVE_INFINITY);
+        attempt.clock?.end('body');
+        const answer: HttpResponse = { url: request.url, status: response.statusCode, headers, ...read, timings: { headersMs, totalMs: since() } };
+        const entry = timeline();
+        return entry ? { ...answer, timeline: entry } : answer;
+      } finally {
+        dropExchange(followed.exchange);
+      }
     };
     // A kept probe connection the server (or a proxy) closed just as the request went out: sent once more, on a
     // new connection, as browsers do. The request got no answer, so the server most likely never saw it.
@@ -362,7 +396,7 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
       return await withDeadline(timeoutMs, exchange, timedOut, { cancel: closing.signal });
     } catch (error) {
       if (isLoadingFailure(error)) throw error;
-      throw new HttpFailure(classifyNetworkError(error), since());
+      throw new HttpFailure(classifyNetworkError(error), since(), timeline());
     }
   };
 
@@ -401,7 +435,7 @@ export function openHttpSession(env: Readonly<Record<string, string | undefined>
                 return true;
               }
             : undefined;
-        probe = probeEndpoint(target, { ...options, proxy, connections, ...(keep && { keep }) });
+        probe = probeEndpoint(target, { ...options, proxy, connections, runStartedAt, ...(keep && { keep }) });
         probes.set(key, probe);
       }
       return probe;
