@@ -40,7 +40,7 @@ export async function render(format: ReporterName, report: Report, color: boolea
 }
 
 /** Artifact flags and the reporter each one writes. */
-export const ARTIFACTS = { json: 'json', junit: 'junit', sarif: 'sarif', markdown: 'markdown' } as const satisfies Record<string, ReporterName>;
+export const ARTIFACTS = { json: 'json', junit: 'junit', sarif: 'sarif', markdown: 'markdown', html: 'html' } as const satisfies Record<string, ReporterName>;
 export type ArtifactFlag = keyof typeof ARTIFACTS;
 export type Artifacts = Partial<Record<ArtifactFlag, string>>;
 

@@ -13,7 +13,7 @@ import type { Io } from './io.js';
  */
 
 export const STDOUT_FORMATS = ['pretty', 'plain', 'json', 'junit', 'markdown', 'github'] as const satisfies readonly ReporterName[];
-export const REPORT_FORMATS = [...STDOUT_FORMATS, 'sarif'] as const satisfies readonly ReporterName[];
+export const REPORT_FORMATS = [...STDOUT_FORMATS, 'sarif', 'html'] as const satisfies readonly ReporterName[];
 export const AUTH_METHODS = ['private_key_jwt', 'client_secret_post', 'client_secret_basic'] as const;
 export const CONNECTIVITIES = ['tls', 'mtls'] as const;
 export const ENVIRONMENTS = ['uat', 'production'] as const;
@@ -110,6 +110,7 @@ function artifactOptions<T>(yargs: Argv<T>, reads: string) {
     .option('json', { type: 'string', coerce: path, describe: 'write the JSON report (for support triage)', requiresArg: true })
     .option('junit', { type: 'string', coerce: path, describe: 'write a JUnit XML report (for CI)', requiresArg: true })
     .option('markdown', { type: 'string', coerce: path, describe: 'write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)', requiresArg: true })
+    .option('html', { type: 'string', coerce: path, describe: 'write a self-contained HTML report (opens offline, no script)', requiresArg: true })
     .option('sarif', {
       type: 'string',
       coerce: path,
@@ -218,6 +219,7 @@ function reportOptions(yargs: Argv) {
       ['golive report report.json', ''],
       ['golive report report.json --format markdown > ticket.md', ''],
       ['golive report report.json --format sarif > golive.sarif', ''],
+      ['golive report report.json --format html > report.html', ''],
     ])
     .epilogue(
       'Exit codes: 0 shown (whatever the report says, unless --exit-code), 1 the report is not ready (with --exit-code), ' +

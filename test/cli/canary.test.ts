@@ -216,10 +216,10 @@ describe.concurrent('redaction canary: successful offline checks', () => {
       .join('\n');
     await writeFile(path.join(dir, '.env'), `${envFile}\n`, { mode: 0o600 });
     const args = ['check', '--offline', '--debug', '--env-file', '.env', '--format', format];
-    const artifactArgs = ['--json', 'out/report.json', '--junit', 'out/junit.xml', '--markdown', 'out/summary.md'];
+    const artifactArgs = ['--json', 'out/report.json', '--junit', 'out/junit.xml', '--markdown', 'out/summary.md', '--html', 'out/report.html'];
     const result = await expectNoCanary([...args, ...artifactArgs, 'golive.yaml', 'secret.yaml'], dir, {});
     expect(result.code).toBe(0);
-    expect(Object.keys(await artifacts(dir)).sort()).toEqual(['out/junit.xml', 'out/report.json', 'out/summary.md']);
+    expect(Object.keys(await artifacts(dir)).sort()).toEqual(['out/junit.xml', 'out/report.html', 'out/report.json', 'out/summary.md']);
   });
 
   it('without --offline (online checks run against a closed loopback port) and with --strict', async () => {
@@ -285,10 +285,10 @@ describe.concurrent('redaction canary: error paths', () => {
     const dir = await caseDir(configs);
     const results = new Map<string, CliResult>();
     for (const format of FORMATS) {
-      const artifactArgs = ['--json', `out-${format}/report.json`, '--junit', `out-${format}/junit.xml`, '--markdown', `out-${format}/summary.md`];
+      const artifactArgs = ['--json', `out-${format}/report.json`, '--junit', `out-${format}/junit.xml`, '--markdown', `out-${format}/summary.md`, '--html', `out-${format}/report.html`];
       results.set(format, await expectNoCanary(['check', '--offline', '--debug', '--format', format, ...artifactArgs, ...positionals], dir, env, `out-${format}`));
     }
-    expect(Object.keys(await artifacts(dir, 'out-json')).sort()).toEqual(['out-json/junit.xml', 'out-json/report.json', 'out-json/summary.md']);
+    expect(Object.keys(await artifacts(dir, 'out-json')).sort()).toEqual(['out-json/junit.xml', 'out-json/report.html', 'out-json/report.json', 'out-json/summary.md']);
     const json = results.get('json')!;
     expect(json.code).toBe(1);
     // The run got as far as the case meant: the first failing check is the one that met the secret.

@@ -67,7 +67,7 @@ describe.concurrent('typed options', () => {
     [['check', '--timeout', '1e3'], '--timeout takes milliseconds from 1 to 600000; got 1e3', 'check'],
     [['check', '--timeout', '0'], '--timeout takes milliseconds from 1 to 600000; got 0', 'check'],
     [['check', '--format', 'yaml'], '--format must be one of pretty, plain, json, junit, markdown, github; got yaml', 'check'],
-    [['report', 'r.json', '--format', 'html'], '--format must be one of pretty, plain, json, junit, markdown, github, sarif; got html', 'report'],
+    [['report', 'r.json', '--format', 'xml'], '--format must be one of pretty, plain, json, junit, markdown, github, sarif, html; got xml', 'report'],
     [['init', '--connectivity', 'vpn'], '--connectivity must be one of tls, mtls; got vpn', 'init'],
     [['diff', 'a.yaml', 'b.yaml', '--go-live', '2026-02-31'], '--go-live takes a date as YYYY-MM-DD, e.g. 2026-12-01; got 2026-02-31', 'diff'],
     [['check', '--env-file'], '--env-file needs a value', 'check'],

@@ -149,7 +149,7 @@ describe('golive report', () => {
   it.each([
     [[], /needs the report file/],
     [['a.json', 'b.json'], /takes one report file/],
-    [['x.json', '--format', 'yaml'], /--format must be one of pretty, plain, json, junit, markdown, github, sarif; got yaml/],
+    [['x.json', '--format', 'yaml'], /--format must be one of pretty, plain, json, junit, markdown, github, sarif, html; got yaml/],
     [['x.json', '--nope'], /^golive: unknown option --nope$/m],
   ])('usage error for %j: exit 2 with the help pointer', async (args, reason) => {
     const result = await golive(['report', ...args]);

@@ -42,7 +42,7 @@ const SCENARIOS: Array<{ token: string; api: string }> = [
   { token: 'issue-jwt', api: 'thredd' },
 ];
 /**
- * Each run writes every artifact (json, junit, markdown, sarif) and one stdout
+ * Each run writes every artifact (json, junit, markdown, sarif, html) and one stdout
  * format; it takes every other scenario, so each scenario meets three stdout
  * formats and a run stays short (each config costs a few TLS connections).
  */
@@ -212,7 +212,7 @@ describe('wire canary: secrets reflected by the servers never come out', () => {
       const folder = `out-${format}`;
       await mkdir(path.join(root, folder), { recursive: true });
       const selected = configs.filter(({ scenario }) => scenario % 2 === parity);
-      const artifactArgs = ['--json', `${folder}/report.json`, '--junit', `${folder}/junit.xml`, '--markdown', `${folder}/summary.md`, '--sarif', `${folder}/report.sarif`];
+      const artifactArgs = ['--json', `${folder}/report.json`, '--junit', `${folder}/junit.xml`, '--markdown', `${folder}/summary.md`, '--sarif', `${folder}/report.sarif`, '--html', `${folder}/report.html`];
       const args = ['check', '--debug', '--curl', '--format', format, ...artifactArgs, ...selected.map(({ file }) => file)];
       const result = await golive(args, root, { THREDD_CLIENT_SECRET: SECRET });
       expect(result.code, result.stderr).toBe(1);
@@ -229,7 +229,7 @@ describe('wire canary: secrets reflected by the servers never come out', () => {
       });
 
       const outputs: Record<string, string> = { stdout: result.stdout, stderr: result.stderr, ...(await artifacts(folder)) };
-      expect(Object.keys(outputs)).toHaveLength(6);
+      expect(Object.keys(outputs)).toHaveLength(7);
       expect(leaksIn(outputs, windowsOf(values))).toEqual([]);
 
       // The reflections reached the report and were redacted there, not dropped on the way.

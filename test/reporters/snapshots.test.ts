@@ -10,6 +10,7 @@ const EXTENSIONS: Record<ReporterName, string> = {
   markdown: 'md',
   github: 'txt',
   sarif: 'sarif.json',
+  html: 'html',
 };
 
 const FIXTURES = { mixed: mixedReport, passing: passingReport, strict: strictReport };
