@@ -198,6 +198,40 @@ export const diff = define<DiffArgs>({
   load: async () => (await import('./commands/diff.js')).diffCommand,
 });
 
+function watchOptions(yargs: Argv) {
+  return yargs
+    .usage(
+      'Usage: golive watch <configs..> [options]\n\n' +
+        'Go-live day: runs the checks every --interval (one run at a time) and prints one line per run, or what changed: ' +
+        'a check\'s status, a certificate entering the expiry warning horizon, a kid added to or removed from the JWKS, a clock-skew jump over 5 s. ' +
+        'Ctrl-C or --until prints a summary and exits with the status of the last run.',
+    )
+    .positional('configs', { type: 'string', array: true, demandOption: true, describe: 'config files (YAML or JSON)' })
+    .option('interval', { type: 'string', coerce: path, describe: 'time between the starts of two runs: 30s, 5m, 1h or seconds (default 60s, at least 5s)', requiresArg: true })
+    .option('until', { type: 'string', coerce: path, describe: 'stop at this time: HH:MM today (local) or an ISO time, e.g. 2026-12-01T18:00', requiresArg: true })
+    .option('exit-on-fail', { type: 'boolean', describe: 'stop at the first failing run (exit 1)' })
+    .option('json', { type: 'string', coerce: path, describe: 'keep the last JSON report in this file (replaced whole after each run, never over an input)', requiresArg: true })
+    .option('env-file', { type: 'string', coerce: list, describe: 'load variables before interpolation (repeatable)', requiresArg: true })
+    .option('timeout', { type: 'string', coerce: timeout, describe: `milliseconds per network step (default 10000, at most ${MAX_TIMEOUT_MS})`, requiresArg: true })
+    .option('strict', { type: 'boolean', describe: 'warnings fail a run' })
+    .option('debug', { type: 'boolean', describe: 'show internal error details (secrets stay redacted)' })
+    .example([
+      ['golive watch prod.yaml --env-file prod.env --interval 30s --until 18:00', 'watch the cut-over until 6 pm'],
+      ['golive watch prod.yaml --exit-on-fail --json last.json', 'stop at the first failure, keep its report'],
+    ])
+    .epilogue('Exit codes: 0 the last run passed, 1 it failed (or no run finished), 2 usage error, 3 internal error.');
+}
+
+export type WatchArgs = OptionsOf<typeof watchOptions>;
+
+export const watch = define<WatchArgs>({
+  command: 'watch <configs..>',
+  describe: 'go-live day: re-run the checks on an interval, print changes',
+  builder: watchOptions,
+  arity: (positionals) => (positionals.length === 0 ? 'golive watch needs config files, e.g. golive watch prod.yaml' : 'golive watch takes config files'),
+  load: async () => (await import('./commands/watch.js')).watchCommand,
+});
+
 function reportOptions(yargs: Argv) {
   return yargs
     .usage(
@@ -390,7 +424,7 @@ export interface AnyCommand extends Pick<GoliveCommand, 'command' | 'describe' |
 }
 
 /** In the order `golive --help` lists them. */
-export const COMMANDS: readonly AnyCommand[] = [check, diff, report, init, schema, explain, sandbox, demo];
+export const COMMANDS: readonly AnyCommand[] = [check, diff, watch, report, init, schema, explain, sandbox, demo];
 
 
 export const MAIN_USAGE = `golive — will this API client configuration work against the platform, and if not, why?
