@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -134,8 +134,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       for (const [server, mutual] of tlsServers) applyTlsFaults(server, material, faults, mutual);
       // Users' configs point at certs/*.pem: the client-certificate faults swap the files themselves.
       const certificates = clientCertificates(material, faults).files;
-      writeFileSync(files.signingCert, certificates.signingCert);
-      writeFileSync(files.transportCert, certificates.transportCert);
+      replaceFile(files.signingCert, certificates.signingCert);
+      replaceFile(files.transportCert, certificates.transportCert);
       auth?.forgetClientKeys();
     };
     applyFaults();
@@ -233,3 +233,15 @@ export async function runSandboxCommand(options: SandboxCommandOptions): Promise
 }
 
 export { ENV_FILE_NAME };
+
+/**
+ * Replaces a file whole, by renaming a new one over it: a golive run reading
+ * it meanwhile (golive watch) sees the old content or the new, never an
+ * empty file, and a link put in its place is replaced, not written through.
+ */
+function replaceFile(file: string, content: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  rmSync(temporary, { force: true });
+  writeFileSync(temporary, content, { flag: 'wx', mode: 0o644 });
+  renameSync(temporary, file);
+}

@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,8 @@ function faultTest(fault: FaultName, run: () => Promise<void>, timeout?: number)
 
 describe('fault switches', () => {
   faultTest('expired-signing-certificate', async () => {
+    // The swap renames a whole new file into place (a watching golive never reads it half written) and leaves nothing behind.
+    expect((await readdir(path.dirname(sandbox.files.signingCert))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     const onDisk = new X509Certificate(await readFile(sandbox.files.signingCert, 'utf8'));
     expect(Date.parse(onDisk.validTo)).toBeLessThan(Date.now());
     expect(await signingPublished()).toBe(true);
