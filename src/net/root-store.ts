@@ -12,8 +12,12 @@ import type { Worker } from 'node:worker_threads';
  * The worker is unreferenced (it never keeps the process alive) and its
  * errors are dropped: without it, the first context parses the roots itself.
  */
+let started = false;
+
 export async function warmRootStore(nodeVersion = process.versions.node): Promise<Worker | undefined> {
-  if (Number(nodeVersion.split('.')[0]) >= 22) return undefined;
+  // Once per process: the roots stay parsed, and golive watch starts a run every interval.
+  if (started || Number(nodeVersion.split('.')[0]) >= 22) return undefined;
+  started = true;
   try {
     const { Worker } = await import('node:worker_threads');
     const worker = new Worker("require('node:tls').createSecureContext()", { eval: true, stdout: true, stderr: true });

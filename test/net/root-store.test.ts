@@ -20,5 +20,7 @@ describe('warmRootStore', () => {
     const [code] = await once(worker!, 'exit');
     expect(code).toBe(0);
     expect(errors).toEqual([]);
+    // The roots stay parsed for the process: a second run (golive watch) starts no second worker.
+    expect(await warmRootStore('20.18.0')).toBeUndefined();
   });
 });
