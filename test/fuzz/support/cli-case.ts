@@ -34,7 +34,7 @@ import { fuzzTarget, normaliseMessage, preview, sizeBound, sourceFrame, textSize
 const CASE = '\u0001case\u0001';
 
 const COMMANDS = ['check', 'diff', 'report', 'init', 'schema', 'explain', 'sandbox', 'demo', 'watch', 'completion'] as const;
-const KNOWN = new Set<string>(['check', 'diff', 'report', 'init', 'schema', 'explain', 'sandbox', 'demo', 'help', '--help', '-h', '--version', '-v']);
+const KNOWN = new Set<string>(['check', 'diff', 'report', 'init', 'schema', 'explain', 'sandbox', 'demo', 'watch', 'help', '--help', '-h', '--version', '-v']);
 
 const GENERATED = { config: 'gen.yaml', configJson: 'gen.json', postman: 'gen-postman.json', report: 'gen-report.json' } as const;
 
@@ -184,11 +184,11 @@ const structured: fc.Arbitrary<string[]> = fc.oneof(
 
 const chaos: fc.Arbitrary<string[]> = fc.tuple(commandWord, fc.array(chaosToken, { maxLength: 8 })).map(([command, rest]) => [command, ...rest]);
 
-/** check runs offline; sandbox and demo only ever print their help. */
+/** check runs offline; sandbox, demo and watch (each runs until stopped) only ever print their help. */
 function contained(argv: string[]): string[] {
   const [command, ...rest] = argv;
   if (command === 'check') return ['check', '--offline', ...rest];
-  if (command === 'sandbox' || command === 'demo') return [command, '--help', ...rest];
+  if (command === 'sandbox' || command === 'demo' || command === 'watch') return [command, '--help', ...rest];
   return argv;
 }
 
@@ -348,7 +348,7 @@ function inputsOf(argv: readonly string[], cwd: string): { file: string; role: s
   return [];
 }
 
-const READ_ONLY = new Set(['report', 'explain', 'schema', 'help', '--help', '-h', '--version', '-v', 'sandbox', 'demo']);
+const READ_ONLY = new Set(['report', 'explain', 'schema', 'help', '--help', '-h', '--version', '-v', 'sandbox', 'demo', 'watch']);
 /** How golive words an internal error: the CLI's own, a check's (the runner's message), the report's flag. */
 const INTERNAL_ERROR = /golive: internal error|internal error in check|"internalError"\s*:\s*true|This is a golive bug/i;
 /** Two frames in a row, as V8 prints them: one "at file:line:col" (a config location golive prints) is not a stack. */
