@@ -8,7 +8,7 @@ import type { RunContext, RunOptions } from './pipeline/context.js';
 import { CredentialMemo } from './credentials/memo.js';
 import { runCheckGraph, type RunnerEvent } from './pipeline/runner.js';
 import { createHttpSession } from './net/http.js';
-import { warmRootStore } from './net/root-store.js';
+import { rootStoreWarmup } from './net/root-store.js';
 import type { DnsLookup } from './net/probe.js';
 import { Redactor } from './redact.js';
 import { buildReport, buildRun, configSummary } from './report/build.js';
@@ -51,7 +51,7 @@ export async function checkConfigs(input: CheckRunInput): Promise<CheckRunResult
   // One HTTP session for every config: their checks run concurrently, and
   // the per-host connection cap holds across them, not per config.
   const http = createHttpSession(input.env, runStartedAt);
-  if (!input.options.offline) void warmRootStore();
+  if (!input.options.offline) void rootStoreWarmup.start();
   const credentials = new CredentialMemo();
   const runConfig = async (configPath: string, index: number) => {
     const context: RunContext = Object.freeze({

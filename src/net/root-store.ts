@@ -12,19 +12,26 @@ import type { Worker } from 'node:worker_threads';
  * The worker is unreferenced (it never keeps the process alive) and its
  * errors are dropped: without it, the first context parses the roots itself.
  */
-let started = false;
+export class RootStoreWarmup {
+  #started = false;
 
-export async function warmRootStore(nodeVersion = process.versions.node): Promise<Worker | undefined> {
-  // Once per process: the roots stay parsed, and golive watch starts a run every interval.
-  if (started || Number(nodeVersion.split('.')[0]) >= 22) return undefined;
-  started = true;
-  try {
-    const { Worker } = await import('node:worker_threads');
-    const worker = new Worker("require('node:tls').createSecureContext()", { eval: true, stdout: true, stderr: true });
-    worker.on('error', () => {});
-    worker.unref();
-    return worker;
-  } catch {
-    return undefined;
+  constructor(readonly nodeVersion = process.versions.node) {}
+
+  /** Starts the worker, once: the roots stay parsed for the process, and golive watch starts a run every interval. */
+  async start(): Promise<Worker | undefined> {
+    if (this.#started || Number(this.nodeVersion.split('.')[0]) >= 22) return undefined;
+    this.#started = true;
+    try {
+      const { Worker } = await import('node:worker_threads');
+      const worker = new Worker("require('node:tls').createSecureContext()", { eval: true, stdout: true, stderr: true });
+      worker.on('error', () => {});
+      worker.unref();
+      return worker;
+    } catch {
+      return undefined;
+    }
   }
 }
+
+/** The process's warm-up: every run of the process shares it. */
+export const rootStoreWarmup = new RootStoreWarmup();
