@@ -45,8 +45,9 @@ const BOOLEANS = new Map([
  * A plain scalar: letters, digits and the punctuation of paths, URLs, names
  * and `${VARIABLE}` references; not `: `, ` #` or a `:` at the end. Brackets
  * and braces only after the first character: there they are text, in a block.
+ * A `-` first only before a letter, digit, `_` or `-` (a random base64url kid).
  */
-const PLAIN = /^[A-Za-z0-9_/.$][A-Za-z0-9_./~+@%=:,?&${}[\] -]*$/;
+const PLAIN = /^(?:[A-Za-z0-9_/.$]|-(?=[A-Za-z0-9_-]))[A-Za-z0-9_./~+@%=:,?&${}[\] -]*$/;
 /** Every plain scalar YAML 1.2's core schema reads as a number (the yaml library's own tests, as parse.ts uses it). */
 const CORE_NUMBER =
   /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;

@@ -73,6 +73,9 @@ const PLAIN = [
   '$x',
   'a{b}',
   'x[0]',
+  '-aBc_9x',
+  '--kid',
+  '_kid-',
 ];
 const AWKWARD = [
   'a :b',
