@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { EnvFileError, readEnvFiles } from '../config/env-files.js';
-import { fileIdentity, InputLedger, type FileIdentity, type InputRecord } from '../files/input.js';
+import { fileIdentity, InputLedger, sameFile, type FileIdentity, type InputRecord } from '../files/input.js';
 import { UsageError } from './errors.js';
 import { resolveWriteTarget, WriteError, type Io, type WriteTarget } from './io.js';
 
@@ -26,10 +26,6 @@ function describeInput(record: InputRecord, io: Io): string {
 function landing(target: WriteTarget): Partial<FileIdentity> {
   if (target.kind !== 'file') return target.identity;
   return target.existing ?? { realPath: target.path };
-}
-
-function sameFile(a: Partial<FileIdentity>, b: Partial<FileIdentity>): boolean {
-  return (a.dev !== undefined && a.dev === b.dev && a.ino === b.ino) || (a.realPath !== undefined && a.realPath === b.realPath);
 }
 
 /**

@@ -99,7 +99,7 @@ export async function resolveWriteTarget(file: string, cwd: string): Promise<Wri
   }
   const kind = fileKind(info);
   if (kind === 'folder') throw new WriteError('EISDIR', 'it is a folder; name a file in it');
-  const identity = { dev: info.dev, ino: info.ino, realPath: await realpath(absolute).catch(() => absolute) };
+  const identity = { dev: info.dev, ino: info.ino, born: info.birthtimeMs, realPath: await realpath(absolute).catch(() => absolute) };
   if (fd !== undefined) return { kind: 'descriptor', path: absolute, fd, identity };
   if (kind) return { kind: 'in-place', path: absolute, identity, fifo: info.isFIFO() };
   // A file reached through links is replaced where it really is; if its real path names another file, in place.

@@ -80,6 +80,19 @@ export interface FileIdentity {
   realPath: string;
   dev: number;
   ino: number;
+  /**
+   * When the inode was made (birthtimeMs; 0 where the filesystem keeps
+   * none). A file replaced by rename frees its inode, and the next file
+   * written may get the same number: the same device and inode name the
+   * same file only if it was born at the same time.
+   */
+  born?: number;
+}
+
+/** Whether two identities are one file: the same device and inode (of the same birth), or the same real path. */
+export function sameFile(a: Partial<FileIdentity>, b: Partial<FileIdentity>): boolean {
+  const bornApart = Boolean(a.born) && Boolean(b.born) && a.born !== b.born;
+  return (a.dev !== undefined && a.dev === b.dev && a.ino === b.ino && !bornApart) || (a.realPath !== undefined && a.realPath === b.realPath);
 }
 
 /** A file the run reads; no device and inode for one named on the command line that does not exist (yet). */
@@ -133,11 +146,7 @@ export class InputLedger {
 
   /** The input a file is, matched by device and inode or by real path. */
   find(identity: Partial<FileIdentity>): InputRecord | undefined {
-    return this.#records.find(
-      (record) =>
-        (identity.dev !== undefined && record.dev !== undefined && record.dev === identity.dev && record.ino === identity.ino) ||
-        (identity.realPath !== undefined && record.realPath === identity.realPath),
-    );
+    return this.#records.find((record) => sameFile(identity, record));
   }
 
   get records(): readonly InputRecord[] {
@@ -157,7 +166,7 @@ async function realPathOf(file: string): Promise<string> {
 export async function fileIdentity(file: string): Promise<FileIdentity | undefined> {
   const info = await stat(file).catch(() => undefined);
   if (!info) return undefined;
-  return { realPath: await realPathOf(file), dev: info.dev, ino: info.ino };
+  return { realPath: await realPathOf(file), dev: info.dev, ino: info.ino, born: info.birthtimeMs };
 }
 
 /**
@@ -169,7 +178,7 @@ export async function noteInputFile(file: string, role: string, info?: Stats): P
   const absolute = path.resolve(file);
   const ledgers = [...tracking.keys()].filter((ledger) => !ledger.has(absolute, role));
   if (ledgers.length === 0) return;
-  const identity = info ? { realPath: await realPathOf(file), dev: info.dev, ino: info.ino } : await fileIdentity(file);
+  const identity = info ? { realPath: await realPathOf(file), dev: info.dev, ino: info.ino, born: info.birthtimeMs } : await fileIdentity(file);
   if (identity) for (const ledger of ledgers) ledger.add({ file: absolute, role, ...identity });
 }
 
@@ -220,7 +229,7 @@ export async function readInputFile(file: string, options: { role: string; limit
     }
     const ledgers = [...tracking.keys()].filter((ledger) => !ledger.has(absolute, options.role));
     if (ledgers.length > 0) {
-      const record = { file: absolute, role: options.role, realPath: await realPathOf(absolute), dev: info.dev, ino: info.ino };
+      const record = { file: absolute, role: options.role, realPath: await realPathOf(absolute), dev: info.dev, ino: info.ino, born: info.birthtimeMs };
       for (const ledger of ledgers) ledger.add(record);
     }
     return buffer.subarray(0, total);

@@ -82,6 +82,22 @@ describe('InputLedger', () => {
     expect(ledger.find({ realPath: path.join(dir, 'other.key') })).toBeUndefined();
   });
 
+  it('takes a reused inode number for another file: the same device and inode match only with the same birth time', async () => {
+    const file = path.join(dir, 'replaced.pem');
+    writeFileSync(file, 'cert');
+    const ledger = new InputLedger();
+    await ledger.track(() => readInputFile(file, { role: 'signing.certificate', limit: LIMIT }));
+    const [record] = ledger.records;
+    expect(record?.born).toBeTypeOf('number');
+    // A file replaced by rename frees its inode; a report written next may be given the same number.
+    const elsewhere = { dev: record!.dev, ino: record!.ino, realPath: path.join(dir, 'report.json') };
+    // (ext4, xfs, btrfs and tmpfs keep birth times; on a filesystem that keeps none, born is 0 and the inode decides.)
+    if (record!.born) expect(ledger.find({ ...elsewhere, born: record!.born + 1 })).toBeUndefined();
+    expect(ledger.find({ ...elsewhere, born: record!.born })).toMatchObject({ file });
+    // A filesystem without birth times (0) leaves the inode to decide, as before.
+    expect(ledger.find({ ...elsewhere, born: 0 })).toMatchObject({ file });
+  });
+
   it('records nothing outside track(), and notes a file named without reading it', async () => {
     const file = path.join(dir, 'noted.pem');
     writeFileSync(file, 'cert');
